@@ -1,0 +1,43 @@
+package io.airlock.blob;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+
+/**
+ * A content-addressed, write-once store for artifact bytes. Bytes are hashed as they arrive and
+ * land under their SHA-256; once there they never change. Callers pass {@link BlobRef}s around,
+ * never bytes.
+ */
+public interface BlobStore {
+
+    /**
+     * Streams {@code in} into the store, hashing as it goes. At most {@code maxBytes} are accepted:
+     * one more byte aborts the write and leaves nothing behind.
+     */
+    StoredBlob put(InputStream in, long maxBytes) throws IOException;
+
+    /**
+     * Moves a file that already sits on the store's file system (an upload the HTTP layer spooled
+     * into {@link #uploadsDirectory()}) into the store under its digest. The file is consumed.
+     */
+    StoredBlob adopt(Path file, long maxBytes) throws IOException;
+
+    /** Whether the blob exists. */
+    boolean exists(BlobRef ref);
+
+    /** Size of the blob in bytes. */
+    long size(BlobRef ref) throws IOException;
+
+    /** A read-only path to the blob, for readers that need random access (parsers). */
+    Path path(BlobRef ref) throws IOException;
+
+    /** Opens the blob for sequential reading. */
+    InputStream open(BlobRef ref) throws IOException;
+
+    /** Where the HTTP layer may spool uploads so that {@link #adopt} is a rename, not a copy. */
+    Path uploadsDirectory();
+
+    /** Throws {@link BlobStoreException.InsufficientStorage} when the store cannot take {@code expectedBytes} more. */
+    void requireSpace(long expectedBytes) throws BlobStoreException;
+}
