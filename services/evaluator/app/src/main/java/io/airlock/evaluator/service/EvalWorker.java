@@ -1,0 +1,152 @@
+package io.airlock.evaluator.service;
+
+import io.airlock.blob.BlobRef;
+import io.airlock.blob.BlobStore;
+import io.airlock.blob.BlobStoreException;
+import io.airlock.contracts.Protos;
+import io.airlock.contracts.StageResult;
+import io.airlock.contracts.StageStatus;
+import io.airlock.contracts.SubmissionStatus;
+import io.airlock.contracts.WorkItem;
+import io.airlock.contracts.v1.RecordStageRequest;
+import io.airlock.contracts.v1.RegistryGrpc;
+import io.airlock.contracts.v1.TransitionRequest;
+import io.airlock.contracts.v1.WriteAck;
+import io.airlock.contracts.v1.WriteOutcome;
+import io.airlock.evaluator.engine.EvalReport;
+import io.airlock.evaluator.engine.Evaluator;
+import io.airlock.scanner.engine.FormatSniffer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.logging.Log;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Consumes the eval stream: runs what can be run, records every stage (including the ones that
+ * could not run, with their reason), and decides promotion under the behavioral-test policy.
+ */
+@ApplicationScoped
+public class EvalWorker {
+    static final String ACTOR = "evaluator";
+
+    @Inject
+    Evaluator evaluator;
+    @Inject
+    BlobStore blobs;
+    @Inject
+    MeterRegistry meters;
+    @GrpcClient("registry")
+    RegistryGrpc.RegistryBlockingStub registry;
+    @ConfigProperty(name = "airlock.evaluator.registry-deadline", defaultValue = "10s")
+    Duration deadline;
+    @ConfigProperty(name = "airlock.evaluator.behavioral-test", defaultValue = "if-runnable")
+    BehavioralPolicy policy;
+
+    /** Whether a model whose behavioral test could not run may be promoted. */
+    public enum BehavioralPolicy {
+        REQUIRED, IF_RUNNABLE, OFF;
+
+        /** Accepts the documented spellings: required, if-runnable, off. */
+        public static BehavioralPolicy fromString(String s) {
+            return valueOf(s.strip().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+        }
+    }
+
+    @Incoming("eval-requests")
+    @Blocking(ordered = false)
+    public void onEval(WorkItem item) {
+        Optional<SubmissionStatus> current = currentStatus(item);
+        if (current.isEmpty()) {
+            return;
+        }
+        Path file;
+        String format;
+        try {
+            file = blobs.path(BlobRef.parse(item.blob()));
+            format = FormatSniffer.sniff(file).format().id();
+        } catch (BlobStoreException.NotFound e) {
+            transition(item, SubmissionStatus.FAILED, "artifact bytes missing from the blob store");
+            return;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        long t0 = System.nanoTime();
+        EvalReport report = evaluator.evaluate(file, format);
+        for (StageResult stage : report.stages()) {
+            meters.timer("airlock_stage_duration", "stage", stage.stage(), "status", stage.status().name())
+                    .record(Duration.ofNanos(stage.durationMicros() * 1000));
+            registry().recordStage(RecordStageRequest.newBuilder()
+                    .setSubmissionId(item.submissionId()).setAttempt(item.attempt())
+                    .setStage(Protos.toProto(stage).toBuilder().setService(ACTOR)).build());
+        }
+        Decision d = decide(report, policy);
+        transition(item, d.status(), d.reason());
+        Log.infof("submission=%s attempt=%d evaluated provider=%s in %d ms -> %s (%s)", item.submissionId(),
+                item.attempt(), report.executionProvider(), (System.nanoTime() - t0) / 1_000_000, d.status().wire(),
+                d.reason());
+    }
+
+    /** The registry's view: only a submission that is evaluating in this attempt is worked on. */
+    private Optional<SubmissionStatus> currentStatus(WorkItem item) {
+        var s = registry().getSubmission(io.airlock.contracts.v1.GetSubmissionRequest.newBuilder()
+                .setSubmissionId(item.submissionId()).build());
+        SubmissionStatus status = SubmissionStatus.parse(s.getStatus());
+        if (s.getAttempt() != item.attempt() || status != SubmissionStatus.EVALUATING) {
+            Log.infof("submission=%s attempt=%d skipped: registry says %s attempt %d", item.submissionId(),
+                    item.attempt(), status.wire(), s.getAttempt());
+            return Optional.empty();
+        }
+        return Optional.of(status);
+    }
+
+    record Decision(SubmissionStatus status, String reason) {
+    }
+
+    static Decision decide(EvalReport report, BehavioralPolicy policy) {
+        for (StageResult s : report.stages()) {
+            if (s.status() == StageStatus.ERROR) {
+                return new Decision(SubmissionStatus.FAILED, s.stage() + ": evaluator error");
+            }
+            if (s.status() == StageStatus.FAIL) {
+                return new Decision(SubmissionStatus.REJECTED, s.stage() + ": " + s.findings().stream().findFirst()
+                        .map(f -> f.rule() + " - " + f.message()).orElse("failed"));
+            }
+        }
+        Optional<StageResult> behavioral = report.stages().stream()
+                .filter(s -> s.stage().equals("behavioral_test")).findFirst();
+        boolean ran = behavioral.map(s -> s.status() == StageStatus.PASS).orElse(false);
+        if (!ran && policy == BehavioralPolicy.REQUIRED) {
+            return new Decision(SubmissionStatus.REJECTED, "behavioral test required by policy but not run: "
+                    + behavioral.map(s -> s.details().getOrDefault("reason", s.status().name())).orElse("no such stage"));
+        }
+        return new Decision(SubmissionStatus.PROMOTED, ran ? "all evaluation stages passed"
+                : "promoted without a behavioral test (policy " + policy.name().toLowerCase().replace('_', '-')
+                + "): " + behavioral.map(s -> s.details().getOrDefault("reason", "")).orElse("not run"));
+    }
+
+    private WriteAck transition(WorkItem item, SubmissionStatus status, String reason) {
+        WriteAck ack = registry().transition(TransitionRequest.newBuilder()
+                .setSubmissionId(item.submissionId()).setAttempt(item.attempt())
+                .setStatus(status.wire()).setReason(reason).setActor(ACTOR).build());
+        if (ack.getOutcome() == WriteOutcome.WRITE_OUTCOME_STALE) {
+            Log.warnf("submission=%s transition to %s was stale (now %s)", item.submissionId(), status.wire(),
+                    ack.getStatus());
+        }
+        return ack;
+    }
+
+    private RegistryGrpc.RegistryBlockingStub registry() {
+        return registry.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    }
+}

@@ -1,0 +1,28 @@
+package io.airlock.gateway.precheck;
+
+import io.airlock.contracts.v1.CheckRequest;
+import io.airlock.contracts.v1.CheckResponse;
+import io.airlock.contracts.v1.GuardGrpc;
+import io.quarkus.grpc.GrpcClient;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The gRPC call to the guard, behind a circuit breaker: once the guard has failed repeatedly,
+ * calls fail at once for a while instead of each waiting out the deadline. Tunable through
+ * MicroProfile Fault Tolerance config ({@code io.airlock.gateway.precheck.GuardCaller/call/CircuitBreaker/delay}).
+ */
+@ApplicationScoped
+public class GuardCaller {
+
+    @GrpcClient("guard")
+    GuardGrpc.GuardBlockingStub guard;
+
+    @CircuitBreaker(requestVolumeThreshold = 4, failureRatio = 0.75, delay = 3000, successThreshold = 1)
+    public CheckResponse call(CheckRequest request, Duration deadline) {
+        return guard.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS).check(request);
+    }
+}

@@ -1,0 +1,11 @@
+package io.airlock.gateway.submission;
+
+import io.airlock.contracts.Kind;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** A validated upload, its bytes still in the HTTP layer's spool file. */
+public record NewSubmission(Kind kind, String name, String filename, Path upload, String sourceUrl,
+                            String expectedSha256, String claimedFormat, Optional<Path> signature) {
+}

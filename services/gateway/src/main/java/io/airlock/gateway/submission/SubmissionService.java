@@ -1,0 +1,159 @@
+package io.airlock.gateway.submission;
+
+import com.google.protobuf.ByteString;
+import io.airlock.blob.BlobStore;
+import io.airlock.blob.BlobStoreException;
+import io.airlock.blob.StoredBlob;
+import io.airlock.contracts.Kind;
+import io.airlock.contracts.Protos;
+import io.airlock.contracts.SubmissionStatus;
+import io.airlock.contracts.WorkItem;
+import io.airlock.contracts.v1.ArtifactRef;
+import io.airlock.contracts.v1.CheckRequest;
+import io.airlock.contracts.v1.CheckResponse;
+import io.airlock.contracts.v1.CreateSubmissionRequest;
+import io.airlock.gateway.GatewayConfig;
+import io.airlock.gateway.precheck.PrecheckGate;
+import io.airlock.gateway.precheck.PrecheckOutcome;
+import io.airlock.gateway.problem.ProblemException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Accepting a submission: bytes into the blob store, the precheck gate, the record in the
+ * registry, then the scan queue. Each step's failure has exactly one answer, and nothing is
+ * queued that the registry does not know about.
+ */
+@ApplicationScoped
+public class SubmissionService {
+
+    @Inject
+    BlobStore blobs;
+    @Inject
+    PrecheckGate gate;
+    @Inject
+    RegistryClient registry;
+    @Inject
+    ScanQueue queue;
+    @Inject
+    GatewayConfig config;
+    @Inject
+    MeterRegistry meters;
+
+    public SubmissionViews.Accepted accept(NewSubmission in) {
+        int retry = config.gateway().retryAfterSeconds();
+        // cheap refusals first, before the bytes are hashed
+        long backlog = queue.backlog(config.gateway().scanQueueBound());
+        if (backlog > config.gateway().scanQueueBound()) {
+            meters.counter("airlock_gateway_rejected_total", "reason", "queue_full").increment();
+            throw new ProblemException(429, "queue-full", "Too many requests",
+                    "the scan queue holds " + backlog + " unfinished submissions (bound "
+                            + config.gateway().scanQueueBound() + "); try again later",
+                    Map.of(), Map.of("Retry-After", Integer.toString(retry)));
+        }
+        StoredBlob blob = store(in);
+        String id = UUID.randomUUID().toString();
+        ArtifactRef artifact = ArtifactRef.newBuilder()
+                .setBlob(blob.ref().uri()).setSize(blob.size()).setFilename(in.filename()).build();
+
+        PrecheckOutcome outcome = gate.check(checkRequest(id, in, artifact));
+        CreateSubmissionRequest.Builder create = CreateSubmissionRequest.newBuilder()
+                .setSubmissionId(id)
+                .setKind(Protos.toProto(in.kind()))
+                .setName(in.name())
+                .setArtifact(artifact)
+                .setSourceUrl(in.sourceUrl())
+                .setExpectedSha256(in.expectedSha256())
+                .setHasSignature(in.signature().isPresent())
+                .setPrecheck(outcome.recorded());
+
+        if (outcome instanceof PrecheckOutcome.Unavailable u) {
+            throw ProblemException.unavailable("precheck-unavailable",
+                    "the precheck is unavailable right now (" + u.reason() + "); nothing was accepted", retry);
+        }
+        if (outcome instanceof PrecheckOutcome.Blocked b) {
+            registry.create(create.setInitialStatus(SubmissionStatus.HACKED.wire())
+                    .addAllPrecheckFindings(b.response().getFindingsList())
+                    .setReason("blocked by precheck").build());
+            Log.infof("submission=%s blocked at precheck rules=%s", id, rules(b.response()));
+            throw blocked(id, b.response());
+        }
+
+        registry.create(create.setInitialStatus(SubmissionStatus.RECEIVED.wire()).build());
+        // queued is recorded before the message exists, so a fast scanner never finds an unknown state
+        registry.transition(id, 1, SubmissionStatus.QUEUED.wire(), "accepted");
+        WorkItem item = new WorkItem(id, 1, in.kind(), in.name(), blob.ref().uri(), blob.size(), in.filename(),
+                in.sourceUrl(), in.expectedSha256());
+        try {
+            queue.enqueue(item);
+        } catch (ScanQueue.EnqueueException e) {
+            registry.transition(id, 1, SubmissionStatus.FAILED.wire(), "could not enqueue: " + e.getMessage());
+            throw ProblemException.unavailable("queue-unavailable",
+                    "the scan queue is unavailable (" + e.getMessage() + "); the submission was recorded as failed", retry);
+        }
+        meters.counter("airlock_gateway_accepted_total", "kind", in.kind().wire(), "precheck",
+                outcome instanceof PrecheckOutcome.Allowed ? "passed" : "skipped").increment();
+        Log.infof("submission=%s accepted kind=%s size=%d blob=%s precheck=%s", id, in.kind().wire(), blob.size(),
+                blob.ref().uri(), outcome.recorded());
+        return new SubmissionViews.Accepted(id, SubmissionStatus.QUEUED.wire(), outcome.recorded(), blob.ref().sha256(),
+                blob.size(), "/v1/submissions/" + id, "/v1/submissions/" + id + "/events");
+    }
+
+    private StoredBlob store(NewSubmission in) {
+        int retry = config.gateway().retryAfterSeconds();
+        long max = config.gateway().maxUploadBytes();
+        try {
+            blobs.requireSpace(Files.size(in.upload()));
+            return blobs.adopt(in.upload(), max);
+        } catch (BlobStoreException.TooLarge e) {
+            throw new ProblemException(413, "too-large", "Payload too large", e.getMessage(),
+                    Map.of("limit", max), Map.of());
+        } catch (BlobStoreException.InsufficientStorage e) {
+            Log.errorf("blob store full: %s", e.getMessage());
+            throw ProblemException.unavailable("storage-full", "no space left to store the artifact; try again later", retry);
+        } catch (IOException e) {
+            throw new UncheckedIOException("storing upload", e);
+        }
+    }
+
+    private CheckRequest checkRequest(String id, NewSubmission in, ArtifactRef artifact) {
+        CheckRequest.Builder b = CheckRequest.newBuilder()
+                .setSubmissionId(id)
+                .setKind(Protos.toProto(in.kind()))
+                .setArtifact(artifact)
+                .setClaimedFormat(in.claimedFormat());
+        if (in.kind() == Kind.KERNEL && artifact.getSize() <= config.precheck().inlineMaxBytes()) {
+            // small sources travel inline: the guard need not touch the shared volume
+            try (var stream = blobs.open(io.airlock.blob.BlobRef.parse(artifact.getBlob()))) {
+                b.setInlineContent(ByteString.readFrom(stream));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return b.build();
+    }
+
+    private ProblemException blocked(String id, CheckResponse r) {
+        boolean evidence = config.precheck().showEvidence();
+        Map<String, Object> ext = new LinkedHashMap<>();
+        ext.put("submissionId", id);
+        ext.put("status", SubmissionStatus.HACKED.wire());
+        ext.put("verdict", "BLOCK");
+        ext.put("findings", r.getFindingsList().stream().map(f -> SubmissionViews.FindingView.of(f, evidence)).toList());
+        return new ProblemException(400, "blocked-by-precheck", "Blocked by precheck",
+                "the submission matched precheck rules " + rules(r) + " and was recorded as hacked", ext, Map.of());
+    }
+
+    private static String rules(CheckResponse r) {
+        return r.getFindingsList().stream().map(io.airlock.contracts.v1.Finding::getRule).distinct().toList().toString();
+    }
+}

@@ -1,0 +1,135 @@
+package io.airlock.scanner.service;
+
+import io.airlock.blob.BlobRef;
+import io.airlock.blob.BlobStore;
+import io.airlock.blob.BlobStoreException;
+import io.airlock.contracts.Finding;
+import io.airlock.contracts.Kind;
+import io.airlock.contracts.Severity;
+import io.airlock.contracts.StageResult;
+import io.airlock.contracts.StageStatus;
+import io.airlock.contracts.SubmissionStatus;
+import io.airlock.contracts.WorkItem;
+import io.airlock.contracts.v1.WriteAck;
+import io.airlock.contracts.v1.WriteOutcome;
+import io.airlock.scanner.engine.ScanEngine;
+import io.airlock.scanner.engine.ScanOptions;
+import io.airlock.scanner.engine.ScanReport;
+import io.airlock.scanner.engine.ScanVerdict;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.logging.Log;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Consumes the scan stream. For each submission: mark it scanning, run the stages (each stage
+ * recorded as it completes, so progress is live), decide, record the decision, hand the artifact
+ * on, and only then return — which acknowledges the message. A crash anywhere before that leaves
+ * the message pending; its redelivery repeats the same idempotent writes.
+ */
+@ApplicationScoped
+public class ScanWorker {
+
+    @Inject
+    ScanEngine engine;
+    @Inject
+    BlobStore blobs;
+    @Inject
+    RegistryRecorder registry;
+    @Inject
+    MeterRegistry meters;
+    @Inject
+    @Channel("eval-requests")
+    Emitter<WorkItem> toEvaluator;
+    @Inject
+    @Channel("admitted-kernels")
+    Emitter<WorkItem> toKernelRunner;
+
+    @Incoming("scan-requests")
+    @Blocking(ordered = false)
+    public void onScan(WorkItem item) {
+        WriteAck started = registry.transition(item, SubmissionStatus.SCANNING.wire(), "scan started");
+        if (started.getOutcome() == WriteOutcome.WRITE_OUTCOME_STALE) {
+            // an older attempt, or a submission already finished: nothing to do, acknowledge it
+            Log.infof("submission=%s attempt=%d skipped: registry says %s attempt %d", item.submissionId(),
+                    item.attempt(), started.getStatus(), started.getAttempt());
+            return;
+        }
+        Log.infof("submission=%s attempt=%d scanning kind=%s blob=%s%s", item.submissionId(), item.attempt(),
+                item.kind().wire(), item.blob(),
+                started.getOutcome() == WriteOutcome.WRITE_OUTCOME_DUPLICATE ? " (redelivered)" : "");
+        Path file;
+        try {
+            file = blobs.path(BlobRef.parse(item.blob()));
+        } catch (BlobStoreException.NotFound e) {
+            // permanent: retrying cannot bring the bytes back
+            registry.stage(item, new StageResult("integrity", StageStatus.ERROR, 0,
+                    List.of(new Finding("scan.blob_missing", Severity.HIGH, "integrity", item.blob(),
+                            "artifact bytes are missing from the blob store", "")), Map.of()));
+            registry.transition(item, SubmissionStatus.FAILED.wire(), "artifact bytes missing from the blob store");
+            return;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e); // transient: nack, redelivered later
+        }
+
+        ScanOptions d = ScanOptions.defaults(item.kind());
+        ScanOptions options = new ScanOptions(item.expectedSha256(), d.allowedFormats(), d.deniedFormats(), d.kind(),
+                d.maxBytes());
+        Timer.Sample whole = Timer.start(meters);
+        ScanReport report = engine.scan(file, options, stage -> {
+            meters.timer("airlock_stage_duration", "stage", stage.stage(), "status", stage.status().name())
+                    .record(Duration.ofNanos(stage.durationMicros() * 1000));
+            registry.stage(item, stage);
+        });
+        whole.stop(meters.timer("airlock_scan_duration", "verdict", report.verdict().name()));
+
+        SubmissionStatus next = decide(item.kind(), report.verdict());
+        String reason = reason(report);
+        registry.transition(item, next.wire(), reason);
+        if (next == SubmissionStatus.EVALUATING) {
+            send(toEvaluator, item);
+        } else if (next == SubmissionStatus.ADMITTED) {
+            send(toKernelRunner, item);
+        }
+        Log.infof("submission=%s attempt=%d verdict=%s -> %s (%s)", item.submissionId(), item.attempt(),
+                report.verdict(), next.wire(), reason);
+    }
+
+    static SubmissionStatus decide(Kind kind, ScanVerdict verdict) {
+        return switch (verdict) {
+            case PASS -> kind == Kind.KERNEL ? SubmissionStatus.ADMITTED : SubmissionStatus.EVALUATING;
+            case REJECT -> SubmissionStatus.REJECTED;
+            // an internal error admits nothing
+            case ERROR -> SubmissionStatus.FAILED;
+        };
+    }
+
+    private static String reason(ScanReport report) {
+        return report.stages().stream()
+                .filter(s -> s.status().decidesAgainst())
+                .findFirst()
+                .map(s -> s.stage() + ": " + s.status() + s.findings().stream().findFirst()
+                        .map(f -> " " + f.rule() + " - " + f.message()).orElse(""))
+                .orElse("all scan stages passed or were reported as not run");
+    }
+
+    /** Waits for Redis to confirm the XADD, so the acknowledgement of the input follows a durable output. */
+    private static void send(Emitter<WorkItem> emitter, WorkItem item) {
+        try {
+            emitter.send(item).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not hand " + item.submissionId() + " on: " + e, e);
+        }
+    }
+}
