@@ -69,12 +69,19 @@ public final class Stack implements AutoCloseable {
     }
 
     public ServiceProcess start(Service s) throws IOException {
+        return start(s, Map.of());
+    }
+
+    /** Starts one service with extra system properties on top of the options' (e.g. a second instance name). */
+    public ServiceProcess start(Service s, Map<String, String> overrides) throws IOException {
         ServiceProcess old = running.get(s);
         if (old != null && old.alive()) {
             throw new IllegalStateException(s.id() + " is already running (pid " + old.pid() + ")");
         }
         Path log = options.workDir().resolve("logs").resolve(s.id() + ".log");
-        ServiceProcess p = ServiceProcess.launch(s, s.jar(options.repoRoot()), jvmOptions(s), properties(s),
+        Map<String, String> props = properties(s);
+        props.putAll(overrides);
+        ServiceProcess p = ServiceProcess.launch(s, s.jar(options.repoRoot()), jvmOptions(s), props,
                 s.port(options.basePort()), log);
         running.put(s, p);
         p.awaitReady(Duration.ofSeconds(90));

@@ -1,0 +1,62 @@
+package io.airlock.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Iterator;
+import java.util.stream.Stream;
+
+/** What a user's client does: follow a submission's server-sent events to the end. */
+final class Client {
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private Client() {
+    }
+
+    record Event(String id, String name, JsonNode data) {
+    }
+
+    /** Reads the events stream until the server closes it (it does so after a final status) or the timeout. */
+    static List<Event> followEvents(String gateway, String id, Duration timeout) throws IOException, InterruptedException {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(gateway + "/v1/submissions/" + id + "/events"))
+                .header("Accept", "text/event-stream").timeout(timeout).GET().build();
+        HttpResponse<Stream<String>> resp = HTTP.send(req, HttpResponse.BodyHandlers.ofLines());
+        if (resp.statusCode() != 200) {
+            throw new IOException("events stream answered " + resp.statusCode());
+        }
+        List<Event> events = new ArrayList<>();
+        String evId = null;
+        String name = null;
+        StringBuilder data = new StringBuilder();
+        try (Stream<String> lines = resp.body()) {
+            Iterator<String> it = lines.iterator();
+            while (it.hasNext()) {
+                String line = it.next();
+                if (line.isEmpty()) {
+                    if (data.length() > 0) {
+                        events.add(new Event(evId, name, JSON.readTree(data.toString())));
+                    }
+                    evId = null;
+                    name = null;
+                    data.setLength(0);
+                } else if (line.startsWith("id:")) {
+                    evId = line.substring(3).strip();
+                } else if (line.startsWith("event:")) {
+                    name = line.substring(6).strip();
+                } else if (line.startsWith("data:")) {
+                    data.append(line.substring(5).strip());
+                }
+            }
+        }
+        return events;
+    }
+}

@@ -1,0 +1,72 @@
+package io.airlock.e2e;
+
+import io.airlock.stack.Infra;
+import io.airlock.stack.Resp;
+import io.airlock.stack.Service;
+import io.airlock.stack.Stack;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Starts the real stack for one test class: five processes, real Redis (db 2) and PostgreSQL. */
+final class E2eStack {
+    static final int REDIS_DB = 2;
+    static final String DATABASE = "airlock_e2e";
+
+    private E2eStack() {
+    }
+
+    static Path repoRoot() {
+        return Path.of(System.getProperty("airlock.repo.root", "..")).toAbsolutePath().normalize();
+    }
+
+    static Stack.Options options(String name) throws IOException {
+        Path work = Path.of(System.getProperty("airlock.e2e.workdir", "target/e2e")).toAbsolutePath().resolve(name);
+        Files.createDirectories(work);
+        return new Stack.Options(repoRoot(), work, freeBasePort(), REDIS_DB, DATABASE, false, System.getenv(), Map.of());
+    }
+
+    /** Prepares infrastructure and empties this test database's streams, so counts start at zero. */
+    static Stack prepare(Stack.Options options) throws IOException {
+        Stack stack = Stack.prepare(options);
+        try (Resp redis = redis(stack)) {
+            redis.call("FLUSHDB");
+        }
+        return stack;
+    }
+
+    static Resp redis(Stack stack) throws IOException {
+        return Resp.connect(stack.infra().redis(), REDIS_DB);
+    }
+
+    static long streamLength(Stack stack, String stream) throws IOException {
+        try (Resp r = redis(stack)) {
+            return r.callLong("XLEN", stream);
+        }
+    }
+
+    /** Five consecutive free ports (gateway first; see {@link Service#port}). */
+    private static int freeBasePort() throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int base = Infra.freePort();
+            if (base + 5 > 65535) {
+                continue;
+            }
+            boolean allFree = true;
+            for (int p = base; p < base + 5 && allFree; p++) {
+                try (ServerSocket s = new ServerSocket(p, 1, java.net.InetAddress.getLoopbackAddress())) {
+                    s.setReuseAddress(true);
+                } catch (IOException e) {
+                    allFree = false;
+                }
+            }
+            if (allFree) {
+                return base;
+            }
+        }
+        throw new IOException("no five consecutive free ports found");
+    }
+}

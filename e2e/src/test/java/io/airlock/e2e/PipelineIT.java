@@ -1,0 +1,190 @@
+package io.airlock.e2e;
+
+import io.airlock.contracts.Streams;
+import io.airlock.evaluator.engine.testing.OnnxModels;
+import io.airlock.stack.Service;
+import io.airlock.stack.Stack;
+import io.restassured.response.Response;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.notNullValue;
+
+/**
+ * The whole pipeline as users see it: five real processes, real Redis, real PostgreSQL, real
+ * gRPC between them. Submissions go in through REST and are followed through server-sent events
+ * to their final status, then checked in the registry.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PipelineIT {
+    static final long UPLOAD_LIMIT = 1024 * 1024;
+
+    Stack stack;
+    String gateway;
+    String registry;
+    Path work;
+
+    @BeforeAll
+    void start() throws Exception {
+        Stack.Options o = E2eStack.options("pipeline")
+                .withExtra(Service.GATEWAY, "airlock.gateway.max-upload-bytes", Long.toString(UPLOAD_LIMIT))
+                .withExtra(Service.GATEWAY, "quarkus.http.limits.max-body-size", "2M");
+        stack = E2eStack.prepare(o);
+        long t0 = System.nanoTime();
+        stack.startAll();
+        System.out.printf("[e2e] five services ready in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+        gateway = stack.url(Service.GATEWAY);
+        registry = stack.url(Service.REGISTRY);
+        work = Files.createDirectories(o.workDir().resolve("files"));
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void anOnnxModelIsScannedEvaluatedOnCpuAndPromoted() throws Exception {
+        Path model = write("identity.onnx", OnnxModels.identityModel());
+        long t0 = System.nanoTime();
+        String id = submit(model, "model").then().statusCode(202)
+                .body("status", equalTo("queued"))
+                .body("precheck", equalTo("passed"))
+                .header("Location", containsString("/v1/submissions/"))
+                .extract().path("id");
+
+        List<Client.Event> events = Client.followEvents(gateway, id, Duration.ofSeconds(60));
+        System.out.printf("[e2e] model submission to final status: %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+        assertThat(events).extracting(e -> e.data().path("status").asText(null))
+                .contains("queued", "scanning", "evaluating", "promoted");
+        assertThat(events).filteredOn(e -> "stage".equals(e.name()))
+                .extracting(e -> e.data().path("stage").path("stage").asText())
+                .contains("integrity", "format_gate", "model_load", "behavioral_test");
+
+        // the registry's own read API holds the same record
+        given().get(registry + "/v1/submissions/" + id).then().statusCode(200)
+                .body("status", equalTo("promoted"))
+                .body("stages.find { it.stage == 'integrity' }.status", equalTo("PASS"))
+                .body("stages.find { it.stage == 'format_gate' }.details.format", equalTo("onnx"))
+                .body("stages.find { it.stage == 'model_load' }.status", equalTo("PASS"))
+                .body("stages.find { it.stage == 'model_load' }.details.executionProvider", equalTo("CPU"))
+                // no-pretend: what could not run says so, with its reason
+                .body("stages.find { it.stage == 'behavioral_test' }.status", equalTo("NOT_RUN"))
+                .body("stages.find { it.stage == 'behavioral_test' }.details.reason", notNullValue());
+    }
+
+    @Test
+    void aKernelIsScannedAndHandedToTheKernelRunner() throws Exception {
+        long before = E2eStack.streamLength(stack, Streams.ADMITTED_KERNEL);
+        Path kernel = write("submission.py", """
+                import torch
+
+                def custom_kernel(data):
+                    a, b = data
+                    return a @ b
+                """.getBytes(StandardCharsets.UTF_8));
+        String id = submit(kernel, "kernel").then().statusCode(202).extract().path("id");
+        List<Client.Event> events = Client.followEvents(gateway, id, Duration.ofSeconds(60));
+        assertThat(events.get(events.size() - 1).data().path("status").asText()).isEqualTo("admitted");
+        assertThat(E2eStack.streamLength(stack, Streams.ADMITTED_KERNEL)).isEqualTo(before + 1);
+        given().get(gateway + "/v1/submissions/" + id).then().statusCode(200)
+                .body("status", equalTo("admitted"))
+                .body("kind", equalTo("kernel"))
+                .body("stages.stage", hasItem("format_gate"));
+    }
+
+    @Test
+    void aPickleIsAnalysedButDeniedByTheFormatGate() throws Exception {
+        // protocol 2 pickle of the int 1: PROTO 2, BININT1 1, STOP
+        Path pickle = write("weights.pkl", new byte[]{(byte) 0x80, 0x02, 'K', 0x01, '.'});
+        String id = submit(pickle, "model").then().statusCode(202).extract().path("id");
+        List<Client.Event> events = Client.followEvents(gateway, id, Duration.ofSeconds(60));
+        assertThat(events.get(events.size() - 1).data().path("status").asText()).isEqualTo("rejected");
+        given().get(gateway + "/v1/submissions/" + id).then()
+                .body("status", equalTo("rejected"))
+                .body("stages.find { it.stage == 'format_gate' }.status", equalTo("FAIL"))
+                .body("stages.find { it.stage == 'format_gate' }.details.format", equalTo("pickle"))
+                .body("stages.find { it.stage == 'format_gate' }.findings.rule", hasItem("format.denied"));
+    }
+
+    @Test
+    void aSubmissionBlockedByThePrecheckIsRecordedAsHackedAndNeverQueued() throws Exception {
+        long before = E2eStack.streamLength(stack, Streams.SCAN);
+        // a pickle dressed up as safetensors
+        Path disguised = write("model.safetensors", new byte[]{(byte) 0x80, 0x02, 'K', 0x01, '.'});
+        String id = submit(disguised, "model").then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("status", equalTo(400))
+                .body("findings.rule", hasItem("guard.format_mismatch"))
+                .extract().path("submissionId");
+        assertThat(E2eStack.streamLength(stack, Streams.SCAN)).isEqualTo(before);
+        given().get(registry + "/v1/submissions/" + id).then().statusCode(200)
+                .body("status", equalTo("hacked"));
+        assertThat(stack.process(Service.SCANNER).logTail(500)).doesNotContain(id);
+    }
+
+    @Test
+    void badInputGetsClearProblemAnswers() throws Exception {
+        Path small = write("x.onnx", OnnxModels.identityModel());
+        given().multiPart("file", small.toFile()).multiPart("kind", "toaster")
+                .post(gateway + "/v1/submissions").then().statusCode(400)
+                .contentType("application/problem+json").body("detail", containsString("unknown kind"));
+        given().multiPart("kind", "model").post(gateway + "/v1/submissions").then().statusCode(400)
+                .contentType("application/problem+json");
+        given().multiPart("file", small.toFile()).multiPart("kind", "model").multiPart("expected_sha256", "abc")
+                .post(gateway + "/v1/submissions").then().statusCode(400).contentType("application/problem+json");
+        given().get(gateway + "/v1/submissions/00000000-0000-0000-0000-000000000000").then().statusCode(404)
+                .contentType("application/problem+json");
+        given().get(gateway + "/v1/submissions/not-an-id").then().statusCode(404)
+                .contentType("application/problem+json");
+        given().contentType("application/json").body("{}").post(gateway + "/v1/submissions").then().statusCode(415);
+
+        Path big = work.resolve("big.bin");
+        Files.write(big, new byte[(int) UPLOAD_LIMIT + 1]);
+        given().multiPart("file", big.toFile()).multiPart("kind", "model")
+                .post(gateway + "/v1/submissions").then().statusCode(413)
+                .contentType("application/problem+json");
+        Path huge = work.resolve("huge.bin");
+        Files.write(huge, new byte[3 * 1024 * 1024]);
+        given().multiPart("file", huge.toFile()).multiPart("kind", "model")
+                .post(gateway + "/v1/submissions").then().statusCode(413);
+        // nothing half-written stays behind
+        try (var s = Files.list(stack.blobRoot().resolve("staging"))) {
+            assertThat(s.toList()).isEmpty();
+        }
+    }
+
+    @Test
+    void everyServiceReportsHealthAndMetrics() {
+        for (Service s : Service.values()) {
+            given().get(stack.url(s) + "/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+            given().get(stack.url(s) + "/q/health/live").then().statusCode(200);
+            given().get(stack.url(s) + "/q/metrics").then().statusCode(200).body(containsString("# TYPE"));
+        }
+        given().get(stack.url(Service.SCANNER) + "/q/metrics").then().body(containsString("airlock_queue_"));
+        given().get(gateway + "/q/openapi").then().statusCode(200).body(containsString("/v1/submissions"));
+    }
+
+    private Response submit(Path file, String kind) {
+        return given().multiPart("file", file.toFile()).multiPart("kind", kind).post(gateway + "/v1/submissions");
+    }
+
+    private Path write(String name, byte[] bytes) throws Exception {
+        return Files.write(work.resolve(name), bytes);
+    }
+}
