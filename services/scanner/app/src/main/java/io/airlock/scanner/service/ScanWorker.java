@@ -22,6 +22,9 @@ import io.quarkus.logging.Log;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -55,6 +58,18 @@ public class ScanWorker {
     @Inject
     @Channel("admitted-kernels")
     Emitter<WorkItem> toKernelRunner;
+    /**
+     * Test seam: how long to hold a finished message before acknowledging it, so a test can kill
+     * the process in exactly that window. Zero (off) unless configured; a warning says when it is on.
+     */
+    @ConfigProperty(name = "airlock.scanner.hold-before-ack", defaultValue = "0s")
+    Duration holdBeforeAck;
+
+    void warnSeam(@Observes StartupEvent ev) {
+        if (!holdBeforeAck.isZero()) {
+            Log.warnf("TEST SEAM ACTIVE: every scan message is held %s before acknowledgement", holdBeforeAck);
+        }
+    }
 
     @Incoming("scan-requests")
     @Blocking(ordered = false)
@@ -104,6 +119,15 @@ public class ScanWorker {
         }
         Log.infof("submission=%s attempt=%d verdict=%s -> %s (%s)", item.submissionId(), item.attempt(),
                 report.verdict(), next.wire(), reason);
+        if (!holdBeforeAck.isZero()) {
+            Log.infof("submission=%s holding before ack for %s", item.submissionId(), holdBeforeAck);
+            try {
+                Thread.sleep(holdBeforeAck.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted before ack", e);
+            }
+        }
     }
 
     static SubmissionStatus decide(Kind kind, ScanVerdict verdict) {
