@@ -5,7 +5,7 @@ import io.airlock.contracts.WorkItem;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
-import io.vertx.redis.client.Command;
+import io.vertx.mutiny.redis.client.Command;
 import io.vertx.redis.client.ResponseType;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
