@@ -1,405 +1,292 @@
 package io.airlock.scanner.engine;
 
+import io.airlock.scanner.engine.format.ByteSource;
+import io.airlock.scanner.engine.format.Bytes;
+import io.airlock.scanner.engine.format.MalformedException;
+import io.airlock.scanner.engine.format.OnnxModelHeader;
+import io.airlock.scanner.engine.format.PickleOps;
+import io.airlock.scanner.engine.format.PythonText;
+import io.airlock.scanner.engine.format.ZipDirectory;
+
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
- * Identifies an artifact by its content — never by its name. Reads a bounded head (64 KiB) and,
- * for zip archives, the central directory's member names (bounded), so that PyTorch archives,
- * NumPy .npz and Keras files are told apart from plain zips. Every length read from the input is
- * checked against what remains before it is used.
+ * Decides an artifact's {@link Format} by its content, never by its name.
+ *
+ * <p>Reads a bounded head (64 KiB by default) and, for a zip, the central directory's member
+ * names (the index zip readers trust) to tell PyTorch, NumPy, Keras and plain archives apart; for
+ * ONNX, the ModelProto's top-level fields, stepping over the graph by its length. Nothing else of
+ * the file is read, so a sniff costs the same for a 1 KiB and a 100 GiB artifact.
+ *
+ * <p>Order matters for polyglots: signatures at offset 0 win, a pickle opcode stream wins over
+ * text (a protocol-0 pickle is valid ASCII), and a zip found only by its tail end record comes
+ * last. Bytes that match nothing are {@link Format#UNKNOWN}, with what was seen as evidence.
  */
 public final class FormatSniffer {
-    static final int HEAD = 64 * 1024;
-    /** The zip end-of-central-directory record sits within the last 64 KiB + 22 bytes. */
-    private static final int EOCD_SEARCH = 65_535 + 22;
-    private static final int MAX_ZIP_NAMES = 10_000;
-    private static final long MAX_SAFETENSORS_HEADER = 100L * 1024 * 1024;
-    private static final byte[] TORCH_LEGACY_MAGIC = {(byte) 0x80, 0x02, (byte) 0x8a, 0x0a,
-            0x6c, (byte) 0xfc, (byte) 0x9c, 0x46, (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19};
-    private static final Pattern PYTHON_LINE = Pattern.compile(
-            "(?m)^\\s*(import\\s+\\w|from\\s+[\\w.]+\\s+import\\s|def\\s+\\w+\\s*\\(|class\\s+\\w+|@\\w|if\\s+__name__)");
+    private static final byte[] GGUF = "GGUF".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ZIP_LOCAL = {'P', 'K', 3, 4};
+    private static final byte[] ZIP_EMPTY = {'P', 'K', 5, 6};
+    private static final byte[] HDF5 = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    private static final byte[] NUMPY = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    private static final byte[] USTAR = "ustar".getBytes(StandardCharsets.US_ASCII);
+    /** torch.save's legacy magic number 0x1950a86a20f9469cfc6c as the first pickle: PROTO 2, LONG1 10 bytes, STOP. */
+    private static final byte[] TORCH_LEGACY = {(byte) 0x80, 0x02, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc, (byte) 0x9c,
+            0x46, (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19, 0x2e};
+    private static final List<byte[]> JOBLIB_MARKERS = List.of(
+            "joblib.numpy_pickle".getBytes(StandardCharsets.US_ASCII),
+            "NumpyArrayWrapper".getBytes(StandardCharsets.US_ASCII));
+    /** The safetensors reference loader refuses headers over 100 MB. */
+    static final long SAFETENSORS_MAX_HEADER = 100L * 1000 * 1000;
+    private static final int PICKLE_WALK_OPS = 100_000;
 
     private FormatSniffer() {
     }
 
+    /** Sniffs a file with the default budgets. */
     public static Sniff sniff(Path file) throws IOException {
+        return sniff(file, SniffLimits.defaults());
+    }
+
+    /** Sniffs a file within the given budgets. */
+    public static Sniff sniff(Path file, SniffLimits limits) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            byte[] head = read(ch, 0, (int) Math.min(HEAD, size));
-            Sniff s = sniff(head, size);
-            if (s.format() == Format.ZIP && size > head.length) {
-                try {
-                    return classifyZip(zipNames((off, len) -> read(ch, off, len), size), s);
-                } catch (IOException e) {
-                    return new Sniff(Format.ZIP, s.evidence() + "; central directory unreadable: " + e.getMessage());
-                }
-            }
-            if (s.format() == Format.UNKNOWN && size > head.length && isOldPickleStart(head)) {
-                byte[] tail = read(ch, size - 1, 1);
-                if (tail.length == 1 && tail[0] == '.') {
-                    return new Sniff(Format.PICKLE, "protocol 0/1 pickle opcodes at offset 0, STOP at end");
-                }
-            }
-            return s;
+            return sniff(ByteSource.of(ch), limits);
         }
     }
 
     /**
-     * Sniffs from the first bytes only. {@code totalSize} bounds length fields; when the head is
-     * the whole file ({@code head.length == totalSize}) zip members and the last byte are known too.
+     * Sniffs from the first bytes of an artifact of {@code totalSize} bytes. When {@code head} is
+     * the whole artifact this is as good as sniffing the file; otherwise zip members come from the
+     * local headers inside the head, which the evidence says.
      */
     public static Sniff sniff(byte[] head, long totalSize) {
-        int n = head.length;
-        if (n >= 8 && startsWith(head, "GGUF")) {
-            long version = u32(head, 4);
-            return new Sniff(Format.GGUF, "magic 'GGUF' v" + version + " at offset 0");
+        try {
+            return sniff(ByteSource.head(head, totalSize), SniffLimits.defaults());
+        } catch (IOException e) {
+            throw new UncheckedIOException("in-memory read failed", e); // cannot happen: no I/O behind a byte[]
         }
-        if (n >= 6 && (head[0] & 0xff) == 0x93 && startsWith(head, 1, "NUMPY")) {
-            return new Sniff(Format.NUMPY, "magic '\\x93NUMPY' at offset 0");
-        }
-        if (n >= 8 && (head[0] & 0xff) == 0x89 && startsWith(head, 1, "HDF\r\n\u001a\n")) {
-            return new Sniff(Format.HDF5, "HDF5 signature at offset 0");
-        }
-        if (n >= 4 && head[0] == 'P' && head[1] == 'K' && ((head[2] == 3 && head[3] == 4) || (head[2] == 5 && head[3] == 6))) {
-            Sniff zip = new Sniff(Format.ZIP, "zip local header 'PK\\x03\\x04' at offset 0");
-            if (n == totalSize) {
-                try {
-                    return classifyZip(zipNames((off, len) -> java.util.Arrays.copyOfRange(head, (int) off, (int) off + len), n), zip);
-                } catch (IOException | RuntimeException e) {
-                    return new Sniff(Format.ZIP, zip.evidence() + "; central directory unreadable: " + e.getMessage());
-                }
-            }
-            return zip;
-        }
-        if (n >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
-            return new Sniff(Format.GZIP, "gzip magic 1f 8b at offset 0");
-        }
-        if (n >= 262 && startsWith(head, 257, "ustar")) {
-            return new Sniff(Format.TAR, "'ustar' at offset 257");
-        }
-        if (n >= TORCH_LEGACY_MAGIC.length && startsWith(head, TORCH_LEGACY_MAGIC)) {
-            return new Sniff(Format.PYTORCH_LEGACY, "pickled torch legacy magic number 0x1950a86a20f9469cfc6c");
-        }
-        if (n >= 2 && (head[0] & 0xff) == 0x80 && head[1] >= 2 && head[1] <= 5) {
-            if (indexOf(head, "joblib.numpy_pickle") >= 0 || indexOf(head, "NumpyArrayWrapper") >= 0) {
-                return new Sniff(Format.JOBLIB, "pickle protocol " + head[1] + " naming joblib.numpy_pickle");
-            }
-            return new Sniff(Format.PICKLE, "pickle PROTO opcode 0x80 protocol " + head[1] + " at offset 0");
-        }
-        if (n >= 2 && (head[0] & 0xff) == 0x78 && ((head[0] & 0xff) * 256 + (head[1] & 0xff)) % 31 == 0) {
-            // zlib-compressed pickles are how joblib stores compressed models
-            return new Sniff(Format.JOBLIB, "zlib stream header 0x78 at offset 0 (joblib compression)");
-        }
-        Sniff st = safetensors(head, totalSize);
-        if (st != null) {
-            return st;
-        }
-        Sniff onnx = onnx(head, totalSize);
-        if (onnx != null) {
-            return onnx;
-        }
-        if (isOldPickleStart(head) && n == totalSize && n > 1 && head[n - 1] == '.') {
-            return new Sniff(Format.PICKLE, "protocol 0/1 pickle opcodes at offset 0, STOP at end");
-        }
-        Sniff py = python(head);
-        if (py != null) {
-            return py;
-        }
-        return new Sniff(Format.UNKNOWN, n == 0 ? "empty file" : "no known signature in the first " + n + " bytes");
     }
 
-    /** safetensors: u64 little-endian header length, then a JSON object of that length. */
-    private static Sniff safetensors(byte[] head, long totalSize) {
-        if (head.length < 9) {
+    /** Sniffs any byte source within the given budgets. */
+    public static Sniff sniff(ByteSource src, SniffLimits limits) throws IOException {
+        long size = src.size();
+        byte[] head = ByteSource.headOf(src, limits.headBytes());
+        boolean whole = src.readable() == size;
+        if (size == 0) {
+            return new Sniff(Format.UNKNOWN, "empty file");
+        }
+        if (Bytes.startsWith(head, 0, GGUF)) {
+            String v = head.length >= 8 ? "v" + Bytes.u32le(head, 4) : "(version cut off)";
+            return polyglot(src, new Sniff(Format.GGUF, "magic 'GGUF' " + v + " at offset 0"));
+        }
+        if (Bytes.startsWith(head, 0, ZIP_LOCAL) || Bytes.startsWith(head, 0, ZIP_EMPTY)) {
+            return zip(src, head, limits, true);
+        }
+        if (head.length >= 3 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
+            return new Sniff(Format.GZIP, "gzip magic 1f8b at offset 0, method " + (head[2] & 0xff));
+        }
+        for (int at = 0; at + HDF5.length <= head.length; at = at == 0 ? 512 : at * 2) {
+            if (Bytes.startsWith(head, at, HDF5)) {
+                return new Sniff(Format.HDF5, "HDF5 superblock signature at offset " + at);
+            }
+        }
+        if (Bytes.startsWith(head, 0, NUMPY)) {
+            String v = head.length >= 8 ? " v" + (head[6] & 0xff) + "." + (head[7] & 0xff) : "";
+            return new Sniff(Format.NUMPY, "magic '\\x93NUMPY'" + v + " at offset 0");
+        }
+        if (isTar(head)) {
+            return new Sniff(Format.TAR, "ustar magic at offset 257, header checksum valid");
+        }
+        if (head.length >= 2 && (head[0] & 0xff) == 0x80 && (head[1] & 0xff) <= 5) {
+            return polyglot(src, pickleFamily(head, size));
+        }
+        Sniff st = safetensors(head, size);
+        if (st != null) {
+            return polyglot(src, st);
+        }
+        String notOnnx = "";
+        if (head.length > 0 && head[0] == 0x08) {
+            try {
+                OnnxModelHeader h = OnnxModelHeader.read(whole ? src : ByteSource.head(head, size),
+                        limits.maxProtoFields());
+                if (h.graphOffset() >= 0) {
+                    return polyglot(src, new Sniff(Format.ONNX, onnxEvidence(h)));
+                }
+                notOnnx = "; protobuf-like, but no graph within the first " + head.length + " bytes";
+            } catch (MalformedException e) {
+                notOnnx = "; starts like an ONNX ModelProto but " + e.getMessage();
+            }
+        }
+        PickleOps.Walk walk = PickleOps.walk(head, 0, size, PICKLE_WALK_OPS);
+        if (walk.outcome() == PickleOps.Outcome.COMPLETE
+                || walk.outcome() == PickleOps.Outcome.RAN_OUT && walk.opcodes() >= 16) {
+            return pickleLike(head, "pickle opcode stream without PROTO (protocol 0/1): " + walk.detail());
+        }
+        if (walk.outcome() == PickleOps.Outcome.INVALID && walk.calls() > 0) {
+            // an unpickler runs every call before the error that stops it: a broken tail hides nothing
+            return pickleLike(head, "pickle opcode stream with " + walk.calls() + " call(s) before it breaks: "
+                    + walk.detail());
+        }
+        PythonText.Verdict text = PythonText.judge(head, whole || head.length == size);
+        if (text.python()) {
+            return new Sniff(Format.PYTHON_SOURCE, text.evidence());
+        }
+        if (whole && ZipDirectory.hasEndRecord(src)) {
+            Sniff z = zip(src, head, limits, false);
+            if (z != null) {
+                return z;
+            }
+        }
+        String seen = text.text() ? text.evidence()
+                : "no known signature; first bytes " + Bytes.hex(head, 0, 16);
+        return new Sniff(Format.UNKNOWN, seen + notOnnx);
+    }
+
+    private static Sniff pickleFamily(byte[] head, long size) {
+        if (Bytes.startsWith(head, 0, TORCH_LEGACY)) {
+            return new Sniff(Format.PYTORCH_LEGACY, "torch legacy magic number pickle (PROTO 2, LONG1 0x1950a86a20f9469cfc6c) at offset 0");
+        }
+        PickleOps.Walk w = PickleOps.walk(head, 0, size, PICKLE_WALK_OPS);
+        return pickleLike(head, "pickle PROTO " + (head[1] & 0xff) + " at offset 0; " + w.detail());
+    }
+
+    private static Sniff pickleLike(byte[] head, String evidence) {
+        for (byte[] marker : JOBLIB_MARKERS) {
+            int at = Bytes.indexOf(head, marker);
+            if (at >= 0) {
+                return new Sniff(Format.JOBLIB, evidence + "; '" + new String(marker, StandardCharsets.US_ASCII)
+                        + "' at offset " + at);
+            }
+        }
+        return new Sniff(Format.PICKLE, evidence);
+    }
+
+    /** A u64 header length that fits the file, followed by a JSON object. Full validation is the static scan's. */
+    private static Sniff safetensors(byte[] head, long size) {
+        if (head.length < 9 || size < 10) {
             return null;
         }
-        long len = ByteBuffer.wrap(head, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        if (len < 2 || len > MAX_SAFETENSORS_HEADER || len > totalSize - 8 || head[8] != '{') {
+        long n = Bytes.u64le(head, 0);
+        if (n < 2 || n > SAFETENSORS_MAX_HEADER || n > size - 8 || head[8] != '{') {
             return null;
         }
-        return new Sniff(Format.SAFETENSORS, "u64 header length " + len + " followed by '{' at offset 8");
+        return new Sniff(Format.SAFETENSORS, "u64 header length " + n + " within the file, JSON '{' at offset 8");
+    }
+
+    private static String onnxEvidence(OnnxModelHeader h) {
+        StringBuilder sb = new StringBuilder("protobuf ModelProto: ir_version ").append(h.irVersion());
+        if (!h.opsetImports().isEmpty()) {
+            sb.append(", opset_import ");
+            h.opsetImports().forEach((d, v) -> sb.append(d.isEmpty() ? "ai.onnx" : d).append(" v").append(v).append(' '));
+            sb.setLength(sb.length() - 1);
+        }
+        sb.append(", graph of ").append(h.graphLength()).append(" bytes at offset ").append(h.graphOffset());
+        if (!h.producerName().isEmpty()) {
+            sb.append(", producer '").append(h.producerName()).append('\'');
+        }
+        return sb.toString();
+    }
+
+    private static boolean isTar(byte[] h) {
+        if (h.length < 512 || !Bytes.startsWith(h, 257, USTAR)) {
+            return false;
+        }
+        long stored = 0;
+        boolean digits = false;
+        for (int i = 148; i < 156; i++) {
+            int c = h[i] & 0xff;
+            if (c >= '0' && c <= '7') {
+                stored = stored * 8 + (c - '0');
+                digits = true;
+            } else if (c != ' ' && c != 0) {
+                return false;
+            }
+        }
+        long sum = 0;
+        for (int i = 0; i < 512; i++) {
+            sum += i >= 148 && i < 156 ? ' ' : h[i] & 0xff;
+        }
+        return digits && sum == stored;
     }
 
     /**
-     * ONNX: a protobuf ModelProto whose first field is ir_version (field 1, varint) with a plausible
-     * value, and whose following top-level fields within the head are all ModelProto fields with
-     * the right wire types and lengths inside the file.
+     * A zip found by its local header at offset 0 ({@code atStart}) or only by its end record.
+     * Returns null when a zip found only by its end record has an unreadable directory.
      */
-    private static Sniff onnx(byte[] head, long totalSize) {
-        int p = 0;
-        int n = head.length;
-        if (n < 2 || head[0] != 0x08) {
-            return null;
-        }
-        long[] v = varint(head, 1);
-        if (v == null || v[0] < 1 || v[0] > 20) {
-            return null;
-        }
-        long irVersion = v[0];
-        p = (int) v[1];
-        int fields = 1;
-        boolean sawGraphOrOpset = false;
-        while (p < n) {
-            long[] tag = varint(head, p);
-            if (tag == null) {
-                break; // the head ends mid-tag: fine
-            }
-            int field = (int) (tag[0] >>> 3);
-            int wire = (int) (tag[0] & 7);
-            p = (int) tag[1];
-            // ModelProto fields: 1 ir_version, 5 model_version (varints); 2-4, 6-8, 14, 20, 25 (length-delimited)
-            if (field < 1 || !(field <= 8 || field == 14 || field == 20 || field == 25)) {
-                return null;
-            }
-            boolean lengthDelimited = field != 1 && field != 5;
-            if (lengthDelimited && wire != 2 || !lengthDelimited && wire != 0) {
-                return null;
-            }
-            if (wire == 0) {
-                long[] val = varint(head, p);
-                if (val == null) {
-                    break;
-                }
-                p = (int) val[1];
-            } else {
-                long[] len = varint(head, p);
-                if (len == null) {
-                    break;
-                }
-                if (len[0] < 0 || len[1] + len[0] > totalSize) {
-                    return null; // a length that runs past the end of the file
-                }
-                if (field == 7 || field == 8) {
-                    sawGraphOrOpset = true;
-                }
-                long next = len[1] + len[0];
-                if (next > n) {
-                    break; // continues beyond the head, within the file
-                }
-                p = (int) next;
-            }
-            fields++;
-        }
-        if (fields < 2 && !sawGraphOrOpset) {
-            return null;
-        }
-        return new Sniff(Format.ONNX, "protobuf ModelProto: ir_version " + irVersion + ", " + fields
-                + " well-formed top-level fields in the first " + Math.min(n, p) + " bytes");
-    }
-
-    private static Sniff python(byte[] head) {
-        if (head.length == 0) {
-            return null;
-        }
-        String text;
+    private static Sniff zip(ByteSource src, byte[] head, SniffLimits limits, boolean atStart) throws IOException {
+        boolean whole = src.readable() == src.size();
+        ZipDirectory.Listing listing;
         try {
-            // a head may cut a multi-byte character: decode what is complete
-            int end = head.length;
-            text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(head, 0, completeUtf8(head, end))).toString();
-        } catch (CharacterCodingException e) {
-            return null;
-        }
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f') {
+            listing = whole
+                    ? ZipDirectory.read(src, limits.maxDirectoryBytes(), limits.maxZipEntries())
+                    : ZipDirectory.readLocal(ByteSource.head(head, src.size()), limits.maxZipEntries());
+        } catch (MalformedException e) {
+            if (!atStart) {
                 return null;
             }
+            return new Sniff(Format.ZIP, "zip local header at offset 0, but " + (whole ? "central directory" : "local headers")
+                    + " unreadable: " + e.getMessage());
         }
-        var m = PYTHON_LINE.matcher(text);
-        if (!m.find()) {
-            return null;
+        Classified c = classify(listing.names());
+        StringBuilder sb = new StringBuilder("zip: ");
+        if (listing.fromCentral()) {
+            sb.append(listing.declaredEntries()).append(" members in the central directory at offset ")
+                    .append(listing.centralOffset());
+            if (listing.zip64()) {
+                sb.append(" (zip64)");
+            }
+        } else {
+            sb.append(listing.names().size()).append(" members from local headers in the first ")
+                    .append(head.length).append(" bytes");
         }
-        int line = 1 + (int) text.substring(0, m.start()).chars().filter(ch -> ch == '\n').count();
-        return new Sniff(Format.PYTHON_SOURCE, "UTF-8 text with a Python statement at line " + line + ": '"
-                + m.group().strip() + "'");
+        if (listing.truncated()) {
+            sb.append(", names read: ").append(listing.names().size());
+        }
+        sb.append("; ").append(c.reason());
+        if (listing.prefixBytes() > 0 || !atStart) {
+            sb.append("; ").append(listing.prefixBytes()).append(" bytes of other data before the first entry");
+        }
+        if (listing.endRecords() > 1) {
+            sb.append("; ").append(listing.endRecords()).append(" end-of-central-directory signatures in the tail");
+        }
+        return new Sniff(c.format(), sb.toString());
     }
 
-    private static int completeUtf8(byte[] b, int end) {
-        // step back over a trailing, incomplete multi-byte sequence (at most 3 bytes)
-        for (int k = 1; k <= 3 && end - k >= 0; k++) {
-            int c = b[end - k] & 0xff;
-            if ((c & 0xc0) == 0x80) {
-                continue;
-            }
-            int need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-            return need > k ? end - k : end;
-        }
-        return end;
+    private record Classified(Format format, String reason) {
     }
 
-    private static boolean isOldPickleStart(byte[] head) {
-        return head.length > 0 && (head[0] == '(' || head[0] == 'c' || head[0] == ']' || head[0] == '}');
+    private static Classified classify(List<String> names) {
+        for (String n : names) {
+            String base = n.substring(n.lastIndexOf('/') + 1);
+            if (base.equals("data.pkl") || base.equals("constants.pkl")) {
+                return new Classified(Format.PYTORCH_ZIP, "member '" + printable(n) + "' marks a PyTorch archive");
+            }
+        }
+        if (names.contains("config.json") && (names.contains("metadata.json") || names.contains("model.weights.h5"))) {
+            return new Classified(Format.KERAS, "top-level config.json with metadata.json or model.weights.h5 marks a Keras archive");
+        }
+        if (!names.isEmpty() && names.stream().allMatch(n -> n.endsWith(".npy"))) {
+            return new Classified(Format.NUMPY_ZIP, "every member is a .npy array");
+        }
+        return new Classified(Format.ZIP, names.isEmpty() ? "no members" : "no PyTorch, NumPy or Keras layout");
     }
 
-    private static Sniff classifyZip(List<String> names, Sniff zip) {
-        boolean pkl = false;
-        boolean allNpy = !names.isEmpty();
-        boolean kerasConfig = false;
-        boolean kerasWeights = false;
-        for (String name : names) {
-            String base = name.substring(name.lastIndexOf('/') + 1);
-            if (base.equals("data.pkl") || name.endsWith(".pkl")) {
-                pkl = true;
-            }
-            if (!name.endsWith(".npy")) {
-                allNpy = false;
-            }
-            if (name.equals("config.json")) {
-                kerasConfig = true;
-            }
-            if (name.equals("model.weights.h5") || name.equals("metadata.json")) {
-                kerasWeights = true;
-            }
-        }
-        String members = names.size() + " members";
-        if (pkl) {
-            return new Sniff(Format.PYTORCH_ZIP, "zip with a pickle member (data.pkl), " + members);
-        }
-        if (allNpy) {
-            return new Sniff(Format.NUMPY_ZIP, "zip of .npy members only, " + members);
-        }
-        if (kerasConfig && kerasWeights) {
-            return new Sniff(Format.KERAS, "zip with config.json and Keras weights/metadata, " + members);
-        }
-        return new Sniff(Format.ZIP, zip.evidence() + ", " + members);
+    private static String printable(String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        return Bytes.printable(b, 0, b.length, 120);
     }
 
-    /** Member names from the central directory, found through the end-of-central-directory record. */
-    static List<String> zipNames(Reader ch, long size) throws IOException {
-        int tailLen = (int) Math.min(size, EOCD_SEARCH);
-        byte[] tail = ch.read(size - tailLen, tailLen);
-        int eocd = -1;
-        for (int i = tail.length - 22; i >= 0; i--) {
-            if (tail[i] == 'P' && tail[i + 1] == 'K' && tail[i + 2] == 5 && tail[i + 3] == 6) {
-                eocd = i;
-                break;
-            }
+    /** Notes a zip end record at the tail of a file that starts as something else. */
+    private static Sniff polyglot(ByteSource src, Sniff s) throws IOException {
+        if (src.readable() == src.size() && ZipDirectory.hasEndRecord(src)) {
+            return new Sniff(s.format(), s.evidence() + "; the tail also holds a zip end-of-central-directory record");
         }
-        if (eocd < 0) {
-            throw new IOException("no end-of-central-directory record");
-        }
-        long cdSize = u32(tail, eocd + 12);
-        long cdOffset = u32(tail, eocd + 16);
-        if (cdOffset + cdSize > size || cdSize > 64L * 1024 * 1024) {
-            throw new IOException("central directory outside the file or too large");
-        }
-        byte[] cd = ch.read(cdOffset, (int) cdSize);
-        List<String> names = new ArrayList<>();
-        int p = 0;
-        while (p + 46 <= cd.length && names.size() < MAX_ZIP_NAMES) {
-            if (!(cd[p] == 'P' && cd[p + 1] == 'K' && cd[p + 2] == 1 && cd[p + 3] == 2)) {
-                throw new IOException("bad central directory entry at offset " + (cdOffset + p));
-            }
-            int nameLen = u16(cd, p + 28);
-            int extraLen = u16(cd, p + 30);
-            int commentLen = u16(cd, p + 32);
-            if (p + 46L + nameLen + extraLen + commentLen > cd.length) {
-                throw new IOException("central directory entry runs past the directory");
-            }
-            names.add(new String(cd, p + 46, nameLen, StandardCharsets.UTF_8));
-            p += 46 + nameLen + extraLen + commentLen;
-        }
-        return names;
-    }
-
-    /** Random access to the artifact's bytes; callers bound {@code len}. */
-    @FunctionalInterface
-    interface Reader {
-        byte[] read(long offset, int len) throws IOException;
-    }
-
-    static byte[] read(FileChannel ch, long offset, int len) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(len);
-        while (buf.hasRemaining()) {
-            int r = ch.read(buf, offset + buf.position());
-            if (r < 0) {
-                break;
-            }
-        }
-        byte[] out = new byte[buf.position()];
-        buf.flip();
-        buf.get(out);
-        return out;
-    }
-
-    /** Returns {value, nextOffset} or null when the varint is cut off or longer than 10 bytes. */
-    private static long[] varint(byte[] b, int p) {
-        long v = 0;
-        for (int i = 0; i < 10; i++) {
-            if (p + i >= b.length) {
-                return null;
-            }
-            int c = b[p + i] & 0xff;
-            v |= (long) (c & 0x7f) << (7 * i);
-            if ((c & 0x80) == 0) {
-                return new long[]{v, p + i + 1};
-            }
-        }
-        return null;
-    }
-
-    private static boolean startsWith(byte[] b, String s) {
-        return startsWith(b, 0, s);
-    }
-
-    private static boolean startsWith(byte[] b, int off, String s) {
-        byte[] t = s.getBytes(StandardCharsets.ISO_8859_1);
-        if (off + t.length > b.length) {
-            return false;
-        }
-        for (int i = 0; i < t.length; i++) {
-            if (b[off + i] != t[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean startsWith(byte[] b, byte[] prefix) {
-        if (prefix.length > b.length) {
-            return false;
-        }
-        for (int i = 0; i < prefix.length; i++) {
-            if (b[i] != prefix[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static int indexOf(byte[] b, String s) {
-        byte[] t = s.getBytes(StandardCharsets.US_ASCII);
-        outer:
-        for (int i = 0; i + t.length <= b.length; i++) {
-            for (int j = 0; j < t.length; j++) {
-                if (b[i + j] != t[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
-    }
-
-    static long u32(byte[] b, int p) {
-        return (b[p] & 0xffL) | (b[p + 1] & 0xffL) << 8 | (b[p + 2] & 0xffL) << 16 | (b[p + 3] & 0xffL) << 24;
-    }
-
-    static int u16(byte[] b, int p) {
-        return (b[p] & 0xff) | (b[p + 1] & 0xff) << 8;
+        return s;
     }
 }

@@ -1,6 +1,6 @@
 package io.airlock.scanner.engine;
 
-/** The scanner's decision: PASS, REJECT (a stage failed) or ERROR (a stage could not do its job). */
+/** The outcome of a scan: PASS (no stage decided against it), REJECT (a stage failed), ERROR (a stage could not run). */
 public enum ScanVerdict {
     PASS, REJECT, ERROR
 }

@@ -2,10 +2,15 @@ package io.airlock.scanner.engine;
 
 import io.airlock.contracts.StageResult;
 
-/** Told about each stage as soon as it completes, so progress can be shown live. */
+/**
+ * Told of each stage as it completes, in order, for live progress. An exception thrown here
+ * abandons the scan and reaches the caller of {@link ScanEngine#scan}: a stage that could not be
+ * recorded must not be acknowledged as done.
+ */
 @FunctionalInterface
 public interface StageListener {
-    StageListener NONE = r -> { };
+    StageListener NONE = r -> {
+    };
 
-    void onStage(StageResult result);
+    void onStage(StageResult r);
 }

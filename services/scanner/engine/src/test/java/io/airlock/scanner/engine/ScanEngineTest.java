@@ -1,96 +1,180 @@
 package io.airlock.scanner.engine;
 
+import io.airlock.contracts.Finding;
 import io.airlock.contracts.Kind;
 import io.airlock.contracts.StageResult;
 import io.airlock.contracts.StageStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.stream.Stream;
 
+import static io.airlock.scanner.engine.Samples.*;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 class ScanEngineTest {
     @TempDir
     Path dir;
     final ScanEngine engine = new ScanEngine();
 
-    @Test
-    void anAllowedModelPassesAndEveryStageIsReportedAsItCompletes() throws IOException {
-        Path f = Files.write(dir.resolve("m.gguf"), Samples.gguf());
-        List<String> seen = new ArrayList<>();
-        ScanReport r = engine.scan(f, ScanOptions.defaults(Kind.MODEL), s -> seen.add(s.stage()));
-        assertThat(r.verdict()).isEqualTo(ScanVerdict.PASS);
-        assertThat(r.format()).isEqualTo(Format.GGUF);
-        assertThat(r.sha256()).hasSize(64);
-        assertThat(r.size()).isEqualTo(Samples.gguf().length);
-        assertThat(seen).containsExactly("integrity", "format_gate", "static_scan");
-        // no-pretend: the stage that does not exist yet is not a pass
-        StageResult st = r.stages().get(2);
-        assertThat(st.status()).isEqualTo(StageStatus.SKIPPED);
-        assertThat(st.details()).containsKey("reason");
+    static Stream<Arguments> cases() {
+        return Stream.of(
+                // name, kind, bytes, verdict, deciding stage ("" when none), rules of the deciding stage
+                arguments("gguf model", Kind.MODEL, gguf(3), ScanVerdict.PASS, "", List.of()),
+                arguments("safetensors model", Kind.MODEL, safetensors(), ScanVerdict.PASS, "", List.of()),
+                arguments("onnx model", Kind.MODEL, onnx(), ScanVerdict.PASS, "", List.of()),
+                arguments("python kernel", Kind.KERNEL, python(), ScanVerdict.PASS, "", List.of()),
+                arguments("pickle model", Kind.MODEL, pickleProto2(), ScanVerdict.REJECT, "format_gate", List.of("format.denied")),
+                arguments("protocol 0 pickle model", Kind.MODEL, pickleProto0(), ScanVerdict.REJECT, "format_gate", List.of("format.denied")),
+                arguments("pytorch zip model", Kind.MODEL, pytorchZip(), ScanVerdict.REJECT, "format_gate", List.of("format.denied")),
+                arguments("torch legacy model", Kind.MODEL, torchLegacy(), ScanVerdict.REJECT, "format_gate", List.of("format.denied")),
+                arguments("joblib model", Kind.MODEL, joblib(), ScanVerdict.REJECT, "format_gate", List.of("format.denied")),
+                arguments("npy model", Kind.MODEL, npy(), ScanVerdict.REJECT, "format_gate", List.of("format.not_allowed")),
+                arguments("python as a model", Kind.MODEL, python(), ScanVerdict.REJECT, "format_gate", List.of("format.not_allowed")),
+                arguments("unknown model", Kind.MODEL, random(1000, 3), ScanVerdict.REJECT, "format_gate", List.of("format.unknown")),
+                arguments("truncated safetensors", Kind.MODEL, java.util.Arrays.copyOf(safetensors(), 20), ScanVerdict.REJECT,
+                        "format_gate", List.of("format.unknown")),
+                arguments("gguf as a kernel", Kind.KERNEL, gguf(3), ScanVerdict.REJECT, "format_gate", List.of("format.kind_mismatch")),
+                arguments("pickle as a kernel", Kind.KERNEL, pickleProto2(), ScanVerdict.REJECT, "format_gate",
+                        List.of("format.kind_mismatch", "format.denied")),
+                arguments("text as a kernel", Kind.KERNEL, ascii("hello\n"), ScanVerdict.REJECT, "format_gate",
+                        List.of("format.kind_mismatch")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void decidesByContentAndReportsEveryStage(String name, Kind kind, byte[] bytes, ScanVerdict verdict, String decidedBy,
+                                             List<String> rules) throws IOException {
+        Path f = Files.write(dir.resolve("artifact.bin"), bytes);
+        List<StageResult> live = new ArrayList<>();
+        ScanReport r = engine.scan(f, ScanOptions.defaults(kind), live::add);
+
+        assertThat(r.verdict()).isEqualTo(verdict);
+        assertThat(r.schemaVersion()).isEqualTo("airlock.scan/v1");
+        assertThat(r.engineVersion()).isEqualTo(ScanEngine.VERSION);
+        assertThat(live).isEqualTo(r.stages());
+        assertThat(r.stages()).extracting(StageResult::stage).containsExactly("integrity", "format_gate", "static_scan");
+        assertThat(r.sha256()).isEqualTo(sha256(bytes));
+        assertThat(r.size()).isEqualTo(bytes.length);
+        StageResult gate = r.stage("format_gate").orElseThrow();
+        // a denied format is still named
+        assertThat(gate.details()).containsEntry("format", r.format().id()).containsKey("evidence");
+        StageResult last = r.stages().get(2);
+        if (decidedBy.isEmpty()) {
+            assertThat(r.stages().subList(0, 2)).extracting(StageResult::status).containsOnly(StageStatus.PASS);
+            assertThat(last.status()).isEqualTo(StageStatus.SKIPPED);
+            assertThat(last.details()).containsEntry("reason", "static analysis arrives with the scanner issue (#4)");
+        } else {
+            StageResult failed = r.stage(decidedBy).orElseThrow();
+            assertThat(failed.status()).isEqualTo(StageStatus.FAIL);
+            assertThat(failed.findings()).extracting(Finding::rule).containsExactlyElementsOf(rules);
+            assertThat(failed.findings()).allSatisfy(x -> assertThat(x.severity().blocksByDefault()).isTrue());
+            assertThat(last.status()).isEqualTo(StageStatus.SKIPPED);
+            assertThat(last.details().get("reason")).contains("stage format_gate failed");
+        }
+    }
+
+    static Stream<Arguments> digests() throws Exception {
+        String good = sha256(gguf(3));
+        return Stream.of(
+                arguments("", ScanVerdict.PASS),
+                arguments(good, ScanVerdict.PASS),
+                arguments("sha256:" + good.toUpperCase(), ScanVerdict.PASS),
+                arguments("0".repeat(64), ScanVerdict.REJECT),
+                arguments(good.substring(0, 63) + (good.endsWith("0") ? "1" : "0"), ScanVerdict.REJECT),
+                arguments("abc", ScanVerdict.REJECT));
+    }
+
+    @ParameterizedTest(name = "expected ''{0}''")
+    @MethodSource("digests")
+    void theExpectedDigestMustMatch(String expected, ScanVerdict verdict) throws IOException {
+        Path f = Files.write(dir.resolve("m.gguf"), gguf(3));
+        ScanReport r = engine.scan(f, ScanOptions.defaults(Kind.MODEL).withExpectedSha256(expected), StageListener.NONE);
+        assertThat(r.verdict()).isEqualTo(verdict);
+        StageResult integrity = r.stages().get(0);
+        if (verdict == ScanVerdict.REJECT) {
+            assertThat(integrity.findings()).extracting(Finding::rule).containsExactly("integrity.sha256_mismatch");
+            // stop at the first failure: later stages say why they did not run
+            assertThat(r.stages().subList(1, 3)).allSatisfy(s -> {
+                assertThat(s.status()).isEqualTo(StageStatus.SKIPPED);
+                assertThat(s.details().get("reason")).contains("stage integrity failed");
+            });
+        }
     }
 
     @Test
-    void aWrongExpectedDigestRejects() throws IOException {
-        Path f = Files.write(dir.resolve("m.gguf"), Samples.gguf());
-        ScanReport r = engine.scan(f, ScanOptions.defaults(Kind.MODEL).withExpectedSha256("0".repeat(64)), StageListener.NONE);
+    void anArtifactOverTheSizeLimitFailsWithoutBeingHashed() throws IOException {
+        Path f = Files.write(dir.resolve("k.py"), python());
+        ScanReport r = engine.scan(f, ScanOptions.defaults(Kind.KERNEL).withMaxBytes(10), StageListener.NONE);
         assertThat(r.verdict()).isEqualTo(ScanVerdict.REJECT);
-        assertThat(r.stages().get(0).findings()).extracting(x -> x.rule()).containsExactly("integrity.sha256_mismatch");
+        assertThat(r.stages().get(0).findings()).extracting(Finding::rule).containsExactly("integrity.size_limit");
+        assertThat(r.sha256()).isEmpty();
+    }
+
+    static Stream<Arguments> changes() {
+        return Stream.of(
+                arguments("grew while hashed", 5L, 8, 8L, true),
+                arguments("shrank while hashed", 8L, 5, 5L, true),
+                arguments("grew after hashing", 8L, 8, 9L, true),
+                arguments("unchanged", 8L, 8, 8L, false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("changes")
+    void aFileThatChangesUnderTheScanFails(String name, long before, int streamed, long after, boolean fails)
+            throws IOException {
+        ScanEngine.Hashed h = ScanEngine.hash(new ByteArrayInputStream(new byte[streamed]), 1000);
+        StageResult r = ScanEngine.judgeIntegrity(ScanOptions.defaults(Kind.MODEL), before, h, after, System.nanoTime());
+        assertThat(r.status()).isEqualTo(fails ? StageStatus.FAIL : StageStatus.PASS);
+        if (fails) {
+            assertThat(r.findings()).extracting(Finding::rule).containsExactly("integrity.changed_during_scan");
+            assertThat(r.details()).doesNotContainKey("sha256");
+        }
     }
 
     @Test
-    void theRightExpectedDigestPasses() throws IOException {
-        Path f = Files.write(dir.resolve("m.gguf"), Samples.gguf());
-        String digest = engine.scan(f, ScanOptions.defaults(Kind.MODEL), StageListener.NONE).sha256();
-        ScanReport r = engine.scan(f, ScanOptions.defaults(Kind.MODEL).withExpectedSha256(digest.toUpperCase()), StageListener.NONE);
-        assertThat(r.verdict()).isEqualTo(ScanVerdict.PASS);
-    }
-
-    @Test
-    void aPickleIsDeniedButStillIdentified() throws IOException {
-        Path f = Files.write(dir.resolve("model.safetensors"), Samples.pickle());
-        ScanReport r = engine.scan(f, ScanOptions.defaults(Kind.MODEL), StageListener.NONE);
-        assertThat(r.verdict()).isEqualTo(ScanVerdict.REJECT);
-        assertThat(r.format()).isEqualTo(Format.PICKLE);
-        assertThat(r.stages().get(1).findings()).extracting(x -> x.rule()).containsExactly("format.denied");
-    }
-
-    @Test
-    void formatsOutsideTheAllowListAreRejected() throws IOException {
-        Path f = Files.write(dir.resolve("a.npy"), Samples.npy());
-        ScanReport r = engine.scan(f, ScanOptions.defaults(Kind.MODEL), StageListener.NONE);
-        assertThat(r.verdict()).isEqualTo(ScanVerdict.REJECT);
-        assertThat(r.stages().get(1).findings()).extracting(x -> x.rule()).containsExactly("format.not_allowed");
-    }
-
-    @Test
-    void unknownContentIsRejected() throws IOException {
-        Path f = Files.write(dir.resolve("m.onnx"), new byte[]{1, 2, 3, 4});
-        ScanReport r = engine.scan(f, ScanOptions.defaults(Kind.MODEL), StageListener.NONE);
-        assertThat(r.verdict()).isEqualTo(ScanVerdict.REJECT);
-        assertThat(r.stages().get(1).findings()).extracting(x -> x.rule()).containsExactly("format.unknown");
-    }
-
-    @Test
-    void aKernelMustBePythonSource() throws IOException {
-        Path ok = Files.write(dir.resolve("k.py"), Samples.python());
-        assertThat(engine.scan(ok, ScanOptions.defaults(Kind.KERNEL), StageListener.NONE).verdict()).isEqualTo(ScanVerdict.PASS);
-        Path bad = Files.write(dir.resolve("k2.py"), Samples.gguf());
-        ScanReport r = engine.scan(bad, ScanOptions.defaults(Kind.KERNEL), StageListener.NONE);
-        assertThat(r.verdict()).isEqualTo(ScanVerdict.REJECT);
-        assertThat(r.stages().get(1).findings()).extracting(x -> x.rule()).containsExactly("format.kind_mismatch");
+    void hashingStopsOnceAStreamPassesTheLimit() throws IOException {
+        ScanEngine.Hashed h = ScanEngine.hash(new ByteArrayInputStream(new byte[3 * ScanEngine.CHUNK]), ScanEngine.CHUNK);
+        assertThat(h.overLimit()).isTrue();
+        assertThat(h.bytes()).isLessThanOrEqualTo(2L * ScanEngine.CHUNK);
     }
 
     @Test
     void aMissingFileIsAnErrorNeverAPass() {
         ScanReport r = engine.scan(dir.resolve("gone"), ScanOptions.defaults(Kind.MODEL), StageListener.NONE);
         assertThat(r.verdict()).isEqualTo(ScanVerdict.ERROR);
+        assertThat(r.size()).isEqualTo(-1);
         assertThat(r.stages().get(0).status()).isEqualTo(StageStatus.ERROR);
-        assertThat(r.stages().get(0).findings()).extracting(x -> x.rule()).containsExactly("scan.internal_error");
+        assertThat(r.stages().get(0).findings()).extracting(Finding::rule).containsExactly("scan.internal_error");
+        assertThat(r.stages().subList(1, 3)).extracting(StageResult::status).containsOnly(StageStatus.SKIPPED);
+    }
+
+    @Test
+    void aListenerThatCannotRecordAbandonsTheScan() throws IOException {
+        Path f = Files.write(dir.resolve("m.gguf"), gguf(3));
+        assertThatThrownBy(() -> engine.scan(f, ScanOptions.defaults(Kind.MODEL), s -> {
+            throw new IllegalStateException("registry down");
+        })).hasMessage("registry down");
+    }
+
+    static String sha256(byte[] b) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -59,12 +59,22 @@ public record OnnxModelHeader(long irVersion, Map<String, Long> opsetImports, St
             if (n >= maxFields) {
                 throw new MalformedException("more than " + maxFields + " top-level fields", r.pos);
             }
-            if (!r.canRead(16)) {
+            long fieldAt = r.pos;
+            long tag;
+            long len = 0;
+            long v = 0;
+            try {
+                tag = r.varint();
+                if ((tag & 7) == 2 || (tag & 7) == 0) {
+                    // a head may end inside the tag or its length: then the answer is incomplete, not malformed
+                    long x = r.varint();
+                    len = x;
+                    v = x;
+                }
+            } catch (HeadEnds e) {
                 complete = false;
                 break;
             }
-            long fieldAt = r.pos;
-            long tag = r.varint();
             int field = (int) (tag >>> 3);
             int wire = (int) (tag & 7);
             if (tag >>> 3 > 0x1fffffff || field == 0) {
@@ -80,7 +90,6 @@ public record OnnxModelHeader(long irVersion, Map<String, Long> opsetImports, St
             }
             switch (wire) {
                 case 0 -> {
-                    long v = r.varint();
                     if (field == 1) {
                         if (v < 1 || v > MAX_IR_VERSION) {
                             throw new MalformedException("ir_version " + v + " is out of range", fieldAt);
@@ -91,7 +100,6 @@ public record OnnxModelHeader(long irVersion, Map<String, Long> opsetImports, St
                 case 1 -> r.skip(8);
                 case 5 -> r.skip(4);
                 case 2 -> {
-                    long len = r.varint();
                     if (len < 0 || len > src.size() - r.pos) {
                         throw new MalformedException("field " + field + " declares " + len + " bytes, "
                                 + (src.size() - r.pos) + " remain", fieldAt);
@@ -196,6 +204,13 @@ public record OnnxModelHeader(long irVersion, Map<String, Long> opsetImports, St
         }
     }
 
+    /** The readable head ended inside a tag: the answer is incomplete, not malformed. */
+    private static final class HeadEnds extends RuntimeException {
+        HeadEnds() {
+            super(null, null, false, false);
+        }
+    }
+
     /** Varint and skip over a ByteSource; each read is checked against the readable bytes. */
     private static final class Reader {
         final ByteSource src;
@@ -206,14 +221,13 @@ public record OnnxModelHeader(long irVersion, Map<String, Long> opsetImports, St
             this.src = src;
         }
 
-        boolean canRead(int n) {
-            return src.readable() - pos >= Math.min(n, src.size() - pos);
-        }
-
         long varint() throws IOException, MalformedException {
             long v = 0;
             long start = pos;
             for (int shift = 0; shift < 64; shift += 7) {
+                if (pos >= src.readable() && src.readable() < src.size()) {
+                    throw new HeadEnds();
+                }
                 if (pos >= src.readable() || src.read(pos, one, 0, 1) != 1) {
                     throw new MalformedException("varint runs past the end", start);
                 }

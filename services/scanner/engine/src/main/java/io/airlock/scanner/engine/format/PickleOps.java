@@ -113,9 +113,11 @@ public final class PickleOps {
      * @param opcodes  how many opcodes were read
      * @param end      offset just past the last opcode read (past STOP when complete)
      * @param protocol the PROTO argument, or -1 when the stream has none
+     * @param calls    call-like opcodes (REDUCE, BUILD, INST, OBJ, NEWOBJ, NEWOBJ_EX) walked with a valid
+     *                 stack: an unpickler has run them by the time it meets a later error
      * @param detail   why it was invalid, or a short summary
      */
-    public record Walk(Outcome outcome, int opcodes, long end, int protocol, String detail) {
+    public record Walk(Outcome outcome, int opcodes, long end, int protocol, int calls, String detail) {
     }
 
     private PickleOps() {
@@ -141,20 +143,21 @@ public final class PickleOps {
         int markTop = 0;
         int protocol = -1;
         int count = 0;
+        int calls = 0;
         while (true) {
             if (count >= maxOps) {
-                return new Walk(Outcome.RAN_OUT, count, pos, protocol, "stopped after " + maxOps + " opcodes");
+                return new Walk(Outcome.RAN_OUT, count, pos, protocol, calls, "stopped after " + maxOps + " opcodes");
             }
             if (pos >= readable) {
                 if (pos >= size) {
-                    return invalid(count, pos, protocol, "stream ends without STOP");
+                    return invalid(count, pos, protocol, calls, "stream ends without STOP");
                 }
-                return new Walk(Outcome.RAN_OUT, count, pos, protocol, "readable bytes end before STOP");
+                return new Walk(Outcome.RAN_OUT, count, pos, protocol, calls, "readable bytes end before STOP");
             }
             int code = buf[pos] & 0xff;
             Op op = TABLE[code];
             if (op == null) {
-                return invalid(count, pos, protocol, String.format("byte 0x%02x is no pickle opcode", code));
+                return invalid(count, pos, protocol, calls, String.format("byte 0x%02x is no pickle opcode", code));
             }
             int at = pos;
             pos++;
@@ -170,10 +173,10 @@ public final class PickleOps {
                 case LEN8 -> pos + 8 <= readable ? 8 + Bytes.u64le(buf, pos) : -2;
             };
             if (argLen == -2) {
-                return ranOutOrInvalid(count, at, protocol, size, readable);
+                return ranOutOrInvalid(count, at, protocol, calls, size, readable);
             }
             if ((code == 'T' || code == 0x8b) && argLen - 4 > Integer.MAX_VALUE) {
-                return invalid(count, at, protocol, op.name() + " length is negative");
+                return invalid(count, at, protocol, calls, op.name() + " length is negative");
             }
             if (argLen == -1) {
                 int lines = op.arg() == Arg.TWO_LINES ? 2 : 1;
@@ -183,22 +186,22 @@ public final class PickleOps {
                         nl++;
                     }
                     if (nl >= readable) {
-                        return ranOutOrInvalid(count, at, protocol, size, readable);
+                        return ranOutOrInvalid(count, at, protocol, calls, size, readable);
                     }
                     pos = nl + 1;
                 }
             } else {
                 // lengths are checked against what remains of the artifact before they are used
                 if (argLen < 0 || argLen > size - pos) {
-                    return invalid(count, at, protocol, op.name() + " argument of " + argLen + " bytes runs past the end");
+                    return invalid(count, at, protocol, calls, op.name() + " argument of " + argLen + " bytes runs past the end");
                 }
                 if (argLen > readable - pos) {
-                    return new Walk(Outcome.RAN_OUT, count + 1, readable, protocol, "readable bytes end inside " + op.name());
+                    return new Walk(Outcome.RAN_OUT, count + 1, readable, protocol, calls, "readable bytes end inside " + op.name());
                 }
                 if (code == 0x80) {
                     protocol = buf[pos] & 0xff;
                     if (protocol > 5) {
-                        return invalid(count, at, protocol, "PROTO " + protocol + " is no known protocol");
+                        return invalid(count, at, protocol, calls, "PROTO " + protocol + " is no known protocol");
                     }
                 }
                 pos += (int) argLen;
@@ -206,7 +209,7 @@ public final class PickleOps {
             count++;
             if (op.mark()) {
                 if (markTop == marks.length) {
-                    return new Walk(Outcome.RAN_OUT, count, pos, protocol, "marks nested deeper than " + marks.length);
+                    return new Walk(Outcome.RAN_OUT, count, pos, protocol, calls, "marks nested deeper than " + marks.length);
                 }
                 marks[markTop++] = depth;
                 continue;
@@ -214,32 +217,39 @@ public final class PickleOps {
             int floor = markTop == 0 ? 0 : marks[markTop - 1];
             if (op.toMark()) {
                 if (markTop == 0) {
-                    return invalid(count, at, protocol, op.name() + " without a MARK");
+                    return invalid(count, at, protocol, calls, op.name() + " without a MARK");
                 }
                 depth = marks[--markTop];
                 floor = markTop == 0 ? 0 : marks[markTop - 1];
             }
             if (depth - floor < op.pops()) {
-                return invalid(count, at, protocol, op.name() + " pops an empty stack");
+                return invalid(count, at, protocol, calls, op.name() + " pops an empty stack");
             }
             depth = depth - op.pops() + op.pushes();
+            if (isCall(code)) {
+                calls++;
+            }
             if (code == '.') {
                 if (depth != 0 || markTop != 0) {
-                    return invalid(count, at, protocol, "STOP leaves " + depth + " values and " + markTop + " marks");
+                    return invalid(count, at, protocol, calls, "STOP leaves " + depth + " values and " + markTop + " marks");
                 }
-                return new Walk(Outcome.COMPLETE, count, pos, protocol, count + " opcodes to STOP at offset " + at);
+                return new Walk(Outcome.COMPLETE, count, pos, protocol, calls, count + " opcodes to STOP at offset " + at);
             }
         }
     }
 
-    private static Walk ranOutOrInvalid(int count, int at, int protocol, long size, int readable) {
+    private static Walk ranOutOrInvalid(int count, int at, int protocol, int calls, long size, int readable) {
         if (readable >= size) {
-            return invalid(count, at, protocol, "argument cut off by the end of the stream");
+            return invalid(count, at, protocol, calls, "argument cut off by the end of the stream");
         }
-        return new Walk(Outcome.RAN_OUT, count, at, protocol, "readable bytes end inside an argument");
+        return new Walk(Outcome.RAN_OUT, count, at, protocol, calls, "readable bytes end inside an argument");
     }
 
-    private static Walk invalid(int count, long at, int protocol, String why) {
-        return new Walk(Outcome.INVALID, count, at, protocol, why + " at offset " + at);
+    private static Walk invalid(int count, long at, int protocol, int calls, String why) {
+        return new Walk(Outcome.INVALID, count, at, protocol, calls, why + " at offset " + at);
+    }
+
+    private static boolean isCall(int code) {
+        return code == 'R' || code == 'b' || code == 'i' || code == 'o' || code == 0x81 || code == 0x92;
     }
 }
