@@ -1,0 +1,69 @@
+package io.airlock.cli;
+
+import io.airlock.contracts.Kind;
+import io.airlock.scanner.engine.ScanEngine;
+import io.airlock.scanner.engine.ScanOptions;
+import io.airlock.scanner.engine.ScanReport;
+import io.airlock.scanner.engine.StageListener;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code airlock scan FILE}: the scanner's stages, locally, with the default policy. */
+@Command(name = "scan", description = "Scan an artifact locally with the scanner's stages and default policy.",
+        mixinStandardHelpOptions = true,
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:pass", "1:reject (including malformed or truncated artifacts)", "2:tool error"})
+final class ScanCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "the artifact")
+    Path file;
+
+    @Option(names = "--expected-sha256", paramLabel = "HEX", defaultValue = "",
+            description = "reject unless the artifact's SHA-256 is this (64 hex digits, optional sha256: prefix)")
+    String expectedSha256;
+
+    @Option(names = "--kind", paramLabel = "model|kernel", defaultValue = "model", converter = KindConverter.class,
+            description = "what the artifact is submitted as (default ${DEFAULT-VALUE})")
+    Kind kind;
+
+    @Option(names = "--format", paramLabel = "json|text", defaultValue = "text",
+            description = "output format (default ${DEFAULT-VALUE})")
+    OutputFormat format;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (!expectedSha256.isBlank() && !ScanOptions.isSha256Hex(expectedSha256)) {
+            err.println("airlock: --expected-sha256 must be 64 hex digits, got '" + expectedSha256 + "'");
+            return ExitCodes.TOOL_ERROR;
+        }
+        if (!LocalFile.check(file, err)) {
+            return ExitCodes.TOOL_ERROR;
+        }
+        ScanOptions options = ScanOptions.defaults(kind).withExpectedSha256(expectedSha256);
+        ScanReport report = new ScanEngine().scan(file, options, StageListener.NONE);
+        if (format == OutputFormat.json) {
+            out.println(Reports.json(report));
+        } else {
+            Reports.stages(out, report.stages());
+            out.printf("verdict: %s  format=%s sha256=%s size=%d%n", report.verdict(), report.format().id(),
+                    report.sha256().isEmpty() ? "-" : report.sha256(), report.size());
+        }
+        out.flush();
+        return switch (report.verdict()) {
+            case PASS -> ExitCodes.PASS;
+            case REJECT -> ExitCodes.REJECT;
+            case ERROR -> ExitCodes.TOOL_ERROR;
+        };
+    }
+}
