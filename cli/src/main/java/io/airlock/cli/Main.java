@@ -13,7 +13,7 @@ import java.io.PrintWriter;
  */
 @Command(name = "airlock", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Admission and quarantine for untrusted AI artifacts.",
-        subcommands = {ScanCommand.class, GuardCommand.class, EvalCommand.class, HelpCommand.class},
+        subcommands = {ScanCommand.class, GuardCommand.class, EvalCommand.class, SubmitCommand.class, HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:pass / allow", "1:reject / block (including malformed or truncated artifacts)",
                 "2:tool error (unreadable path, bad arguments, internal failure)"})
