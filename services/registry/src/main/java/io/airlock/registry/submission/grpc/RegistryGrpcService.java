@@ -1,0 +1,60 @@
+package io.airlock.registry.submission.grpc;
+
+import io.airlock.contracts.v1.CreateSubmissionRequest;
+import io.airlock.contracts.v1.GetSubmissionRequest;
+import io.airlock.contracts.v1.ListEventsRequest;
+import io.airlock.contracts.v1.ListEventsResponse;
+import io.airlock.contracts.v1.RecordStageRequest;
+import io.airlock.contracts.v1.Registry;
+import io.airlock.contracts.v1.Submission;
+import io.airlock.contracts.v1.TransitionRequest;
+import io.airlock.contracts.v1.WriteAck;
+import io.airlock.registry.submission.service.SubmissionQueryService;
+import io.airlock.registry.submission.service.SubmissionService;
+import io.quarkus.grpc.GrpcService;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+
+/**
+ * The registry's gRPC v1 API (airlock_registry.proto). Writes are idempotent on their keys;
+ * runs on the event loop, as Hibernate Reactive wants.
+ */
+@GrpcService
+public class RegistryGrpcService implements Registry {
+
+    @Inject
+    SubmissionService submissions;
+    @Inject
+    SubmissionQueryService queries;
+    @Inject
+    RpcMetrics metrics;
+
+    @Override
+    public Uni<WriteAck> createSubmission(CreateSubmissionRequest request) {
+        return metrics.write("CreateSubmission", () -> submissions.create(ProtoMapper.newSubmission(request)))
+                .map(ProtoMapper::ack);
+    }
+
+    @Override
+    public Uni<WriteAck> recordStage(RecordStageRequest request) {
+        return metrics.write("RecordStage", () -> submissions.recordStage(ProtoMapper.stageReport(request)))
+                .map(ProtoMapper::ack);
+    }
+
+    @Override
+    public Uni<WriteAck> transition(TransitionRequest request) {
+        return metrics.write("Transition", () -> submissions.transition(ProtoMapper.statusChange(request)))
+                .map(ProtoMapper::ack);
+    }
+
+    @Override
+    public Uni<Submission> getSubmission(GetSubmissionRequest request) {
+        return metrics.timed("GetSubmission", () -> queries.get(request.getSubmissionId()).map(ProtoMapper::submission));
+    }
+
+    @Override
+    public Uni<ListEventsResponse> listEvents(ListEventsRequest request) {
+        return metrics.timed("ListEvents", () -> queries.events(request.getSubmissionId(), request.getAfterSeq())
+                .map(ProtoMapper::events));
+    }
+}

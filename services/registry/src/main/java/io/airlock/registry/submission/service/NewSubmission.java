@@ -1,0 +1,45 @@
+package io.airlock.registry.submission.service;
+
+import io.airlock.contracts.Finding;
+import io.airlock.contracts.Kind;
+import io.airlock.contracts.SubmissionStatus;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A submission to record (CreateSubmission). Key: {@code id}.
+ *
+ * @param initialStatus RECEIVED, or HACKED when the precheck blocked it
+ * @param precheck      what the precheck did: "passed", "blocked", "skipped (reason)", "disabled"
+ */
+public record NewSubmission(String id, Kind kind, String name, String filename, String blob, long size,
+                            String sourceUrl, String expectedSha256, boolean hasSignature,
+                            SubmissionStatus initialStatus, String precheck, List<Finding> precheckFindings,
+                            String reason) {
+    public NewSubmission {
+        Checks.submissionId(id);
+        Objects.requireNonNull(kind, "kind");
+        if (blob == null || !Checks.BLOB.matcher(blob).matches()) {
+            throw RegistryException.invalid("artifact.blob '" + blob + "' is not a content address sha256:<64 hex>");
+        }
+        if (size < 0) {
+            throw RegistryException.invalid("artifact.size must be >= 0, got " + size);
+        }
+        if (initialStatus != SubmissionStatus.RECEIVED && initialStatus != SubmissionStatus.HACKED) {
+            throw RegistryException.invalid("initial_status must be received or hacked, got " + initialStatus.wire());
+        }
+        name = Checks.text(name);
+        filename = Checks.text(filename);
+        sourceUrl = Checks.text(sourceUrl);
+        expectedSha256 = Checks.text(expectedSha256);
+        precheck = Checks.text(precheck);
+        precheckFindings = List.copyOf(precheckFindings);
+        reason = Checks.text(reason);
+    }
+
+    /** The hex digest of the content address. */
+    public String sha256() {
+        return blob.substring("sha256:".length());
+    }
+}
