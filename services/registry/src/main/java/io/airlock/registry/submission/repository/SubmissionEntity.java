@@ -4,11 +4,20 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import org.hibernate.annotations.DynamicUpdate;
+import org.hibernate.annotations.OptimisticLockType;
+import org.hibernate.annotations.OptimisticLocking;
 
 import java.time.Instant;
 
-/** A row of {@code submissions}: one artifact and where it stands. Status and kind hold their wire names. */
+/**
+ * A row of {@code submissions}: one artifact and where it stands. Status and kind hold their wire names.
+ * A changed row is written as {@code UPDATE ... WHERE id = ? AND status = <previous> AND ...}
+ * (dirty optimistic locking): a status change is applied only over the status it was decided on.
+ */
 @Entity
+@DynamicUpdate
+@OptimisticLocking(type = OptimisticLockType.DIRTY)
 @Table(name = "submissions")
 public class SubmissionEntity {
     @Id

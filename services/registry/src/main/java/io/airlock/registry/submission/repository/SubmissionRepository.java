@@ -23,12 +23,6 @@ public class SubmissionRepository implements PanacheRepositoryBase<SubmissionEnt
         return findById(id, LockModeType.PESSIMISTIC_WRITE).map(Optional::ofNullable);
     }
 
-    /** Moves the status, only if it is still {@code from} in {@code attempt}; answers the rows changed. */
-    public Uni<Integer> moveStatus(String id, int attempt, String from, String to, Instant at) {
-        return update("status = :to, updatedAt = :at where id = :id and attempt = :attempt and status = :from",
-                Parameters.with("to", to).and("at", at).and("id", id).and("attempt", attempt).and("from", from));
-    }
-
     /** One page of the submissions matching {@code filter}, newest first, and the total count. */
     public Uni<Page> page(Filter filter, int limit, int offset) {
         StringBuilder where = new StringBuilder("1 = 1");

@@ -89,15 +89,10 @@ public class SubmissionService {
                     return Uni.createFrom().item(result(WriteOutcome.STALE, row));
                 }
                 Instant now = EntityMapper.now();
-                return submissions.moveStatus(row.id, row.attempt, row.status, c.status().wire(), now)
-                        .flatMap(updated -> {
-                            if (updated != 1) {
-                                // the row lock makes this unreachable; fail rather than write history for a move that did not happen
-                                throw new IllegalStateException("status of " + row.id + " moved under its row lock");
-                            }
-                            return history.persist(mapper.history(row.id, row.attempt, c.status(), c.reason(),
-                                    c.actor(), now));
-                        })
+                // the locked, managed row: flushed at commit as an update guarded by the previous status
+                row.status = c.status().wire();
+                row.updatedAt = now;
+                return history.persist(mapper.history(row.id, row.attempt, c.status(), c.reason(), c.actor(), now))
                         .replaceWith(new WriteResult(WriteOutcome.APPLIED, c.status(), row.attempt));
             });
         }));

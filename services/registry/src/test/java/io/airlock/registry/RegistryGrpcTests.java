@@ -1,0 +1,328 @@
+package io.airlock.registry;
+
+import io.airlock.contracts.v1.Event;
+import io.airlock.contracts.v1.Finding;
+import io.airlock.contracts.v1.GetSubmissionRequest;
+import io.airlock.contracts.v1.Kind;
+import io.airlock.contracts.v1.ListEventsRequest;
+import io.airlock.contracts.v1.ListEventsResponse;
+import io.airlock.contracts.v1.RecordStageRequest;
+import io.airlock.contracts.v1.RegistryGrpc;
+import io.airlock.contracts.v1.Severity;
+import io.airlock.contracts.v1.Submission;
+import io.airlock.contracts.v1.WriteAck;
+import io.airlock.contracts.v1.WriteOutcome;
+import io.airlock.registry.submission.service.SubmissionService;
+import io.airlock.registry.submission.service.WriteResult;
+import io.airlock.testing.RealServicesResource;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.vertx.VertxContextSupport;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static io.airlock.registry.Requests.create;
+import static io.airlock.registry.Requests.newId;
+import static io.airlock.registry.Requests.stage;
+import static io.airlock.registry.Requests.transition;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The gRPC API over real gRPC (HTTP/2 on the HTTP port) and the real PostgreSQL. Row counts are
+ * read with plain JDBC, behind the API's back.
+ */
+@QuarkusTest
+@QuarkusTestResource(RealServicesResource.class)
+class RegistryGrpcTests {
+    private static final int PARALLEL = 8;
+
+    @GrpcClient("registry")
+    RegistryGrpc.RegistryBlockingStub registry;
+    @Inject
+    SubmissionService service;
+
+    @Test
+    void aRepeatedCreateChangesNothingAndAnswersDuplicate() {
+        String id = newId();
+        WriteAck first = registry.createSubmission(create(id, Kind.KIND_MODEL));
+        assertThat(first.getOutcome()).isEqualTo(WriteOutcome.WRITE_OUTCOME_APPLIED);
+        assertThat(first.getStatus()).isEqualTo("received");
+        assertThat(first.getAttempt()).isEqualTo(1);
+
+        // same id, different content: the first record stands
+        WriteAck again = registry.createSubmission(create(id, Kind.KIND_KERNEL));
+        assertThat(again.getOutcome()).isEqualTo(WriteOutcome.WRITE_OUTCOME_DUPLICATE);
+        assertThat(again.getStatus()).isEqualTo("received");
+        assertThat(Db.count("select count(*) from submissions where id = ?", id)).isEqualTo(1);
+        assertThat(Db.count("select count(*) from status_history where submission_id = ?", id)).isEqualTo(1);
+        assertThat(Db.string("select kind from submissions where id = ?", id)).isEqualTo("model");
+
+        Submission s = get(id);
+        assertThat(s.getSha256()).hasSize(64);
+        assertThat(s.getArtifact().getBlob()).isEqualTo("sha256:" + s.getSha256());
+        assertThat(s.getHistoryList()).extracting(Event::getStatus).containsExactly("received");
+    }
+
+    @Test
+    void parallelCreatesOfOneIdMakeOneRecord() throws Exception {
+        String id = newId();
+        List<WriteAck> acks = parallel(() -> registry.createSubmission(create(id, Kind.KIND_MODEL)));
+        assertThat(acks).extracting(WriteAck::getOutcome)
+                .containsOnlyOnce(WriteOutcome.WRITE_OUTCOME_APPLIED)
+                .containsOnly(WriteOutcome.WRITE_OUTCOME_APPLIED, WriteOutcome.WRITE_OUTCOME_DUPLICATE);
+        assertThat(Db.count("select count(*) from submissions where id = ?", id)).isEqualTo(1);
+        assertThat(Db.count("select count(*) from status_history where submission_id = ?", id)).isEqualTo(1);
+    }
+
+    @Test
+    void aBlockedSubmissionIsRecordedAsHackedWithThePrecheckFindings() {
+        String id = newId();
+        WriteAck ack = registry.createSubmission(Requests.hacked(id));
+        assertThat(ack.getOutcome()).isEqualTo(WriteOutcome.WRITE_OUTCOME_APPLIED);
+        assertThat(ack.getStatus()).isEqualTo("hacked");
+
+        Submission s = get(id);
+        assertThat(s.getStatus()).isEqualTo("hacked");
+        assertThat(s.getPrecheck()).isEqualTo("blocked");
+        assertThat(s.getHistoryList()).extracting(Event::getStatus).containsExactly("hacked");
+        assertThat(s.getStagesList()).singleElement().satisfies(stage -> {
+            assertThat(stage.getStage()).isEqualTo("precheck");
+            assertThat(stage.getStatus()).isEqualTo("FAIL");
+            assertThat(stage.getFindingsList()).extracting(Finding::getRule).containsExactly("guard.format_mismatch");
+            assertThat(stage.getFindings(0).getSeverity()).isEqualTo(Severity.SEVERITY_HIGH);
+            assertThat(stage.getFindings(0).getEvidence()).isEqualTo("\\x80\\x02");
+        });
+        assertThat(Db.count("select count(*) from stage_results where submission_id = ? and attempt = 1 "
+                + "and stage = 'precheck' and status = 'FAIL'", id)).isEqualTo(1);
+        // hacked is final: nothing moves it on
+        assertThat(registry.transition(transition(id, 1, "queued")).getOutcome())
+                .isEqualTo(WriteOutcome.WRITE_OUTCOME_STALE);
+    }
+
+    @Test
+    void aRepeatedStageIsADuplicateAndTheFirstRecordStands() {
+        String id = newId();
+        registry.createSubmission(create(id, Kind.KIND_MODEL));
+        assertThat(registry.recordStage(stage(id, 1, "format_gate", "PASS")).getOutcome())
+                .isEqualTo(WriteOutcome.WRITE_OUTCOME_APPLIED);
+        assertThat(registry.recordStage(stage(id, 1, "format_gate", "FAIL")).getOutcome())
+                .isEqualTo(WriteOutcome.WRITE_OUTCOME_DUPLICATE);
+        assertThat(Db.count("select count(*) from stage_results where submission_id = ?", id)).isEqualTo(1);
+        assertThat(Db.string("select status from stage_results where submission_id = ?", id)).isEqualTo("PASS");
+        // findings and details survive the jsonb round trip as JSON, not as a quoted string
+        assertThat(Db.string("select jsonb_typeof(details) from stage_results where submission_id = ?", id))
+                .isEqualTo("object");
+        assertThat(get(id).getStages(0).getDetailsMap()).containsEntry("format", "onnx");
+        assertThat(get(id).getStages(0).getService()).isEqualTo("scanner");
+
+        // a stage that did not run is recorded with its reason, never as passed
+        RecordStageRequest notRun = stage(id, 1, "behavioral_test", "NOT_RUN");
+        notRun = notRun.toBuilder().setStage(notRun.getStage().toBuilder().putDetails("reason", "no corpus")).build();
+        assertThat(registry.recordStage(notRun).getOutcome()).isEqualTo(WriteOutcome.WRITE_OUTCOME_APPLIED);
+        // an attempt that has not started has no stages
+        assertThat(code(() -> registry.recordStage(stage(id, 2, "integrity", "PASS"))))
+                .isEqualTo(Status.Code.FAILED_PRECONDITION);
+    }
+
+    @Test
+    void aRepeatedTransitionIsADuplicate() {
+        String id = newId();
+        registry.createSubmission(create(id, Kind.KIND_MODEL));
+        WriteAck queued = registry.transition(transition(id, 1, "queued"));
+        assertThat(queued.getOutcome()).isEqualTo(WriteOutcome.WRITE_OUTCOME_APPLIED);
+        assertThat(queued.getStatus()).isEqualTo("queued");
+        WriteAck again = registry.transition(transition(id, 1, "queued"));
+        assertThat(again.getOutcome()).isEqualTo(WriteOutcome.WRITE_OUTCOME_DUPLICATE);
+        assertThat(again.getStatus()).isEqualTo("queued");
+        assertThat(again.getAttempt()).isEqualTo(1);
+        assertThat(Db.count("select count(*) from status_history where submission_id = ? and status = 'queued'", id))
+                .isEqualTo(1);
+        assertThat(Db.string("select status from submissions where id = ?", id)).isEqualTo("queued");
+    }
+
+    @Test
+    void illegalAndOldAttemptTransitionsAreStaleAndChangeNothing() {
+        String id = newId();
+        registry.createSubmission(create(id, Kind.KIND_MODEL));
+        registry.transition(transition(id, 1, "queued"));
+
+        // not a successor of queued
+        WriteAck skip = registry.transition(transition(id, 1, "promoted"));
+        assertThat(skip.getOutcome()).isEqualTo(WriteOutcome.WRITE_OUTCOME_STALE);
+        assertThat(skip.getStatus()).isEqualTo("queued");
+        // an attempt that is not the current one
+        assertThat(registry.transition(transition(id, 2, "scanning")).getOutcome())
+                .isEqualTo(WriteOutcome.WRITE_OUTCOME_STALE);
+
+        // a re-scan moved the submission to attempt 2 (staged in the database: no RPC starts one yet);
+        // a late worker of attempt 1 must not move it
+        Db.update("update submissions set attempt = 2 where id = ?", id);
+        WriteAck late = registry.transition(transition(id, 1, "scanning"));
+        assertThat(late.getOutcome()).isEqualTo(WriteOutcome.WRITE_OUTCOME_STALE);
+        assertThat(late.getAttempt()).isEqualTo(2);
+        assertThat(Db.string("select status from submissions where id = ?", id)).isEqualTo("queued");
+        assertThat(Db.count("select count(*) from status_history where submission_id = ?", id)).isEqualTo(2);
+        // while a repeat of what attempt 1 did record is still a duplicate, not stale
+        assertThat(registry.transition(transition(id, 1, "queued")).getOutcome())
+                .isEqualTo(WriteOutcome.WRITE_OUTCOME_DUPLICATE);
+    }
+
+    @Test
+    void eightParallelIdenticalTransitionsWriteOneHistoryRow() throws Exception {
+        String id = newId();
+        registry.createSubmission(create(id, Kind.KIND_MODEL));
+        registry.transition(transition(id, 1, "queued"));
+
+        List<WriteAck> acks = parallel(() -> registry.transition(transition(id, 1, "scanning")));
+        assertThat(acks).extracting(WriteAck::getOutcome)
+                .containsOnlyOnce(WriteOutcome.WRITE_OUTCOME_APPLIED)
+                .containsOnly(WriteOutcome.WRITE_OUTCOME_APPLIED, WriteOutcome.WRITE_OUTCOME_DUPLICATE);
+        assertThat(acks).extracting(WriteAck::getStatus).containsOnly("scanning");
+        assertThat(Db.count("select count(*) from status_history where submission_id = ? and status = 'scanning'", id))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void eventsComeInSeqOrderAfterTheGivenSeqAndSayWhenTheSubmissionIsFinal() {
+        String id = newId();
+        registry.createSubmission(create(id, Kind.KIND_KERNEL));
+        registry.transition(transition(id, 1, "queued"));
+        registry.transition(transition(id, 1, "scanning"));
+        registry.recordStage(stage(id, 1, "integrity", "PASS"));
+        registry.recordStage(stage(id, 1, "format_gate", "PASS"));
+
+        ListEventsResponse all = events(id, 0);
+        assertThat(all.getEventsList()).extracting(e -> e.getType() + ":" + e.getStatus() + e.getStage().getStage())
+                .containsExactly("status:received", "status:queued", "status:scanning", "stage:integrity",
+                        "stage:format_gate");
+        assertThat(all.getEventsList()).extracting(Event::getSeq).isSorted().doesNotHaveDuplicates();
+        assertThat(all.getStatus()).isEqualTo("scanning");
+        assertThat(all.getTerminal()).isFalse();
+
+        long last = all.getEvents(all.getEventsCount() - 1).getSeq();
+        assertThat(events(id, last).getEventsList()).isEmpty();
+        registry.transition(transition(id, 1, "admitted"));
+        ListEventsResponse after = events(id, last);
+        assertThat(after.getEventsList()).extracting(Event::getStatus).containsExactly("admitted");
+        assertThat(after.getTerminal()).isTrue();
+        assertThat(events(id, all.getEvents(2).getSeq()).getEventsList()).extracting(Event::getType)
+                .containsExactly("stage", "stage", "status");
+    }
+
+    @Test
+    void unknownSubmissionsAreNotFound() {
+        String id = newId();
+        assertThat(code(() -> get(id))).isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(code(() -> events(id, 0))).isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(code(() -> registry.recordStage(stage(id, 1, "integrity", "PASS")))).isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(code(() -> registry.transition(transition(id, 1, "queued")))).isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(Db.count("select count(*) from stage_results where submission_id = ?", id)).isZero();
+    }
+
+    @Test
+    void badInputIsRefusedWithAClearMessage() {
+        String id = newId();
+        registry.createSubmission(create(id, Kind.KIND_MODEL));
+        assertInvalid(() -> registry.transition(transition(id, 1, "approved")), "unknown submission status 'approved'");
+        assertInvalid(() -> registry.transition(transition("", 1, "queued")), "submission_id is required");
+        assertInvalid(() -> registry.transition(transition(id, 0, "queued")), "attempt must be >= 1");
+        assertInvalid(() -> registry.createSubmission(create(newId(), Kind.KIND_UNSPECIFIED)), "kind must be");
+        assertInvalid(() -> registry.createSubmission(create(newId(), Kind.KIND_MODEL).toBuilder()
+                .setInitialStatus("promoted").build()), "initial_status must be received or hacked");
+        assertInvalid(() -> registry.createSubmission(create(newId(), Kind.KIND_MODEL).toBuilder()
+                .setArtifact(create(id, Kind.KIND_MODEL).getArtifact().toBuilder().setBlob("md5:abc")).build()),
+                "content address");
+        assertInvalid(() -> registry.createSubmission(create("../etc/passwd", Kind.KIND_MODEL)), "not valid");
+        assertInvalid(() -> registry.recordStage(stage(id, 1, "integrity", "MAYBE")), "unknown stage status 'MAYBE'");
+        assertInvalid(() -> registry.recordStage(stage(id, 1, "integrity", "SKIPPED")), "must say why");
+        assertInvalid(() -> registry.getSubmission(GetSubmissionRequest.getDefaultInstance()), "submission_id is required");
+        // nothing of the refused calls was written
+        assertThat(Db.count("select count(*) from stage_results where submission_id = ?", id)).isZero();
+        assertThat(Db.count("select count(*) from status_history where submission_id = ?", id)).isEqualTo(1);
+    }
+
+    @Test
+    void markFailedMovesALiveSubmissionToFailedAsTheDeadLetterActor() throws Throwable {
+        String id = newId();
+        registry.createSubmission(create(id, Kind.KIND_MODEL));
+        registry.transition(transition(id, 1, "queued"));
+        registry.transition(transition(id, 1, "scanning"));
+
+        // Hibernate Reactive needs a Vert.x context, which a JUnit thread is not
+        WriteResult failed = VertxContextSupport.subscribeAndAwait(() -> service.markFailed(id, 1, "5 deliveries"));
+        assertThat(failed.outcome()).isEqualTo(io.airlock.registry.submission.service.WriteOutcome.APPLIED);
+        assertThat(VertxContextSupport.subscribeAndAwait(() -> service.markFailed(id, 1, "5 deliveries")).outcome())
+                .isEqualTo(io.airlock.registry.submission.service.WriteOutcome.DUPLICATE);
+        assertThat(Db.string("select actor from status_history where submission_id = ? and status = 'failed'", id))
+                .isEqualTo(SubmissionService.DEAD_LETTER_ACTOR);
+        assertThat(get(id).getStatus()).isEqualTo("failed");
+        assertThat(events(id, 0).getTerminal()).isTrue();
+
+        // a submission that already reached a final status keeps it
+        String done = newId();
+        registry.createSubmission(Requests.hacked(done));
+        assertThat(VertxContextSupport.subscribeAndAwait(() -> service.markFailed(done, 1, "late")).outcome())
+                .isEqualTo(io.airlock.registry.submission.service.WriteOutcome.STALE);
+        assertThat(get(done).getStatus()).isEqualTo("hacked");
+    }
+
+    private Submission get(String id) {
+        return registry.getSubmission(GetSubmissionRequest.newBuilder().setSubmissionId(id).build());
+    }
+
+    private ListEventsResponse events(String id, long afterSeq) {
+        return registry.listEvents(ListEventsRequest.newBuilder().setSubmissionId(id).setAfterSeq(afterSeq).build());
+    }
+
+    /** Runs {@code call} on {@link #PARALLEL} threads released at once. */
+    private static <T> List<T> parallel(Callable<T> call) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(PARALLEL);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<T>> futures = new ArrayList<>();
+            for (int i = 0; i < PARALLEL; i++) {
+                futures.add(pool.submit(() -> {
+                    go.await();
+                    return call.call();
+                }));
+            }
+            go.countDown();
+            List<T> results = new ArrayList<>();
+            for (Future<T> f : futures) {
+                results.add(f.get(30, TimeUnit.SECONDS));
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static Status.Code code(Runnable call) {
+        try {
+            call.run();
+            return Status.Code.OK;
+        } catch (StatusRuntimeException e) {
+            return e.getStatus().getCode();
+        }
+    }
+
+    private static void assertInvalid(Runnable call, String message) {
+        assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(e.getStatus().getDescription()).contains(message);
+        });
+    }
+}
