@@ -1,9 +1,11 @@
 package io.airlock.registry.problem;
 
+import io.airlock.registry.submission.service.DatabaseUnavailable;
 import io.airlock.registry.submission.service.RegistryException;
 import io.quarkus.logging.Log;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
@@ -36,9 +38,18 @@ public class ProblemMapper {
                 String.valueOf(e.getMessage())), uri);
     }
 
-    /** The last resort: the details go to the log, not to the caller. */
-    @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 100)
-    public Response unexpected(RuntimeException e, UriInfo uri) {
+    /**
+     * The last resort. A database that cannot be reached is a temporary outage (503, retry);
+     * anything else is a 500 whose details go to the log, not to the caller.
+     */
+    @ServerExceptionMapper(priority = Priorities.USER + 100)
+    public Response unexpected(Throwable e, UriInfo uri) {
+        if (DatabaseUnavailable.matches(e)) {
+            Log.warnf("request %s failed, database unreachable: %s", uri.getPath(), e.toString());
+            Response r = problem(new ProblemException(503, "database-unavailable", "Service unavailable",
+                    "the registry's database is unavailable; try again"), uri);
+            return Response.fromResponse(r).header("Retry-After", "5").build();
+        }
         Log.errorf(e, "request %s failed", uri.getPath());
         return problem(new ProblemException(500, "server-error", "Internal server error",
                 "the registry could not answer; the error is logged"), uri);

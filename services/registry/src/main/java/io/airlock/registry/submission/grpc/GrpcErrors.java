@@ -1,11 +1,10 @@
 package io.airlock.registry.submission.grpc;
 
+import io.airlock.registry.submission.service.DatabaseUnavailable;
 import io.airlock.registry.submission.service.RegistryException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.logging.Log;
-
-import java.net.ConnectException;
 
 /** Failures to gRPC statuses. Callers retry UNAVAILABLE; they must not retry INVALID_ARGUMENT or NOT_FOUND. */
 final class GrpcErrors {
@@ -24,22 +23,13 @@ final class GrpcErrors {
             };
             return status.withDescription(r.getMessage()).asRuntimeException();
         }
-        if (databaseUnreachable(t)) {
-            Log.warnf("registry write/read failed, database unreachable: %s", t.toString());
+        if (DatabaseUnavailable.matches(t)) {
+            Log.warnf("registry call failed, database unreachable: %s", t.toString());
             return Status.UNAVAILABLE.withDescription("the registry's database is unavailable; try again")
                     .withCause(t).asRuntimeException();
         }
         Log.errorf(t, "registry call failed");
         // no internals to the caller; the log has them
         return Status.INTERNAL.withDescription("internal error in the registry").withCause(t).asRuntimeException();
-    }
-
-    private static boolean databaseUnreachable(Throwable t) {
-        for (Throwable c = t; c != null && c.getCause() != c; c = c.getCause()) {
-            if (c instanceof ConnectException || c instanceof io.vertx.sqlclient.ClosedConnectionException) {
-                return true;
-            }
-        }
-        return false;
     }
 }
