@@ -81,7 +81,7 @@ final class SubmitCommand implements Callable<Integer> {
             err.println("airlock: cannot reach " + gw.base() + " (is the stack up? ./airlock up, or set --server / AIRLOCK_URL)");
             return ExitCodes.TOOL_ERROR;
         }
-        if (a.status() == 400 && "hacked".equals(a.body().path("status").asText())) {
+        if (a.status() == 400 && "hacked".equals(a.body().path("submissionStatus").asText())) {
             printBlocked(out, a.body());
             return ExitCodes.REJECT;
         }

@@ -25,6 +25,26 @@ final class Client {
     record Event(String id, String name, JsonNode data) {
     }
 
+    /**
+     * Uploads with {@code Expect: 100-continue}, as careful clients do, so a server that refuses the
+     * body from its headers can answer before the body is sent. Returns the HTTP status.
+     */
+    static int uploadStatus(String gateway, java.nio.file.Path file, String kind) throws IOException, InterruptedException {
+        String boundary = "b" + System.nanoTime();
+        String head = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\n" + kind + "\r\n--"
+                + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\n";
+        HttpRequest req = HttpRequest.newBuilder(URI.create(gateway + "/v1/submissions"))
+                .version(HttpClient.Version.HTTP_1_1)
+                .expectContinue(true)
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofString(head),
+                        HttpRequest.BodyPublishers.ofFile(file),
+                        HttpRequest.BodyPublishers.ofString("\r\n--" + boundary + "--\r\n")))
+                .build();
+        return HTTP.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
     /** Reads the events stream until the server closes it (it does so after a final status) or the timeout. */
     static List<Event> followEvents(String gateway, String id, Duration timeout) throws IOException, InterruptedException {
         HttpRequest req = HttpRequest.newBuilder(URI.create(gateway + "/v1/submissions/" + id + "/events"))

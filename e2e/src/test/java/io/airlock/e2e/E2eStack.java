@@ -25,6 +25,7 @@ final class E2eStack {
 
     static Stack.Options options(String name) throws IOException {
         Path work = Path.of(System.getProperty("airlock.e2e.workdir", "target/e2e")).toAbsolutePath().resolve(name);
+        deleteTree(work.resolve("logs")); // each run's logs alone: tests read them
         Files.createDirectories(work);
         return new Stack.Options(repoRoot(), work, freeBasePort(), REDIS_DB, DATABASE, false, System.getenv(), Map.of());
     }
@@ -36,6 +37,17 @@ final class E2eStack {
             redis.call("FLUSHDB");
         }
         return stack;
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (var s = Files.walk(p)) {
+            for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(x);
+            }
+        }
     }
 
     static Resp redis(Stack stack) throws IOException {

@@ -25,26 +25,28 @@ public class PrecheckGate {
     @Inject
     GatewayConfig config;
     @Inject
+    io.airlock.gateway.PrecheckConfig precheck;
+    @Inject
     MeterRegistry meters;
 
     void validate(@Observes StartupEvent ev) {
-        String mode = config.precheck().mode();
+        String mode = precheck.mode();
         if (!mode.equals("fail-closed") && !mode.equals("fail-open")) {
             throw new IllegalStateException("airlock.precheck.mode must be fail-closed or fail-open, not '" + mode + "'");
         }
-        if (!config.precheck().enabled() || failOpen()) {
+        if (!precheck.enabled() || failOpen()) {
             // weaker than the default: allowed, never silent
-            Log.warnf("precheck gate weakened: enabled=%s mode=%s", config.precheck().enabled(), mode);
+            Log.warnf("precheck gate weakened: enabled=%s mode=%s", precheck.enabled(), mode);
         }
     }
 
     public PrecheckOutcome check(CheckRequest request) {
-        if (!config.precheck().enabled()) {
+        if (!precheck.enabled()) {
             return count(new PrecheckOutcome.Skipped("precheck disabled by configuration"));
         }
         String reason;
         try {
-            CheckResponse r = guard.call(request, config.precheck().deadline());
+            CheckResponse r = guard.call(request, precheck.deadline());
             if (r.getVerdict() == GuardVerdict.GUARD_VERDICT_ALLOW) {
                 return count(new PrecheckOutcome.Allowed(r));
             }
@@ -68,7 +70,7 @@ public class PrecheckGate {
     }
 
     private boolean failOpen() {
-        return "fail-open".equals(config.precheck().mode());
+        return "fail-open".equals(precheck.mode());
     }
 
     private PrecheckOutcome count(PrecheckOutcome o) {

@@ -19,12 +19,13 @@ import java.util.Optional;
  * Comparison is constant-time so the answer's timing does not leak a token's prefix.
  */
 public class TokenFilter {
+    /** Looked up per request: filters are built at static init, before runtime config exists. */
     @Inject
-    GatewayConfig config;
+    jakarta.enterprise.inject.Instance<GatewayConfig> config;
 
     @ServerRequestFilter
     public Optional<Response> check(ContainerRequestContext ctx) {
-        List<String> tokens = config.gateway().tokens().orElse(List.of());
+        List<String> tokens = config.get().tokens().orElse(List.of());
         if (tokens.isEmpty() || !ctx.getUriInfo().getPath().startsWith("/v1/")) {
             return Optional.empty();
         }

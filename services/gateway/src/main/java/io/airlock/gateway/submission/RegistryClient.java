@@ -29,7 +29,7 @@ public class RegistryClient {
     GatewayConfig config;
 
     private RegistryGrpc.RegistryBlockingStub stub() {
-        return blocking.withDeadlineAfter(config.gateway().registryDeadline().toMillis(), TimeUnit.MILLISECONDS);
+        return blocking.withDeadlineAfter(config.registryDeadline().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     public WriteAck create(CreateSubmissionRequest request) {
@@ -47,7 +47,7 @@ public class RegistryClient {
     }
 
     public Uni<ListEventsResponse> events(String id, long afterSeq) {
-        return reactive.withDeadlineAfter(config.gateway().registryDeadline().toMillis(), TimeUnit.MILLISECONDS)
+        return reactive.withDeadlineAfter(config.registryDeadline().toMillis(), TimeUnit.MILLISECONDS)
                 .listEvents(ListEventsRequest.newBuilder().setSubmissionId(id).setAfterSeq(afterSeq).build());
     }
 }

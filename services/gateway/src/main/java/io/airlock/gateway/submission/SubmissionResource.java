@@ -95,7 +95,7 @@ public class SubmissionResource {
         AtomicLong after = new AtomicLong(parseSeq(lastEventId));
         return Multi.createBy().repeating()
                 .uni(() -> registry.events(id, after.get()))
-                .withDelay(config.gateway().eventsPollInterval())
+                .withDelay(config.eventsPollInterval())
                 .whilst(r -> !r.getTerminal())
                 .onItem().transformToIterable(r -> r.getEventsList())
                 .filter(e -> e.getSeq() > after.get())

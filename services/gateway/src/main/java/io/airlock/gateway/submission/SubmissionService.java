@@ -47,17 +47,19 @@ public class SubmissionService {
     @Inject
     GatewayConfig config;
     @Inject
+    io.airlock.gateway.PrecheckConfig precheck;
+    @Inject
     MeterRegistry meters;
 
     public SubmissionViews.Accepted accept(NewSubmission in) {
-        int retry = config.gateway().retryAfterSeconds();
+        int retry = config.retryAfterSeconds();
         // cheap refusals first, before the bytes are hashed
-        long backlog = queue.backlog(config.gateway().scanQueueBound());
-        if (backlog > config.gateway().scanQueueBound()) {
+        long backlog = queue.backlog(config.scanQueueBound());
+        if (backlog > config.scanQueueBound()) {
             meters.counter("airlock_gateway_rejected_total", "reason", "queue_full").increment();
             throw new ProblemException(429, "queue-full", "Too many requests",
                     "the scan queue holds " + backlog + " unfinished submissions (bound "
-                            + config.gateway().scanQueueBound() + "); try again later",
+                            + config.scanQueueBound() + "); try again later",
                     Map.of(), Map.of("Retry-After", Integer.toString(retry)));
         }
         StoredBlob blob = store(in);
@@ -109,8 +111,8 @@ public class SubmissionService {
     }
 
     private StoredBlob store(NewSubmission in) {
-        int retry = config.gateway().retryAfterSeconds();
-        long max = config.gateway().maxUploadBytes();
+        int retry = config.retryAfterSeconds();
+        long max = config.maxUploadBytes();
         try {
             blobs.requireSpace(Files.size(in.upload()));
             return blobs.adopt(in.upload(), max);
@@ -131,7 +133,7 @@ public class SubmissionService {
                 .setKind(Protos.toProto(in.kind()))
                 .setArtifact(artifact)
                 .setClaimedFormat(in.claimedFormat());
-        if (in.kind() == Kind.KERNEL && artifact.getSize() <= config.precheck().inlineMaxBytes()) {
+        if (in.kind() == Kind.KERNEL && artifact.getSize() <= precheck.inlineMaxBytes()) {
             // small sources travel inline: the guard need not touch the shared volume
             try (var stream = blobs.open(io.airlock.blob.BlobRef.parse(artifact.getBlob()))) {
                 b.setInlineContent(ByteString.readFrom(stream));
@@ -143,10 +145,10 @@ public class SubmissionService {
     }
 
     private ProblemException blocked(String id, CheckResponse r) {
-        boolean evidence = config.precheck().showEvidence();
+        boolean evidence = precheck.showEvidence();
         Map<String, Object> ext = new LinkedHashMap<>();
         ext.put("submissionId", id);
-        ext.put("status", SubmissionStatus.HACKED.wire());
+        ext.put("submissionStatus", SubmissionStatus.HACKED.wire()); // "status" is RFC 7807's HTTP status
         ext.put("verdict", "BLOCK");
         ext.put("findings", r.getFindingsList().stream().map(f -> SubmissionViews.FindingView.of(f, evidence)).toList());
         return new ProblemException(400, "blocked-by-precheck", "Blocked by precheck",

@@ -1,0 +1,16 @@
+package io.airlock.queue;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * One delivered entry, held by this consumer until {@link #ack()} or {@link #nack(Throwable)}.
+ * Ack removes it from the group's pending list; nack leaves it pending, to be redelivered once it
+ * has been idle for min-idle-time (by this consumer or another one).
+ */
+public interface Delivery {
+    StreamEntry entry();
+
+    Uni<Void> ack();
+
+    Uni<Void> nack(Throwable reason);
+}
