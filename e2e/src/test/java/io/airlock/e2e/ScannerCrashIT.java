@@ -34,7 +34,8 @@ class ScannerCrashIT {
                 .withExtra(Service.SCANNER, "airlock.scanner.hold-before-ack", "60s")
                 .withExtra(Service.SCANNER, "airlock.instance", "scanner-a")
                 .withExtra(Service.SCANNER, "mp.messaging.incoming.scan-requests.min-idle-time", "2s")
-                .withExtra(Service.SCANNER, "mp.messaging.incoming.scan-requests.reclaim-interval", "500ms");
+                .withExtra(Service.SCANNER, "mp.messaging.incoming.scan-requests.reclaim-interval", "500ms")
+                .withExtra(Service.SCANNER, "mp.messaging.incoming.scan-requests.max-deliveries", "3");
         stack = E2eStack.prepare(o);
         stack.startAll();
     }
@@ -74,6 +75,44 @@ class ScannerCrashIT {
         assertThat(statuses).doesNotHaveDuplicates()
                 .containsSubsequence("received", "queued", "scanning", "evaluating", "promoted");
         assertThat(stack.process(Service.SCANNER).logTail(400)).contains(id).contains("redelivered");
+    }
+
+    @Test
+    void aPoisonMessageIsDeadLetteredAndItsSubmissionMarkedFailed() throws Exception {
+        String id = java.util.UUID.randomUUID().toString();
+        var channel = io.grpc.ManagedChannelBuilder.forAddress("127.0.0.1", stack.process(Service.REGISTRY).port())
+                .usePlaintext().build();
+        try {
+            var registry = io.airlock.contracts.v1.RegistryGrpc.newBlockingStub(channel);
+            registry.createSubmission(io.airlock.contracts.v1.CreateSubmissionRequest.newBuilder()
+                    .setSubmissionId(id).setKind(io.airlock.contracts.v1.Kind.KIND_MODEL).setName("poison")
+                    .setArtifact(io.airlock.contracts.v1.ArtifactRef.newBuilder().setBlob("sha256:" + "a".repeat(64)).setSize(1))
+                    .setInitialStatus("received").setPrecheck("passed").build());
+            registry.transition(io.airlock.contracts.v1.TransitionRequest.newBuilder()
+                    .setSubmissionId(id).setAttempt(1).setStatus("queued").setActor("test").build());
+        } finally {
+            channel.shutdownNow();
+        }
+        long deadBefore = E2eStack.streamLength(stack, "airlock:dead");
+        // a work item whose blob reference can never be parsed: the scanner throws on every delivery
+        String poison = "{\"submissionId\":\"" + id + "\",\"attempt\":1,\"kind\":\"MODEL\",\"name\":\"poison\","
+                + "\"blob\":\"sha256:not-a-digest\",\"size\":1,\"filename\":\"p\",\"sourceUrl\":\"\",\"expectedSha256\":\"\"}";
+        try (Resp r = E2eStack.redis(stack)) {
+            r.call("XADD", "airlock:scan", "*", "payload", poison, "type", "WorkItem");
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        String status = "";
+        while (System.nanoTime() < deadline && !"failed".equals(status)) {
+            Thread.sleep(300);
+            status = given().get(stack.url(Service.REGISTRY) + "/v1/submissions/" + id).then().extract().path("status");
+        }
+        assertThat(status).isEqualTo("failed");
+        var submission = given().get(stack.url(Service.REGISTRY) + "/v1/submissions/" + id).then().extract().jsonPath();
+        assertThat(submission.getString("history.find { it.status == 'failed' }.reason"))
+                .contains("dead-lettered").contains("delivered 4 times").contains("IllegalArgumentException");
+        assertThat(submission.getString("history.find { it.status == 'failed' }.actor")).isEqualTo("dead-letter");
+        assertThat(E2eStack.streamLength(stack, "airlock:dead")).isEqualTo(deadBefore + 1);
+        awaitPending(0, Duration.ofSeconds(10));
     }
 
     private long pending() throws Exception {

@@ -115,8 +115,11 @@ public class RedisStreamsConnector implements InboundConnector, OutboundConnecto
 
     private Message<String> toMessage(Delivery d, ConsumerOptions o) {
         StreamEntry e = d.entry();
+        java.util.Map<String, String> headers = new java.util.HashMap<>(e.fields());
+        headers.remove("payload");
+        headers.remove("type");
         var meta = new IncomingStreamMetadata(o.stream(), o.group(), o.consumer(), e.id(), e.deliveries(),
-                e.fields().getOrDefault("type", ""));
+                e.fields().getOrDefault("type", ""), headers);
         return Message.of(e.fields().getOrDefault("payload", ""), Metadata.of(meta),
                 () -> d.ack().subscribeAsCompletionStage(),
                 reason -> d.nack(reason).subscribeAsCompletionStage());

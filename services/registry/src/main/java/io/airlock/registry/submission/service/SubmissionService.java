@@ -102,7 +102,6 @@ public class SubmissionService {
      * Marks a submission failed because its message was dead-lettered (delivered too many times).
      * STALE when it already reached a final status or moved to a newer attempt.
      */
-    // The lead wires this once airlock-queue lands: @Incoming from Streams.DEAD_LETTER, acknowledged after markFailed completes.
     public Uni<WriteResult> markFailed(String submissionId, int attempt, String reason) {
         return transition(new StatusChange(submissionId, attempt, SubmissionStatus.FAILED,
                 "dead-lettered: " + Checks.text(reason), DEAD_LETTER_ACTOR));
