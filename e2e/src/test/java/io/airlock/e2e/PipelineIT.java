@@ -139,6 +139,25 @@ class PipelineIT {
     }
 
     @Test
+    void withTheGuardStoppedFailClosedAnswers503AndAcceptsNothing() throws Exception {
+        Path model = write("fc.onnx", OnnxModels.identityModel());
+        long queued = E2eStack.streamLength(stack, Streams.SCAN);
+        int total = given().get(registry + "/v1/submissions?limit=1").then().extract().path("total");
+        stack.stop(Service.GUARD);
+        try {
+            submit(model, "model").then().statusCode(503)
+                    .contentType("application/problem+json")
+                    .header("Retry-After", notNullValue())
+                    .body("type", containsString("precheck-unavailable"));
+            assertThat(E2eStack.streamLength(stack, Streams.SCAN)).isEqualTo(queued);
+            given().get(registry + "/v1/submissions?limit=1").then().body("total", equalTo(total));
+        } finally {
+            stack.start(Service.GUARD);
+        }
+        submit(model, "model").then().statusCode(202);
+    }
+
+    @Test
     void badInputGetsClearProblemAnswers() throws Exception {
         Path small = write("x.onnx", OnnxModels.identityModel());
         given().multiPart("file", small.toFile()).multiPart("kind", "toaster")
