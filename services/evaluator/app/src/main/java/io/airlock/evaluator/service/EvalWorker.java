@@ -84,8 +84,7 @@ public class EvalWorker {
         long t0 = System.nanoTime();
         EvalReport report = evaluator.evaluate(file, format);
         for (StageResult stage : report.stages()) {
-            meters.timer("airlock_stage_duration", "stage", stage.stage(), "status", stage.status().name())
-                    .record(Duration.ofNanos(stage.durationMicros() * 1000));
+            io.airlock.support.StageMetrics.record(meters, stage);
             registry().recordStage(RecordStageRequest.newBuilder()
                     .setSubmissionId(item.submissionId()).setAttempt(item.attempt())
                     .setStage(Protos.toProto(stage).toBuilder().setService(ACTOR)).build());

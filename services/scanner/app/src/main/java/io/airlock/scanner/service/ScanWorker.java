@@ -103,8 +103,7 @@ public class ScanWorker {
                 d.maxBytes());
         Timer.Sample whole = Timer.start(meters);
         ScanReport report = engine.scan(file, options, stage -> {
-            meters.timer("airlock_stage_duration", "stage", stage.stage(), "status", stage.status().name())
-                    .record(Duration.ofNanos(stage.durationMicros() * 1000));
+            io.airlock.support.StageMetrics.record(meters, stage);
             registry.stage(item, stage);
         });
         whole.stop(meters.timer("airlock_scan_duration", "verdict", report.verdict().name()));
