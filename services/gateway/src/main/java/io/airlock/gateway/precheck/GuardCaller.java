@@ -3,6 +3,10 @@ package io.airlock.gateway.precheck;
 import io.airlock.contracts.v1.CheckRequest;
 import io.airlock.contracts.v1.CheckResponse;
 import io.airlock.contracts.v1.GuardGrpc;
+import io.grpc.Channel;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
@@ -20,9 +24,20 @@ public class GuardCaller {
 
     @GrpcClient("guard")
     GuardGrpc.GuardBlockingStub guard;
+    @GrpcClient("guard")
+    Channel channel;
 
     @CircuitBreaker(requestVolumeThreshold = 4, failureRatio = 0.75, delay = 3000, successThreshold = 1)
     public CheckResponse call(CheckRequest request, Duration deadline) {
-        return guard.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS).check(request);
+        try {
+            return guard.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS).check(request);
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.UNAVAILABLE && channel instanceof ManagedChannel m) {
+                // gRPC backs off reconnecting (up to minutes); a guard that came back should be
+                // reached by the next request, not after the backoff
+                m.resetConnectBackoff();
+            }
+            throw e;
+        }
     }
 }
