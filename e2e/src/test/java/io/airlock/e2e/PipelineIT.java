@@ -167,6 +167,47 @@ class PipelineIT {
     }
 
     @Test
+    void theSynchronousPathAnswersWithTheFinalStatusAndBlocksTheSame() throws Exception {
+        Path model = write("sync.onnx", OnnxModels.identityModel());
+        given().multiPart("file", model.toFile()).multiPart("kind", "model")
+                .post(gateway + "/v1/submissions?wait=true").then().statusCode(200)
+                .body("status", equalTo("promoted"))
+                .body("stages.stage", hasItem("model_load"));
+        long before = E2eStack.streamLength(stack, Streams.SCAN);
+        Path disguised = write("sync.safetensors", new byte[]{(byte) 0x80, 0x02, 'K', 0x01, '.'});
+        given().multiPart("file", disguised.toFile()).multiPart("kind", "model")
+                .post(gateway + "/v1/submissions?wait=true").then().statusCode(400)
+                .body("submissionStatus", equalTo("hacked"));
+        assertThat(E2eStack.streamLength(stack, Streams.SCAN)).isEqualTo(before);
+    }
+
+    @Test
+    void failOpenAcceptsAndFlagsWhenTheGuardIsDown() throws Exception {
+        Path model = write("fo.onnx", OnnxModels.identityModel());
+        stack.stop(Service.GATEWAY);
+        stack.start(Service.GATEWAY, java.util.Map.of("airlock.precheck.mode", "fail-open"));
+        stack.stop(Service.GUARD);
+        try {
+            String id = submit(model, "model").then().statusCode(202)
+                    .body("precheck", org.hamcrest.Matchers.startsWith("skipped (guard UNAVAILABLE"))
+                    .extract().path("id");
+            List<Client.Event> events = Client.followEvents(gateway, id, Duration.ofSeconds(60));
+            assertThat(events.get(events.size() - 1).data().path("status").asText()).isEqualTo("promoted");
+            given().get(registry + "/v1/submissions/" + id).then()
+                    .body("precheck", org.hamcrest.Matchers.startsWith("skipped ("));
+            given().get(gateway + "/q/metrics").then()
+                    .body(containsString("airlock_precheck_total{outcome=\"skipped\"}"));
+            assertThat(stack.process(Service.GATEWAY).logTail(200))
+                    .contains("AUDIT precheck skipped submission=" + id);
+            assertThat(stack.process(Service.GATEWAY).logTail(400)).contains("precheck gate weakened");
+        } finally {
+            stack.start(Service.GUARD);
+            stack.stop(Service.GATEWAY);
+            stack.start(Service.GATEWAY);
+        }
+    }
+
+    @Test
     void badInputGetsClearProblemAnswers() throws Exception {
         Path small = write("x.onnx", OnnxModels.identityModel());
         given().multiPart("file", small.toFile()).multiPart("kind", "toaster")

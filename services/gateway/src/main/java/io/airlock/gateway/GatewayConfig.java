@@ -29,6 +29,10 @@ public interface GatewayConfig {
     @WithDefault("5s")
     Duration registryDeadline();
 
+    /** Longest a {@code ?wait=true} submission is held open before it is answered 202 instead. */
+    @WithDefault("60s")
+    Duration waitTimeout();
+
     /** How often the events stream asks the registry for news. */
     @WithDefault("250ms")
     Duration eventsPollInterval();

@@ -13,6 +13,7 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
@@ -61,7 +62,9 @@ public class SubmissionResource {
     @APIResponse(responseCode = "413", description = "Artifact larger than the limit")
     @APIResponse(responseCode = "429", description = "Scan queue full; see Retry-After")
     @APIResponse(responseCode = "503", description = "Precheck, registry, queue or storage unavailable; see Retry-After")
-    public Response submit(@RestForm("file") FileUpload file,
+    @APIResponse(responseCode = "200", description = "With wait=true: the submission at its final status")
+    public Response submit(@QueryParam("wait") @Parameter(description = "answer only once the submission reached its final status (bounded by airlock.gateway.wait-timeout; 202 if still running then)") boolean wait,
+                           @RestForm("file") FileUpload file,
                            @RestForm @Parameter(description = "model or kernel") String kind,
                            @RestForm String name,
                            @RestForm("source_url") String sourceUrl,
@@ -70,6 +73,13 @@ public class SubmissionResource {
                            @RestForm("signature") FileUpload signature) {
         NewSubmission in = validate(file, kind, name, sourceUrl, expectedSha256, format, signature);
         SubmissionViews.Accepted accepted = service.accept(in);
+        if (wait) {
+            var done = service.awaitFinal(accepted.id(), config.waitTimeout());
+            if (done.isPresent()) {
+                return Response.ok(SubmissionViews.SubmissionView.of(done.get()))
+                        .location(URI.create(accepted.statusUrl())).build();
+            }
+        }
         return Response.accepted(accepted).location(URI.create(accepted.statusUrl())).build();
     }
 

@@ -110,6 +110,31 @@ public class SubmissionService {
                 blob.size(), "/v1/submissions/" + id, "/v1/submissions/" + id + "/events");
     }
 
+    /**
+     * The synchronous path ({@code ?wait=true}): polls the registry until the submission reaches a
+     * final status or the timeout passes. The gate has already run; only the pipeline is awaited.
+     */
+    public java.util.Optional<io.airlock.contracts.v1.Submission> awaitFinal(String id, java.time.Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long pause = 20;
+        while (true) {
+            var s = registry.get(id);
+            if (SubmissionStatus.parse(s.getStatus()).terminal()) {
+                return java.util.Optional.of(s);
+            }
+            if (System.nanoTime() + pause * 1_000_000 > deadline) {
+                return java.util.Optional.empty();
+            }
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return java.util.Optional.empty();
+            }
+            pause = Math.min(250, pause * 2);
+        }
+    }
+
     private StoredBlob store(NewSubmission in) {
         int retry = config.retryAfterSeconds();
         long max = config.maxUploadBytes();
