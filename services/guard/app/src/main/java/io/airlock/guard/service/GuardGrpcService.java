@@ -12,6 +12,10 @@ import io.airlock.contracts.v1.GuardVerdict;
 import io.airlock.guard.engine.GuardEngine;
 import io.airlock.guard.engine.GuardInput;
 import io.airlock.guard.engine.GuardResult;
+import io.airlock.guard.service.external.ExternalAnalyzer;
+import io.airlock.contracts.Finding;
+import java.util.ArrayList;
+import java.util.List;
 import io.grpc.Status;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -34,11 +38,21 @@ public class GuardGrpcService implements Guard {
     BlobStore blobs;
     @Inject
     MeterRegistry meters;
+    @Inject
+    ExternalAnalyzer external;
 
     @Override
     @Blocking
     public Uni<CheckResponse> check(CheckRequest request) {
         return Uni.createFrom().item(() -> run(request));
+    }
+
+    /** The bytes the external analyzer reads (it is only asked for them when enabled and within its size bound). */
+    private static byte[] contentOf(GuardInput input) throws IOException {
+        if (input.content() instanceof GuardInput.InlineContent inline) {
+            return inline.bytes();
+        }
+        return java.nio.file.Files.readAllBytes(((GuardInput.FileContent) input.content()).file());
     }
 
     private CheckResponse run(CheckRequest req) {
@@ -66,15 +80,27 @@ public class GuardGrpcService implements Guard {
                 throw Status.UNAVAILABLE.withDescription("blob store: " + e.getMessage()).asRuntimeException();
             }
         }
-        GuardResult result = engine.check(input);
-        String verdict = result.verdict().name();
+        GuardResult result;
+        List<Finding> findings;
+        try {
+            result = engine.check(input);
+            findings = new ArrayList<>(result.findings());
+            external.analyze(kind, input.size(), () -> contentOf(input)).ifPresent(findings::addAll);
+        } catch (java.io.UncheckedIOException e) {
+            throw Status.UNAVAILABLE.withDescription("cannot read the artifact: " + e.getMessage()).asRuntimeException();
+        } catch (ExternalAnalyzer.Unavailable e) {
+            // the external opinion is part of the check: without it the guard has no answer
+            throw Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException();
+        }
+        boolean block = findings.stream().anyMatch(f -> f.severity().blocksByDefault());
+        String verdict = block ? "BLOCK" : "ALLOW";
         sample.stop(meters.timer("airlock_guard_check", "verdict", verdict, "kind", kind.wire()));
         Log.infof("precheck submission=%s kind=%s verdict=%s findings=%d format=%s micros=%d",
-                req.getSubmissionId(), kind.wire(), verdict, result.findings().size(), result.detectedFormat(),
+                req.getSubmissionId(), kind.wire(), verdict, findings.size(), result.detectedFormat(),
                 result.durationMicros());
         return CheckResponse.newBuilder()
                 .setVerdict(GuardVerdict.valueOf("GUARD_VERDICT_" + verdict))
-                .addAllFindings(result.findings().stream().map(Protos::toProto).toList())
+                .addAllFindings(findings.stream().map(Protos::toProto).toList())
                 .setDetectedFormat(result.detectedFormat())
                 .setEngineVersion(result.engineVersion())
                 .setDurationMicros(result.durationMicros())
