@@ -131,10 +131,16 @@ class PipelineIT {
                 .contentType("application/problem+json")
                 .body("status", equalTo(400))
                 .body("findings.rule", hasItem("guard.format_mismatch"))
+                // evidence teaches evasion: the submitter does not see it by default...
+                .body("findings[0].evidence", org.hamcrest.Matchers.nullValue())
                 .extract().path("submissionId");
         assertThat(E2eStack.streamLength(stack, Streams.SCAN)).isEqualTo(before);
+        // ...while operators do, in the registry, where the blocked submission is kept as evidence
         given().get(registry + "/v1/submissions/" + id).then().statusCode(200)
-                .body("status", equalTo("hacked"));
+                .body("status", equalTo("hacked"))
+                .body("stages.find { it.stage == 'precheck' }.status", equalTo("FAIL"))
+                .body("stages.find { it.stage == 'precheck' }.findings[0].evidence", org.hamcrest.Matchers.not(
+                        org.hamcrest.Matchers.emptyOrNullString()));
         assertThat(stack.process(Service.SCANNER).logTail(500)).doesNotContain(id);
     }
 
