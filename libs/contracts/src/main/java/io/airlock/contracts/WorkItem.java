@@ -7,7 +7,7 @@ import java.util.Objects;
  * The pair (submissionId, attempt) is the idempotency key of every step.
  */
 public record WorkItem(String submissionId, int attempt, Kind kind, String name, String blob, long size,
-                       String filename, String sourceUrl, String expectedSha256) {
+                       String filename, String sourceUrl, String expectedSha256, String signatureBlob) {
     public WorkItem {
         Objects.requireNonNull(submissionId, "submissionId");
         Objects.requireNonNull(kind, "kind");
@@ -19,5 +19,12 @@ public record WorkItem(String submissionId, int attempt, Kind kind, String name,
         filename = Objects.requireNonNullElse(filename, "");
         sourceUrl = Objects.requireNonNullElse(sourceUrl, "");
         expectedSha256 = Objects.requireNonNullElse(expectedSha256, "");
+        // "" when the submitter sent no detached signature (messages written before the field existed read as "")
+        signatureBlob = Objects.requireNonNullElse(signatureBlob, "");
+    }
+
+    /** The same work for the next attempt (a re-scan). */
+    public WorkItem withAttempt(int next) {
+        return new WorkItem(submissionId, next, kind, name, blob, size, filename, sourceUrl, expectedSha256, signatureBlob);
     }
 }

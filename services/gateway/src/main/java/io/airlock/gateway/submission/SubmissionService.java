@@ -35,6 +35,7 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class SubmissionService {
+    static final long MAX_SIGNATURE_BYTES = 1 << 20;
 
     @Inject
     BlobStore blobs;
@@ -63,6 +64,7 @@ public class SubmissionService {
                     Map.of(), Map.of("Retry-After", Integer.toString(retry)));
         }
         StoredBlob blob = store(in);
+        String signature = storeSignature(in);
         String id = UUID.randomUUID().toString();
         ArtifactRef artifact = ArtifactRef.newBuilder()
                 .setBlob(blob.ref().uri()).setSize(blob.size()).setFilename(in.filename()).build();
@@ -94,7 +96,7 @@ public class SubmissionService {
         // queued is recorded before the message exists, so a fast scanner never finds an unknown state
         registry.transition(id, 1, SubmissionStatus.QUEUED.wire(), "accepted");
         WorkItem item = new WorkItem(id, 1, in.kind(), in.name(), blob.ref().uri(), blob.size(), in.filename(),
-                in.sourceUrl(), in.expectedSha256());
+                in.sourceUrl(), in.expectedSha256(), signature);
         try {
             queue.enqueue(item);
         } catch (ScanQueue.EnqueueException e) {
@@ -132,6 +134,21 @@ public class SubmissionService {
                 return java.util.Optional.empty();
             }
             pause = Math.min(250, pause * 2);
+        }
+    }
+
+    /** A detached signature is a small blob of its own; the provenance stage reads it by reference. */
+    private String storeSignature(NewSubmission in) {
+        if (in.signature().isEmpty()) {
+            return "";
+        }
+        try {
+            return blobs.adopt(in.signature().get(), MAX_SIGNATURE_BYTES).ref().uri();
+        } catch (BlobStoreException.TooLarge e) {
+            throw ProblemException.badRequest("signature-too-large",
+                    "the signature part is larger than " + MAX_SIGNATURE_BYTES + " bytes");
+        } catch (IOException e) {
+            throw new UncheckedIOException("storing signature", e);
         }
     }
 
