@@ -6,45 +6,66 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Reading stream replies. The connector's own client speaks RESP2 (it never negotiates RESP3), so
  * maps arrive as flat [key, value, ...] arrays. Redis 6.2 and 7 differ in what XAUTOCLAIM returns;
- * see {@link #autoClaim}.
+ * see {@link #autoClaimIds}. Every reader tolerates nil where Redis may send one.
  */
 final class Replies {
     private Replies() {
     }
 
-    /** XREADGROUP: the entries of the one stream asked for; empty on timeout. */
-    static List<StreamEntry> readGroup(Response reply, String stream) {
-        if (reply == null) {
-            return List.of();
+    /** Entries that still exist, and ids whose entry was deleted from the stream while pending. */
+    record Read(List<StreamEntry> entries, List<String> deletedIds, String lastId) {
+        static final Read EMPTY = new Read(List.of(), List.of(), "");
+
+        boolean isEmpty() {
+            return entries.isEmpty() && deletedIds.isEmpty();
         }
-        Response entries = null;
-        for (Response s : reply) {
-            if (s != null && s.size() == 2 && stream.equals(s.get(0).toString())) {
-                entries = s.get(1);
-            }
-        }
-        return entries == null ? List.of() : entries(entries);
     }
 
-    /** A list of [id, [field, value, ...]] entries; an entry whose fields are nil (deleted) keeps its id. */
-    static List<StreamEntry> entries(Response list) {
-        List<StreamEntry> out = new ArrayList<>();
-        if (list == null) {
-            return out;
+    /** XREADGROUP: the entries of the one stream asked for; empty on timeout (nil reply). */
+    static Read readGroup(Response reply, String stream) {
+        if (reply == null) {
+            return Read.EMPTY;
         }
+        for (Response s : reply) {
+            if (s != null && s.size() == 2 && s.get(0) != null && stream.equals(s.get(0).toString())) {
+                return entries(s.get(1));
+            }
+        }
+        return Read.EMPTY;
+    }
+
+    /**
+     * A list of [id, [field, value, ...]] entries. A pending entry deleted from the stream reads as
+     * [id, nil] (history reads, XCLAIM on 7) or as a bare nil (XCLAIM on 6.2, whose id is then unknown
+     * here: callers compare with the ids they asked for).
+     */
+    static Read entries(Response list) {
+        if (list == null) {
+            return Read.EMPTY;
+        }
+        List<StreamEntry> out = new ArrayList<>();
+        List<String> deleted = new ArrayList<>();
+        String last = "";
         for (Response e : list) {
-            if (e == null || e.size() < 1) {
-                continue; // Redis 6.2 reports an entry deleted from the stream as nil
+            if (e == null || e.size() < 1 || e.get(0) == null) {
+                continue;
             }
             String id = e.get(0).toString();
+            last = id;
             Response f = e.size() > 1 ? e.get(1) : null;
-            out.add(new StreamEntry(id, fields(f), 0));
+            if (f == null) {
+                deleted.add(id);
+            } else {
+                out.add(new StreamEntry(id, fields(f), 0));
+            }
         }
-        return out;
+        return new Read(out, deleted, last);
     }
 
     static Map<String, String> fields(Response f) {
@@ -53,35 +74,77 @@ final class Replies {
             return m;
         }
         for (int i = 0; i + 1 < f.size(); i += 2) {
-            m.put(f.get(i).toString(), f.get(i + 1) == null ? "" : f.get(i + 1).toString());
+            if (f.get(i) != null) {
+                m.put(f.get(i).toString(), f.get(i + 1) == null ? "" : f.get(i + 1).toString());
+            }
         }
         return m;
     }
 
-    /** XAUTOCLAIM: next cursor and claimed entries (6.2: [cursor, entries]; 7: [cursor, entries, deleted ids]). */
-    record AutoClaim(String cursor, List<StreamEntry> entries, List<String> deletedIds) {
+    /** One page of XAUTOCLAIM ... JUSTID: next cursor, claimed ids, and ids Redis 7 reports deleted. */
+    record AutoClaim(String cursor, List<String> ids, List<String> deletedIds) {
     }
 
-    static AutoClaim autoClaim(Response reply) {
-        String cursor = reply.get(0).toString();
-        List<StreamEntry> entries = new ArrayList<>();
-        List<String> deleted = new ArrayList<>();
-        for (Response e : reply.get(1)) {
-            if (e == null) {
-                continue;
-            }
-            Response f = e.size() > 1 ? e.get(1) : null;
-            if (f == null) {
-                deleted.add(e.get(0).toString()); // 6.2: claimed, but gone from the stream
-            } else {
-                entries.add(new StreamEntry(e.get(0).toString(), fields(f), 0));
+    /**
+     * XAUTOCLAIM with JUSTID. Redis 6.2 answers [cursor, ids] (an id whose entry was deleted is
+     * claimed and listed like any other); Redis 7 answers [cursor, ids, deleted-ids] and has already
+     * dropped the deleted ones from the pending list.
+     */
+    static AutoClaim autoClaimIds(Response reply) {
+        if (reply == null || reply.size() < 2 || reply.get(0) == null) {
+            throw new IllegalStateException("unexpected XAUTOCLAIM reply: " + reply);
+        }
+        return new AutoClaim(reply.get(0).toString(), ids(reply.get(1)), reply.size() > 2 ? ids(reply.get(2)) : List.of());
+    }
+
+    private static List<String> ids(Response list) {
+        List<String> out = new ArrayList<>();
+        if (list != null) {
+            for (Response id : list) {
+                if (id != null) {
+                    out.add(id.toString());
+                }
             }
         }
-        if (reply.size() > 2 && reply.get(2) != null) {
-            for (Response id : reply.get(2)) {
-                deleted.add(id.toString());
+        return out;
+    }
+
+    /** XPENDING stream group id id 1: the entry's delivery count, empty when it is no longer pending. */
+    static OptionalLong deliveryCount(Response reply) {
+        if (reply == null || reply.size() == 0 || reply.get(0) == null || reply.get(0).size() < 4) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(reply.get(0).get(3).toLong());
+    }
+
+    /** XPENDING stream group (summary form): the number of pending entries. */
+    static long pendingCount(Response reply) {
+        return reply == null || reply.size() == 0 || reply.get(0) == null ? 0 : reply.get(0).toLong();
+    }
+
+    /** XINFO GROUPS: the group's {@code lag}, which Redis 6.2 never reports and 7 reports as nil when it cannot count. */
+    static OptionalLong lag(Response groups, String group) {
+        return groupInfo(groups, group)
+                .map(g -> g.get("lag"))
+                .filter(v -> v != null && !v.isBlank())
+                .map(v -> OptionalLong.of(Long.parseLong(v)))
+                .orElse(OptionalLong.empty());
+    }
+
+    private static Optional<Map<String, String>> groupInfo(Response groups, String group) {
+        if (groups == null) {
+            return Optional.empty();
+        }
+        for (Response g : groups) {
+            Map<String, String> info = new LinkedHashMap<>();
+            for (int i = 0; g != null && i + 1 < g.size(); i += 2) {
+                Response v = g.get(i + 1);
+                info.put(String.valueOf(g.get(i)), v == null ? null : v.toString());
+            }
+            if (group.equals(info.get("name"))) {
+                return Optional.of(info);
             }
         }
-        return new AutoClaim(cursor, entries, deleted);
+        return Optional.empty();
     }
 }

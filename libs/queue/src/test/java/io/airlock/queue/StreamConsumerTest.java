@@ -1,77 +1,71 @@
 package io.airlock.queue;
 
-import io.airlock.stack.Infra;
-import io.airlock.stack.RedisEndpoint;
-import io.airlock.testing.TestInfra;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
-import io.vertx.redis.client.ProtocolVersion;
-import io.vertx.redis.client.RedisOptions;
-import io.smallrye.mutiny.subscription.Cancellable;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
+import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The consumer engine against real Redis servers: the local 7.x one and an embedded 6.2 one
- * (their XAUTOCLAIM replies differ). Each test uses fresh stream names.
+ * (their XAUTOCLAIM replies differ). Each test uses fresh stream names; timings are shortened
+ * (min-idle well under a second) so the whole class runs in seconds.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StreamConsumerTest {
     Vertx vertx;
-    Infra embedded62;
     Map<String, Redis> clients = new ConcurrentHashMap<>();
+    List<Runnable> cleanup = new CopyOnWriteArrayList<>();
 
     @BeforeAll
-    void start() throws Exception {
+    void start() {
         vertx = Vertx.vertx();
-        // the embedded server is the 6.2 series (codemonstur embedded-redis 1.4.4 ships 6.2.6)
-        embedded62 = Infra.findOrStart(Files.createTempDirectory("redis62"), "airlock_queue_test", false,
-                Map.of("AIRLOCK_INFRA", "embedded"));
-        clients.put("redis-7", client(TestInfra.shared().redis()));
-        clients.put("redis-6.2", client(embedded62.redis()));
+        RedisServers.both().forEach(s -> clients.put(s, RedisServers.client(vertx, s)));
+    }
+
+    @AfterEach
+    void stopConsumers() {
+        cleanup.forEach(Runnable::run);
+        cleanup.clear();
     }
 
     @AfterAll
-    void stop() throws Exception {
+    void stop() {
         clients.values().forEach(Redis::close);
         vertx.closeAndAwait();
-        embedded62.close();
     }
 
-    private Redis client(RedisEndpoint e) {
-        return Redis.createClient(vertx, new RedisOptions().setConnectionString(e.url(TestInfra.REDIS_DB))
-                .setPreferredProtocolVersion(ProtocolVersion.RESP2).setMaxPoolSize(8).setMaxPoolWaiting(64));
-    }
-
-    Stream<String> servers() {
-        return Stream.of("redis-7", "redis-6.2");
+    List<String> servers() {
+        return RedisServers.both();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("servers")
     void serverVersionIsTheOneClaimed(String server) {
         String info = send(server, Request.cmd(Command.INFO).arg("server")).toString();
-        assertThat(info).contains(server.equals("redis-6.2") ? "redis_version:6.2" : "redis_version:7");
+        assertThat(info).contains(server.equals(RedisServers.V62) ? "redis_version:6.2" : "redis_version:7");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -79,18 +73,24 @@ class StreamConsumerTest {
     void anAcknowledgedEntryIsGoneFromPendingAndFromTheStream(String server) {
         String stream = stream();
         add(server, stream, "one");
-        StreamConsumer c = consumer(server, stream, "c1", Duration.ofSeconds(30), 5);
-        List<Delivery> got = new CopyOnWriteArrayList<>();
-        Cancellable sub = run(c, got::add);
+        Recorded m = new Recorded();
+        StreamConsumer c = consumer(server, opts(stream, "c1", Duration.ofSeconds(30), 5, 8), m);
+        List<Delivery> got = run(c);
         await(() -> got.size() == 1, "delivery");
         assertThat(got.get(0).entry().fields()).containsEntry("payload", "one");
         assertThat(got.get(0).entry().deliveries()).isEqualTo(1);
         assertThat(pending(server, stream)).isEqualTo(1);
+        assertThat(c.inFlight()).isEqualTo(1);
+
         got.get(0).ack().await().atMost(Duration.ofSeconds(5));
         assertThat(pending(server, stream)).isZero();
-        assertThat(send(server, Request.cmd(Command.XLEN).arg(stream)).toLong()).isZero();
+        assertThat(len(server, stream)).isZero();
         assertThat(c.inFlight()).isZero();
-        stop(c, sub);
+        assertThat(m.delivered.get()).isEqualTo(1);
+        assertThat(m.acked.get()).isEqualTo(1);
+        // a second ack (or a late nack) of a settled entry changes nothing
+        got.get(0).nack(new IllegalStateException("late")).await().atMost(Duration.ofSeconds(5));
+        assertThat(m.nacked.get()).isZero();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -99,22 +99,22 @@ class StreamConsumerTest {
         String stream = stream();
         add(server, stream, "orphan");
         // consumer A takes the entry and "dies": never acks, never refreshes its claim
-        StreamConsumer a = consumer(server, stream, "a", Duration.ofMillis(800), 5);
-        List<Delivery> gotA = new CopyOnWriteArrayList<>();
-        Cancellable subA = run(a, gotA::add);
+        StreamConsumer a = consumer(server, opts(stream, "a", Duration.ofMillis(500), 5, 8), QueueMetrics.NONE);
+        List<Delivery> gotA = run(a);
         await(() -> gotA.size() == 1, "first delivery");
-        subA.cancel();
         a.stop(Duration.ZERO);
 
-        StreamConsumer b = consumer(server, stream, "b", Duration.ofMillis(800), 5);
-        List<Delivery> gotB = new CopyOnWriteArrayList<>();
-        Cancellable subB = run(b, gotB::add);
+        Recorded m = new Recorded();
+        StreamConsumer b = consumer(server, opts(stream, "b", Duration.ofMillis(500), 5, 8), m);
+        List<Delivery> gotB = run(b);
         await(() -> gotB.size() == 1, "redelivery to b");
         assertThat(gotB.get(0).entry().id()).isEqualTo(gotA.get(0).entry().id());
+        assertThat(gotB.get(0).entry().fields()).containsEntry("payload", "orphan");
         assertThat(gotB.get(0).entry().deliveries()).isEqualTo(2);
+        assertThat(m.reclaimed.get()).isEqualTo(1);
+        assertThat(m.redelivered.get()).isEqualTo(1);
         gotB.get(0).ack().await().atMost(Duration.ofSeconds(5));
         assertThat(pending(server, stream)).isZero();
-        stop(b, subB);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -124,19 +124,16 @@ class StreamConsumerTest {
         for (int i = 0; i < 7; i++) {
             add(server, stream, "m" + i);
         }
-        StreamConsumer a = consumer(server, stream, "a", Duration.ofMillis(500), 5, 7, 1);
-        List<Delivery> gotA = new CopyOnWriteArrayList<>();
-        Cancellable subA = run(a, gotA::add);
+        StreamConsumer a = consumer(server, opts(stream, "a", Duration.ofMillis(400), 5, 7), QueueMetrics.NONE);
+        List<Delivery> gotA = run(a);
         await(() -> gotA.size() == 7, "all to a");
-        subA.cancel();
         a.stop(Duration.ZERO);
-        // b claims with pages of at most 2 (its max-in-flight): the cursor must carry it through all 7
-        StreamConsumer b = consumer(server, stream, "b", Duration.ofMillis(500), 5, 2, 1);
+        // b claims in pages of at most 2 (its max-in-flight): the cursor must carry it through all 7
+        StreamConsumer b = consumer(server, opts(stream, "b", Duration.ofMillis(400), 5, 2), QueueMetrics.NONE);
         AtomicInteger acked = new AtomicInteger();
-        Cancellable subB = run(b, d -> d.ack().subscribe().with(v -> acked.incrementAndGet()));
+        run(b, d -> d.ack().subscribe().with(v -> acked.incrementAndGet()));
         await(() -> acked.get() == 7, "all 7 reclaimed and acked by b");
         assertThat(pending(server, stream)).isZero();
-        stop(b, subB);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -144,48 +141,71 @@ class StreamConsumerTest {
     void aLiveWorkersLongJobIsNotTakenFromIt(String server) throws Exception {
         String stream = stream();
         add(server, stream, "long");
-        Duration minIdle = Duration.ofMillis(600);
-        StreamConsumer a = consumer(server, stream, "a", minIdle, 5);
-        List<Delivery> gotA = new CopyOnWriteArrayList<>();
-        Cancellable subA = run(a, gotA::add);
+        Duration minIdle = Duration.ofMillis(500);
+        StreamConsumer a = consumer(server, opts(stream, "a", minIdle, 5, 8), QueueMetrics.NONE);
+        List<Delivery> gotA = run(a);
         await(() -> gotA.size() == 1, "delivery to a");
-        StreamConsumer b = consumer(server, stream, "b", minIdle, 5);
-        List<Delivery> gotB = new CopyOnWriteArrayList<>();
-        Cancellable subB = run(b, gotB::add);
-        // a "works" for 3x min-idle-time while b keeps trying to reclaim
+        StreamConsumer b = consumer(server, opts(stream, "b", minIdle, 5, 8), QueueMetrics.NONE);
+        List<Delivery> gotB = run(b);
+        // a "works" for 3x min-idle-time while b tries to reclaim every 100 ms
         Thread.sleep(minIdle.toMillis() * 3);
         assertThat(gotB).isEmpty();
+        assertThat(deliveryCount(server, stream, gotA.get(0).entry().id())).isEqualTo(1);
         gotA.get(0).ack().await().atMost(Duration.ofSeconds(5));
         assertThat(pending(server, stream)).isZero();
-        stop(a, subA);
-        stop(b, subB);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("servers")
     void anEntryThatAlwaysFailsIsDeadLetteredAfterMaxDeliveries(String server) {
         String stream = stream();
-        String dead = stream + ":dead";
-        add(server, stream, "poison");
-        StreamConsumer c = new StreamConsumer(clients.get(server), vertx,
-                new ConsumerOptions(stream, "g", "c", "0", 4, Duration.ofMillis(100), 4, Duration.ofMillis(300),
-                        Duration.ofMillis(100), Duration.ofMillis(100), 3, dead, true, Duration.ofSeconds(1)),
-                QueueMetrics.NONE);
+        send(server, Request.cmd(Command.XADD).arg(stream).arg("*").arg("payload").arg("poison").arg("type").arg("WorkItem")
+                .arg("trace").arg("t-1"));
+        Recorded m = new Recorded();
+        ConsumerOptions o = opts(stream, "c", Duration.ofMillis(300), 3, 4);
+        StreamConsumer c = consumer(server, o, m);
         AtomicInteger attempts = new AtomicInteger();
-        Cancellable sub = run(c, d -> {
+        run(c, d -> {
             attempts.incrementAndGet();
-            d.nack(new IllegalStateException("handler failed")).await().indefinitely();
+            d.nack(new IllegalStateException("handler failed " + d.entry().deliveries())).await().indefinitely();
         });
-        await(() -> send(server, Request.cmd(Command.XLEN).arg(dead)).toLong() == 1, "dead letter");
+        await(() -> len(server, o.deadLetterStream()) == 1, "dead letter");
+        await(() -> pending(server, stream) == 0, "no longer pending");
         assertThat(attempts.get()).isEqualTo(3);
-        assertThat(pending(server, stream)).isZero();
-        Response entry = send(server, Request.cmd(Command.XRANGE).arg(dead).arg("-").arg("+")).get(0);
-        Map<String, String> f = Replies.fields(entry.get(1));
+        assertThat(m.deadLettered.get()).isEqualTo(1);
+        Map<String, String> f = deadLetters(server, o.deadLetterStream()).get(0);
         assertThat(f).containsEntry("payload", "poison")
+                .containsEntry("type", "WorkItem")
+                .containsEntry("trace", "t-1")
                 .containsEntry("dead.stream", stream)
+                .containsEntry("dead.group", "g")
                 .containsEntry("dead.deliveries", "4")
-                .containsEntry("dead.error", "java.lang.IllegalStateException: handler failed");
-        stop(c, sub);
+                .containsEntry("dead.error", "java.lang.IllegalStateException: handler failed 3");
+        assertThat(f.get("dead.id")).matches("\\d+-\\d+");
+        // nothing of it is left behind: not in the stream, no recorded error
+        assertThat(len(server, stream)).isZero();
+        assertThat(send(server, Request.cmd(Command.EXISTS).arg(o.errorsKey())).toLong()).isZero();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void theDeadLetterCarriesTheErrorSeenByAnotherConsumer(String server) {
+        String stream = stream();
+        add(server, stream, "fails-in-a");
+        StreamConsumer a = consumer(server, opts(stream, "a", Duration.ofMillis(300), 1, 8), QueueMetrics.NONE);
+        List<Delivery> gotA = run(a);
+        await(() -> gotA.size() == 1, "delivery to a");
+        gotA.get(0).nack(new IllegalArgumentException("bad blob in a")).await().atMost(Duration.ofSeconds(5));
+        a.stop(Duration.ZERO);
+        // b never sees it fail: max-deliveries 1, so its claim dead-letters at once
+        ConsumerOptions ob = opts(stream, "b", Duration.ofMillis(300), 1, 8);
+        List<Delivery> gotB = run(consumer(server, ob, QueueMetrics.NONE));
+        await(() -> len(server, ob.deadLetterStream()) == 1, "dead letter by b");
+        assertThat(gotB).isEmpty();
+        assertThat(deadLetters(server, ob.deadLetterStream()).get(0))
+                .containsEntry("dead.error", "java.lang.IllegalArgumentException: bad blob in a")
+                .containsEntry("dead.consumer", "b")
+                .containsEntry("dead.deliveries", "2");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -193,20 +213,18 @@ class StreamConsumerTest {
     void aRestartedConsumerFirstReReadsItsOwnPendingEntries(String server) {
         String stream = stream();
         add(server, stream, "held");
-        StreamConsumer first = consumer(server, stream, "same-name", Duration.ofSeconds(60), 5);
-        List<Delivery> got1 = new CopyOnWriteArrayList<>();
-        Cancellable s1 = run(first, got1::add);
+        StreamConsumer first = consumer(server, opts(stream, "same-name", Duration.ofSeconds(60), 5, 8), QueueMetrics.NONE);
+        List<Delivery> got1 = run(first);
         await(() -> got1.size() == 1, "first delivery");
-        s1.cancel();
         first.stop(Duration.ZERO);
-        // min-idle is a minute: only the own-pending re-read can bring it back this fast
-        StreamConsumer again = consumer(server, stream, "same-name", Duration.ofSeconds(60), 5);
-        List<Delivery> got2 = new CopyOnWriteArrayList<>();
-        Cancellable s2 = run(again, got2::add);
-        await(() -> got2.size() == 1, "re-read after restart");
+        add(server, stream, "newer");
+        // min-idle is a minute: only the own-pending re-read can bring it back this fast, and before the newer one
+        StreamConsumer again = consumer(server, opts(stream, "same-name", Duration.ofSeconds(60), 5, 8), QueueMetrics.NONE);
+        List<Delivery> got2 = run(again);
+        await(() -> got2.size() == 2, "re-read after restart, then the new entry");
         assertThat(got2.get(0).entry().id()).isEqualTo(got1.get(0).entry().id());
-        got2.get(0).ack().await().atMost(Duration.ofSeconds(5));
-        stop(again, s2);
+        assertThat(got2.get(0).entry().deliveries()).isEqualTo(2);
+        assertThat(got2.get(1).entry().fields()).containsEntry("payload", "newer");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -216,71 +234,250 @@ class StreamConsumerTest {
         for (int i = 0; i < 10; i++) {
             add(server, stream, "m" + i);
         }
-        StreamConsumer c = consumer(server, stream, "c", Duration.ofSeconds(30), 5, 3, 10);
-        List<Delivery> got = new CopyOnWriteArrayList<>();
-        Cancellable sub = run(c, got::add);
+        ConsumerOptions o = new ConsumerOptions(stream, "g", "c", "0", 10, Duration.ofMillis(100), 3, Duration.ofSeconds(30),
+                Duration.ofMillis(100), Duration.ofSeconds(10), 5, stream + ":dead", true, Duration.ofSeconds(1));
+        StreamConsumer c = consumer(server, o, QueueMetrics.NONE);
+        List<Delivery> got = run(c);
         await(() -> got.size() == 3, "three deliveries");
         Thread.sleep(300);
         assertThat(got).hasSize(3);
         assertThat(pending(server, stream)).isEqualTo(3);
         got.get(0).ack().await().atMost(Duration.ofSeconds(5));
         await(() -> got.size() == 4, "a fourth once a slot is free");
-        stop(c, sub);
+        Thread.sleep(200);
+        assertThat(got).hasSize(4);
+        assertThat(pending(server, stream)).isEqualTo(3);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void entriesDeletedWhilePendingAreAcknowledgedNotDeliveredOnReclaim(String server) {
+        String stream = stream();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(add(server, stream, "m" + i));
+        }
+        StreamConsumer a = consumer(server, opts(stream, "a", Duration.ofMillis(300), 5, 8), QueueMetrics.NONE);
+        List<Delivery> gotA = run(a);
+        await(() -> gotA.size() == 3, "all to a");
+        a.stop(Duration.ZERO);
+        send(server, Request.cmd(Command.XDEL).arg(stream).arg(ids.get(1)));
+
+        Recorded m = new Recorded();
+        StreamConsumer b = consumer(server, opts(stream, "b", Duration.ofMillis(300), 5, 8), m);
+        List<String> payloads = new CopyOnWriteArrayList<>();
+        run(b, d -> {
+            payloads.add(d.entry().fields().get("payload"));
+            d.ack().await().indefinitely();
+        });
+        await(() -> payloads.size() == 2 && pending(server, stream) == 0, "the two live entries, nothing pending");
+        assertThat(payloads).containsExactlyInAnyOrder("m0", "m2");
+        // the loop is still alive after meeting the deleted one
+        add(server, stream, "after");
+        await(() -> payloads.contains("after"), "a later entry");
+        assertThat(m.deletedCleaned.get()).isEqualTo(server.equals(RedisServers.V62) ? 1 : 0);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void entriesDeletedWhilePendingAreAcknowledgedNotDeliveredOnRestart(String server) {
+        String stream = stream();
+        String gone = add(server, stream, "gone");
+        add(server, stream, "kept");
+        StreamConsumer first = consumer(server, opts(stream, "same", Duration.ofSeconds(60), 5, 8), QueueMetrics.NONE);
+        List<Delivery> got1 = run(first);
+        await(() -> got1.size() == 2, "both");
+        first.stop(Duration.ZERO);
+        send(server, Request.cmd(Command.XDEL).arg(stream).arg(gone));
+
+        Recorded m = new Recorded();
+        StreamConsumer again = consumer(server, opts(stream, "same", Duration.ofSeconds(60), 5, 8), m);
+        List<Delivery> got2 = run(again);
+        await(() -> got2.size() == 1 && pending(server, stream) == 1, "only the kept one, the gone one acknowledged");
+        assertThat(got2.get(0).entry().fields()).containsEntry("payload", "kept");
+        assertThat(m.deletedCleaned.get()).isEqualTo(1);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void stopLetsInFlightWorkFinishWithinGraceAndLeavesTheRestPending(String server) throws Exception {
+        String stream = stream();
+        add(server, stream, "quick");
+        add(server, stream, "slow");
+        StreamConsumer c = consumer(server, opts(stream, "worker-1", Duration.ofSeconds(60), 5, 8), QueueMetrics.NONE);
+        List<Delivery> got = run(c);
+        await(() -> got.size() == 2, "both in flight");
+        Delivery quick = got.get(0);
+        // the quick one finishes 200 ms into a 1 s grace; the slow one never does
+        new Thread(() -> {
+            sleep(200);
+            quick.ack().await().indefinitely();
+        }).start();
+        long t0 = System.nanoTime();
+        c.stopReading();
+        boolean idle = c.awaitIdle(Duration.ofSeconds(1));
+        assertThat(idle).isFalse();
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
+        assertThat(pending(server, stream)).isEqualTo(1);
+        assertThat(pendingOf(server, stream, "worker-1")).isEqualTo(1);
+        assertThat(c.inFlight()).isEqualTo(1);
+        assertThat(len(server, stream)).isEqualTo(1); // the quick one was acknowledged (and deleted)
+        // nothing is read after the stop
+        add(server, stream, "after-stop");
+        Thread.sleep(300);
+        assertThat(got).hasSize(2);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void depthIsReported(String server) {
+        String stream = stream();
+        add(server, stream, "a");
+        add(server, stream, "b");
+        Recorded m = new Recorded();
+        StreamConsumer c = consumer(server, new ConsumerOptions(stream, "g", "c", "0", 1, Duration.ofMillis(100), 1,
+                Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(10), 5, stream + ":dead", true,
+                Duration.ofSeconds(1)), m);
+        List<Delivery> got = run(c);
+        await(() -> got.size() == 1, "one delivery");
+        await(() -> m.length.get() == 2 && m.pending.get() == 1, "length 2, pending 1");
+        if (server.equals(RedisServers.V7)) {
+            await(() -> m.lag.get() == 1, "lag 1 (Redis 7 reports it)");
+        } else {
+            assertThat(m.lag.get()).isEqualTo(-1);
+        }
     }
 
     // --- helpers ---
 
-    private StreamConsumer consumer(String server, String stream, String name, Duration minIdle, int maxDeliveries) {
-        return consumer(server, stream, name, minIdle, maxDeliveries, 8, 16);
+    /** In-memory {@link QueueMetrics}. */
+    static final class Recorded implements QueueMetrics {
+        final AtomicInteger delivered = new AtomicInteger();
+        final AtomicInteger redelivered = new AtomicInteger();
+        final AtomicInteger acked = new AtomicInteger();
+        final AtomicInteger nacked = new AtomicInteger();
+        final AtomicInteger reclaimed = new AtomicInteger();
+        final AtomicInteger deadLettered = new AtomicInteger();
+        final AtomicInteger deletedCleaned = new AtomicInteger();
+        final java.util.concurrent.atomic.AtomicLong length = new java.util.concurrent.atomic.AtomicLong(-1);
+        final java.util.concurrent.atomic.AtomicLong pending = new java.util.concurrent.atomic.AtomicLong(-1);
+        final java.util.concurrent.atomic.AtomicLong lag = new java.util.concurrent.atomic.AtomicLong(-2);
+
+        @Override
+        public void delivered(boolean redelivery) {
+            (redelivery ? redelivered : delivered).incrementAndGet();
+        }
+
+        @Override
+        public void acked(long nanos) {
+            acked.incrementAndGet();
+        }
+
+        @Override
+        public void nacked(long nanos) {
+            nacked.incrementAndGet();
+        }
+
+        @Override
+        public void reclaimed(int count) {
+            reclaimed.addAndGet(count);
+        }
+
+        @Override
+        public void deadLettered() {
+            deadLettered.incrementAndGet();
+        }
+
+        @Override
+        public void deletedCleaned(int count) {
+            deletedCleaned.addAndGet(count);
+        }
+
+        @Override
+        public void depth(long len, long pend, OptionalLong lg) {
+            length.set(len);
+            pending.set(pend);
+            lag.set(lg.orElse(-1));
+        }
     }
 
-    private StreamConsumer consumer(String server, String stream, String name, Duration minIdle, int maxDeliveries,
-                                    int maxInFlight, int batch) {
-        var o = new ConsumerOptions(stream, "g", name, "0", batch, Duration.ofMillis(100), maxInFlight, minIdle,
+    /** Short timings: reclaim every 100 ms, claims refreshed at min-idle / 3. */
+    private static ConsumerOptions opts(String stream, String name, Duration minIdle, int maxDeliveries, int maxInFlight) {
+        return new ConsumerOptions(stream, "g", name, "0", 16, Duration.ofMillis(100), maxInFlight, minIdle,
                 Duration.ofMillis(100), minIdle.dividedBy(3), maxDeliveries, stream + ":dead", true, Duration.ofSeconds(1));
-        StreamConsumer c = new StreamConsumer(clients.get(server), vertx, o, QueueMetrics.NONE);
+    }
+
+    private StreamConsumer consumer(String server, ConsumerOptions o, QueueMetrics m) {
+        StreamConsumer c = new StreamConsumer(clients.get(server), vertx, o, m);
         c.start().await().atMost(Duration.ofSeconds(5));
+        cleanup.add(() -> c.stop(Duration.ZERO));
         return c;
     }
 
-    private static Cancellable run(StreamConsumer c, java.util.function.Consumer<Delivery> handler) {
-        return c.deliveries().emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
-                .subscribe().with(handler::accept, e -> { });
+    private List<Delivery> run(StreamConsumer c) {
+        List<Delivery> got = new CopyOnWriteArrayList<>();
+        run(c, got::add);
+        return got;
     }
 
-    private static void stop(StreamConsumer c, Cancellable sub) {
-        c.stop(Duration.ofSeconds(1));
-        sub.cancel();
+    private void run(StreamConsumer c, Consumer<Delivery> handler) {
+        Cancellable sub = c.deliveries().emitOn(Infrastructure.getDefaultWorkerPool())
+                .subscribe().with(handler, e -> { });
+        cleanup.add(sub::cancel);
     }
 
     private static String stream() {
-        return "test:" + UUID.randomUUID();
+        return "test:queue:" + UUID.randomUUID();
     }
 
-    private void add(String server, String stream, String payload) {
-        send(server, Request.cmd(Command.XADD).arg(stream).arg("*").arg("payload").arg(payload));
+    private String add(String server, String stream, String payload) {
+        return send(server, Request.cmd(Command.XADD).arg(stream).arg("*").arg("payload").arg(payload)).toString();
+    }
+
+    private long len(String server, String stream) {
+        return send(server, Request.cmd(Command.XLEN).arg(stream)).toLong();
     }
 
     private long pending(String server, String stream) {
         return send(server, Request.cmd(Command.XPENDING).arg(stream).arg("g")).get(0).toLong();
     }
 
+    private long pendingOf(String server, String stream, String consumer) {
+        return send(server, Request.cmd(Command.XPENDING).arg(stream).arg("g").arg("-").arg("+").arg(10).arg(consumer)).size();
+    }
+
+    private long deliveryCount(String server, String stream, String id) {
+        return Replies.deliveryCount(send(server, Request.cmd(Command.XPENDING).arg(stream).arg("g").arg(id).arg(id).arg(1)))
+                .orElseThrow();
+    }
+
+    private List<Map<String, String>> deadLetters(String server, String dead) {
+        List<Map<String, String>> out = new ArrayList<>();
+        for (Response e : send(server, Request.cmd(Command.XRANGE).arg(dead).arg("-").arg("+"))) {
+            out.add(Replies.fields(e.get(1)));
+        }
+        return out;
+    }
+
     private Response send(String server, Request r) {
         return clients.get(server).send(r).await().atMost(Duration.ofSeconds(5));
     }
 
-    private static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static void await(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting for " + what);
             }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
+            sleep(20);
         }
     }
 }
