@@ -11,9 +11,11 @@ import io.airlock.contracts.v1.CreateSubmissionRequest;
 import io.airlock.contracts.v1.Event;
 import io.airlock.contracts.v1.ListEventsResponse;
 import io.airlock.contracts.v1.RecordStageRequest;
+import io.airlock.contracts.v1.StartAttemptRequest;
 import io.airlock.contracts.v1.Submission;
 import io.airlock.contracts.v1.TransitionRequest;
 import io.airlock.contracts.v1.WriteAck;
+import io.airlock.registry.submission.service.AttemptStart;
 import io.airlock.registry.submission.service.EventsSince;
 import io.airlock.registry.submission.service.NewSubmission;
 import io.airlock.registry.submission.service.RegistryEvent;
@@ -38,7 +40,7 @@ final class ProtoMapper {
         return new NewSubmission(r.getSubmissionId(), kind(r.getKind()), r.getName(), a.getFilename(), a.getBlob(),
                 a.getSize(), r.getSourceUrl(), r.getExpectedSha256(), r.getHasSignature(),
                 status("initial_status", r.getInitialStatus()), r.getPrecheck(),
-                findings(r.getPrecheckFindingsList()), r.getReason());
+                findings(r.getPrecheckFindingsList()), r.getReason(), r.getActor());
     }
 
     static StageReport stageReport(RecordStageRequest r) {
@@ -67,6 +69,10 @@ final class ProtoMapper {
     static StatusChange statusChange(TransitionRequest r) {
         return new StatusChange(r.getSubmissionId(), r.getAttempt(), status("status", r.getStatus()), r.getReason(),
                 r.getActor());
+    }
+
+    static AttemptStart attemptStart(StartAttemptRequest r) {
+        return new AttemptStart(r.getSubmissionId(), r.getFromAttempt(), r.getReason(), r.getActor());
     }
 
     static WriteAck ack(WriteResult w) {
@@ -112,13 +118,15 @@ final class ProtoMapper {
     private static Event event(RegistryEvent e) {
         Event.Builder b = Event.newBuilder().setSeq(e.seq()).setAttempt(e.attempt()).setAt(e.at().toString());
         if (e instanceof RegistryEvent.StatusEvent s) {
-            return b.setType("status").setStatus(s.status().wire()).setReason(s.reason()).build();
+            return b.setType("status").setStatus(s.status().wire()).setReason(s.reason()).setActor(s.actor()).build();
         }
-        return b.setType("stage").setStage(stage((RegistryEvent.StageEvent) e)).build();
+        RegistryEvent.StageEvent stage = (RegistryEvent.StageEvent) e;
+        // a stage event's actor is the service that recorded it
+        return b.setType("stage").setStage(stage(stage)).setActor(stage.service()).build();
     }
 
     private static io.airlock.contracts.v1.StageResult stage(RegistryEvent.StageEvent s) {
-        return Protos.toProto(s.result()).toBuilder().setService(s.service()).build();
+        return Protos.toProto(s.result()).toBuilder().setService(s.service()).setAttempt(s.attempt()).build();
     }
 
     private static List<Finding> findings(List<io.airlock.contracts.v1.Finding> list) {

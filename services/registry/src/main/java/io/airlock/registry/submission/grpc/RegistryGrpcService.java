@@ -6,6 +6,7 @@ import io.airlock.contracts.v1.ListEventsRequest;
 import io.airlock.contracts.v1.ListEventsResponse;
 import io.airlock.contracts.v1.RecordStageRequest;
 import io.airlock.contracts.v1.Registry;
+import io.airlock.contracts.v1.StartAttemptRequest;
 import io.airlock.contracts.v1.Submission;
 import io.airlock.contracts.v1.TransitionRequest;
 import io.airlock.contracts.v1.WriteAck;
@@ -44,6 +45,12 @@ public class RegistryGrpcService implements Registry {
     @Override
     public Uni<WriteAck> transition(TransitionRequest request) {
         return metrics.write("Transition", () -> submissions.transition(ProtoMapper.statusChange(request)))
+                .map(ProtoMapper::ack);
+    }
+
+    @Override
+    public Uni<WriteAck> startAttempt(StartAttemptRequest request) {
+        return metrics.write("StartAttempt", () -> submissions.startAttempt(ProtoMapper.attemptStart(request)))
                 .map(ProtoMapper::ack);
     }
 

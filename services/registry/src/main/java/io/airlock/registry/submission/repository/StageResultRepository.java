@@ -16,6 +16,11 @@ public class StageResultRepository implements PanacheRepository<StageResultEntit
                 .map(n -> n > 0);
     }
 
+    /** The stage results of one attempt of a submission, in seq order. */
+    public Uni<List<StageResultEntity>> ofAttempt(String submissionId, int attempt) {
+        return list("submissionId = ?1 and attempt = ?2", Sort.ascending("seq"), submissionId, attempt);
+    }
+
     /** The stage results of a submission after {@code afterSeq}, in seq order. */
     public Uni<List<StageResultEntity>> after(String submissionId, long afterSeq) {
         return list("submissionId = ?1 and seq > ?2", Sort.ascending("seq"), submissionId, afterSeq);

@@ -1,19 +1,32 @@
 package io.airlock.registry.submission.rest;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.airlock.contracts.Kind;
+import io.airlock.contracts.Severity;
 import io.airlock.contracts.SubmissionStatus;
 import io.airlock.registry.problem.Problem;
 import io.airlock.registry.problem.ProblemException;
+import io.airlock.registry.report.CycloneDxReport;
+import io.airlock.registry.report.JsonReport;
+import io.airlock.registry.report.ReportService;
+import io.airlock.registry.report.SarifReport;
+import io.airlock.registry.rest.Params;
+import io.airlock.registry.submission.service.FindingsQuery;
 import io.airlock.registry.submission.service.SubmissionQuery;
 import io.airlock.registry.submission.service.SubmissionQueryService;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -21,10 +34,11 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
+import java.io.UncheckedIOException;
+import java.util.Locale;
 import java.util.Optional;
+
+import static io.airlock.registry.rest.Params.present;
 
 /** Read API of the system of record. Writes go through gRPC only. */
 @Path("/v1/submissions")
@@ -34,6 +48,10 @@ public class SubmissionResource {
 
     @Inject
     SubmissionQueryService queries;
+    @Inject
+    ReportService reports;
+    @Inject
+    ObjectMapper json;
 
     @GET
     @Operation(summary = "List submissions, newest first",
@@ -54,9 +72,9 @@ public class SubmissionResource {
         SubmissionQuery query = new SubmissionQuery(
                 present(status).map(SubmissionResource::status),
                 present(kind).map(SubmissionResource::kind),
-                present(since).map(SubmissionResource::instant),
-                present(limit).map(v -> integer("limit", v)).orElse(SubmissionQuery.DEFAULT_LIMIT),
-                present(offset).map(v -> integer("offset", v)).orElse(0));
+                present(since).map(v -> Params.instant("since", v)),
+                present(limit).map(v -> Params.integer("limit", v)).orElse(SubmissionQuery.DEFAULT_LIMIT),
+                present(offset).map(v -> Params.integer("offset", v)).orElse(0));
         return queries.list(query).map(SubmissionViews.PageView::of);
     }
 
@@ -71,8 +89,67 @@ public class SubmissionResource {
         return queries.get(id).map(SubmissionViews.SubmissionView::of);
     }
 
-    private static Optional<String> present(String v) {
-        return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
+    @GET
+    @Path("/{id}/findings")
+    @Operation(summary = "The findings of one attempt, worst first",
+            description = "Default: the current attempt. Filter by minimum severity and stage; paginated with limit "
+                    + "(1-1000, default 200) and offset.")
+    @APIResponse(responseCode = "200", description = "A page of findings",
+            content = @Content(schema = @Schema(implementation = SubmissionViews.FindingsView.class)))
+    @APIResponse(responseCode = "400", description = "A filter or paging value is not valid",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No such submission",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<SubmissionViews.FindingsView> findings(
+            @PathParam("id") String id,
+            @Parameter(description = "Attempt (default: the current one)") @QueryParam("attempt") String attempt,
+            @Parameter(description = "Only findings at or above this severity: CRITICAL, HIGH, MEDIUM, LOW, INFO")
+            @QueryParam("severity") String severity,
+            @Parameter(description = "Only findings of this stage") @QueryParam("stage") String stage,
+            @Parameter(description = "Page size, 1-1000 (default 200)") @QueryParam("limit") String limit,
+            @Parameter(description = "Items to skip (default 0)") @QueryParam("offset") String offset) {
+        FindingsQuery query = new FindingsQuery(id, present(attempt).map(v -> Params.integer("attempt", v)),
+                present(severity).map(SubmissionResource::severity), present(stage),
+                present(limit).map(v -> Params.integer("limit", v)).orElse(FindingsQuery.DEFAULT_LIMIT),
+                present(offset).map(v -> Params.integer("offset", v)).orElse(0));
+        return queries.findings(query).map(SubmissionViews.FindingsView::of);
+    }
+
+    @GET
+    @Path("/{id}/report")
+    @Produces({MediaType.APPLICATION_JSON, SarifReport.MEDIA_TYPE, CycloneDxReport.MEDIA_TYPE})
+    @Operation(summary = "Download the report of one attempt: JSON, SARIF 2.1.0 or CycloneDX 1.5",
+            description = "format=json (default; the full report, schema airlock.report/v1), format=sarif or "
+                    + "format=cyclonedx; without format, Accept: application/sarif+json or "
+                    + "application/vnd.cyclonedx+json choose. Default attempt: the current one.")
+    @APIResponse(responseCode = "200", description = "The report, as an attachment",
+            content = {@Content(mediaType = MediaType.APPLICATION_JSON),
+                    @Content(mediaType = SarifReport.MEDIA_TYPE),
+                    @Content(mediaType = CycloneDxReport.MEDIA_TYPE)})
+    @APIResponse(responseCode = "400", description = "Unknown format or attempt",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No such submission",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<Response> report(
+            @PathParam("id") String id,
+            @Parameter(description = "json, sarif or cyclonedx (wins over Accept)") @QueryParam("format") String format,
+            @Parameter(description = "Attempt (default: the current one)") @QueryParam("attempt") String attempt,
+            @HeaderParam(HttpHeaders.ACCEPT) String accept) {
+        ReportFormat f = ReportFormat.choose(present(format), Optional.ofNullable(accept));
+        return reports.report(id, present(attempt).map(v -> Params.integer("attempt", v))).map(data -> {
+            JsonNode body = switch (f) {
+                case JSON -> JsonReport.of(data);
+                case SARIF -> SarifReport.of(data);
+                case CYCLONEDX -> CycloneDxReport.of(data);
+            };
+            String name = "airlock-" + data.detail().submission().id() + "-attempt" + data.attempt() + f.suffix();
+            try {
+                return Response.ok(json.writerWithDefaultPrettyPrinter().writeValueAsString(body), f.mediaType())
+                        .header("Content-Disposition", "attachment; filename=\"" + name + "\"").build();
+            } catch (JsonProcessingException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
     }
 
     private static SubmissionStatus status(String v) {
@@ -83,28 +160,20 @@ public class SubmissionResource {
         }
     }
 
+    private static Severity severity(String v) {
+        try {
+            return Severity.valueOf(v.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest("bad-filter", "unknown severity '" + v
+                    + "': expected one of CRITICAL, HIGH, MEDIUM, LOW, INFO");
+        }
+    }
+
     private static Kind kind(String v) {
         try {
             return Kind.parse(v);
         } catch (IllegalArgumentException e) {
             throw ProblemException.badRequest("bad-filter", e.getMessage());
-        }
-    }
-
-    private static Instant instant(String v) {
-        try {
-            return OffsetDateTime.parse(v).toInstant();
-        } catch (DateTimeParseException e) {
-            throw ProblemException.badRequest("bad-filter",
-                    "since '" + v + "' is not an ISO-8601 instant with offset, e.g. 2026-11-24T10:00:00Z");
-        }
-    }
-
-    private static int integer(String name, String v) {
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw ProblemException.badRequest("bad-paging", name + " '" + v + "' is not an integer");
         }
     }
 }

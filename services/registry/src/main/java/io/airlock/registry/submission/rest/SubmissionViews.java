@@ -2,6 +2,7 @@ package io.airlock.registry.submission.rest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.airlock.contracts.Finding;
+import io.airlock.registry.submission.service.FindingsPage;
 import io.airlock.registry.submission.service.RegistryEvent;
 import io.airlock.registry.submission.service.SubmissionDetail;
 import io.airlock.registry.submission.service.SubmissionPage;
@@ -66,6 +67,26 @@ public final class SubmissionViews {
                               String evidence) {
         static FindingView of(Finding f) {
             return new FindingView(f.rule(), f.severity().name(), f.stage(), f.location(), f.message(), f.evidence());
+        }
+    }
+
+    /** A page of the findings of one attempt, worst first. */
+    public record FindingsView(String submissionId, int attempt, long total, int limit, int offset,
+                               List<FoundView> items) {
+        static FindingsView of(FindingsPage p) {
+            return new FindingsView(p.submissionId(), p.attempt(), p.total(), p.limit(), p.offset(),
+                    p.items().stream().map(FoundView::of).toList());
+        }
+    }
+
+    /** A finding with the stage record it came from ({@code stageSeq}). */
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public record FoundView(long stageSeq, String stage, String rule, String severity, String location,
+                            String message, String evidence) {
+        static FoundView of(FindingsPage.Found f) {
+            Finding x = f.finding();
+            return new FoundView(f.stageSeq(), f.stage(), x.rule(), x.severity().name(), x.location(), x.message(),
+                    x.evidence());
         }
     }
 

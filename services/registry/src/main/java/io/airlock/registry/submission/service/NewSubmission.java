@@ -12,11 +12,12 @@ import java.util.Objects;
  *
  * @param initialStatus RECEIVED, or HACKED when the precheck blocked it
  * @param precheck      what the precheck did: "passed", "blocked", "skipped (reason)", "disabled"
+ * @param actor         who created it; "gateway" when not given
  */
 public record NewSubmission(String id, Kind kind, String name, String filename, String blob, long size,
                             String sourceUrl, String expectedSha256, boolean hasSignature,
                             SubmissionStatus initialStatus, String precheck, List<Finding> precheckFindings,
-                            String reason) {
+                            String reason, String actor) {
     public NewSubmission {
         Checks.submissionId(id);
         Objects.requireNonNull(kind, "kind");
@@ -36,6 +37,7 @@ public record NewSubmission(String id, Kind kind, String name, String filename, 
         precheck = Checks.text(precheck);
         precheckFindings = List.copyOf(precheckFindings);
         reason = Checks.text(reason);
+        actor = Checks.text(actor).isBlank() ? "gateway" : actor;
     }
 
     /** The hex digest of the content address. */

@@ -23,7 +23,12 @@ public final class RegistryException extends RuntimeException {
     }
 
     public static RegistryException notFound(String submissionId) {
-        return new RegistryException(Reason.NOT_FOUND, "no submission '" + submissionId + "'");
+        return notFound("submission", submissionId);
+    }
+
+    /** Nothing of kind {@code what} (submission, model) has this id. */
+    public static RegistryException notFound(String what, String id) {
+        return new RegistryException(Reason.NOT_FOUND, "no " + what + " '" + id + "'");
     }
 
     public static RegistryException precondition(String message) {

@@ -66,6 +66,29 @@ public class SubmissionQueryService {
                 q.offset(), page.rows().stream().map(mapper::record).toList()));
     }
 
+    /** A page of the findings of one attempt, worst first (then in stage order); NOT_FOUND when unknown. */
+    @WithSession
+    public Uni<FindingsPage> findings(FindingsQuery q) {
+        return get(q.submissionId()).map(d -> {
+            int attempt = q.attempt().orElse(d.submission().attempt());
+            List<FindingsPage.Found> all = new ArrayList<>();
+            for (var stage : d.stages()) {
+                if (stage.attempt() != attempt || q.stage().map(s -> !s.equals(stage.result().stage())).orElse(false)) {
+                    continue;
+                }
+                for (var f : stage.result().findings()) {
+                    if (q.minSeverity().map(min -> f.severity().atLeast(min)).orElse(true)) {
+                        all.add(new FindingsPage.Found(stage.seq(), stage.result().stage(), f));
+                    }
+                }
+            }
+            // stable sort: equal severities keep stage order
+            all.sort(Comparator.comparing((FindingsPage.Found f) -> f.finding().severity()).reversed());
+            List<FindingsPage.Found> page = all.stream().skip(q.offset()).limit(q.limit()).toList();
+            return new FindingsPage(d.submission().id(), attempt, all.size(), q.limit(), q.offset(), page);
+        });
+    }
+
     private Uni<SubmissionEntity> find(String id) {
         return submissions.findById(id).map(row -> {
             if (row == null) {

@@ -1,0 +1,17 @@
+package io.airlock.registry.model.service;
+
+import java.util.Locale;
+
+/** Where a model row stands. Only ACTIVE models are listed. */
+public enum ModelState {
+    /** Its submission is promoted, in this attempt; not deleted. */
+    ACTIVE,
+    /** Its submission moved on (a re-scan started a newer attempt); kept as history. */
+    SUPERSEDED,
+    /** Withdrawn by an operator; kept with who and why. */
+    DELETED;
+
+    public String wire() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}
