@@ -346,12 +346,8 @@ public final class StreamConsumer {
         return send(Request.cmd(Command.HGET).arg(o.errorsKey()).arg(e.id())).chain(err -> {
             String error = err == null ? "unknown: no handler failure recorded (its consumer stopped or crashed)" : err.toString();
             Request add = Request.cmd(Command.XADD).arg(o.deadLetterStream()).arg("*");
-            // the original fields travel unchanged, except an earlier dead-letter's, which ours replace
-            e.fields().forEach((k, v) -> {
-                if (!k.startsWith(DEAD_PREFIX)) {
-                    add.arg(k).arg(v);
-                }
-            });
+            // the original fields travel unchanged; an earlier dead letter's own fields move one prefix down (dead.dead.id)
+            e.fields().forEach((k, v) -> add.arg(k.startsWith(DEAD_PREFIX) ? DEAD_PREFIX + k : k).arg(v));
             add.arg(DEAD_PREFIX + "stream").arg(o.stream())
                     .arg(DEAD_PREFIX + "id").arg(e.id())
                     .arg(DEAD_PREFIX + "group").arg(o.group())

@@ -162,7 +162,7 @@ class StreamConsumerTest {
     void anEntryThatAlwaysFailsIsDeadLetteredAfterMaxDeliveries(String server) {
         String stream = stream();
         send(server, Request.cmd(Command.XADD).arg(stream).arg("*").arg("payload").arg("poison").arg("type").arg("WorkItem")
-                .arg("trace").arg("t-1"));
+                .arg("trace").arg("t-1").arg("dead.stream").arg("upstream"));
         Recorded m = new Recorded();
         ConsumerOptions o = opts(stream, "c", Duration.ofMillis(300), 3, 4);
         StreamConsumer c = consumer(server, o, m);
@@ -179,6 +179,7 @@ class StreamConsumerTest {
         assertThat(f).containsEntry("payload", "poison")
                 .containsEntry("type", "WorkItem")
                 .containsEntry("trace", "t-1")
+                .containsEntry("dead.dead.stream", "upstream")
                 .containsEntry("dead.stream", stream)
                 .containsEntry("dead.group", "g")
                 .containsEntry("dead.deliveries", "4")
