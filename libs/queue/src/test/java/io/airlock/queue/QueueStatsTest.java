@@ -22,6 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** {@link QueueStats} on both Redis versions, including streams and groups that do not exist yet. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class QueueStatsTest {
+    static final String PREFIX = "test:queue:" + UUID.randomUUID() + ":";
     Vertx vertx;
     Map<String, Redis> clients = new ConcurrentHashMap<>();
 
@@ -33,6 +34,7 @@ class QueueStatsTest {
 
     @AfterAll
     void stop() {
+        RedisServers.both().forEach(sv -> RedisServers.deleteKeys(sv, PREFIX));
         clients.values().forEach(Redis::close);
         vertx.closeAndAwait();
     }
@@ -45,7 +47,7 @@ class QueueStatsTest {
     @MethodSource("servers")
     void lengthPendingAndLag(String server) {
         Redis r = clients.get(server);
-        String stream = "test:queue:stats:" + UUID.randomUUID();
+        String stream = PREFIX + UUID.randomUUID();
         for (int i = 0; i < 5; i++) {
             send(r, Request.cmd(Command.XADD).arg(stream).arg("*").arg("payload").arg("m" + i));
         }
@@ -64,7 +66,7 @@ class QueueStatsTest {
     @MethodSource("servers")
     void aMissingStreamOrGroupCountsAsEmpty(String server) {
         QueueStats stats = QueueStats.using(clients.get(server));
-        String stream = "test:queue:stats:none:" + UUID.randomUUID();
+        String stream = PREFIX + "none:" + UUID.randomUUID();
         assertThat(await(stats.length(stream))).isZero();
         assertThat(await(stats.pending(stream, "g"))).isZero();
         assertThat(await(stats.lag(stream, "g"))).isEmpty();

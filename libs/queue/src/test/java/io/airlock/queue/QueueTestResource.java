@@ -8,9 +8,10 @@ import java.util.UUID;
 
 /** Real Redis (db 1) and stream names of their own for each run, so parallel builds never share a stream. */
 public class QueueTestResource implements QuarkusTestResourceLifecycleManager {
+    private final String base = "test:qt:" + UUID.randomUUID();
+
     @Override
     public Map<String, String> start() {
-        String base = "test:qt:" + UUID.randomUUID();
         return Map.of(
                 "quarkus.redis.hosts", TestInfra.redisUrl(),
                 "mp.messaging.outgoing.work-out.stream", base + ":work",
@@ -23,5 +24,6 @@ public class QueueTestResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void stop() {
+        RedisServers.deleteKeys(RedisServers.V7, base);
     }
 }

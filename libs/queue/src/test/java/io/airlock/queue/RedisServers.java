@@ -1,5 +1,6 @@
 package io.airlock.queue;
 
+import io.airlock.stack.Resp;
 import io.airlock.testing.TestInfra;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.Redis;
@@ -21,6 +22,7 @@ final class RedisServers {
     static final String V7 = "redis-7";
     static final String V62 = "redis-6.2";
     private static String url62;
+    private static int port62;
 
     private RedisServers() {
     }
@@ -49,12 +51,31 @@ final class RedisServers {
                         // the JVM is going away; the server dies with its parent's pipes
                     }
                 }));
+                port62 = port;
                 url62 = "redis://127.0.0.1:" + port + "/" + TestInfra.REDIS_DB;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
         return url62;
+    }
+
+    /** Deletes every key starting with {@code prefix} (the test db is shared with other modules' tests). */
+    static void deleteKeys(String server, String prefix) {
+        url(server);
+        try (Resp r = server.equals(V7) ? Resp.connect(TestInfra.shared().redis(), TestInfra.REDIS_DB)
+                : new Resp("127.0.0.1", port62, TestInfra.REDIS_DB)) {
+            String cursor = "0";
+            do {
+                List<?> page = (List<?>) r.call("SCAN", cursor, "MATCH", prefix + "*", "COUNT", "1000");
+                cursor = (String) page.get(0);
+                for (Object key : (List<?>) page.get(1)) {
+                    r.call("DEL", (String) key);
+                }
+            } while (!cursor.equals("0"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A RESP2 client, as the connector uses. */

@@ -35,6 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StreamConsumerTest {
+    static final String PREFIX = "test:queue:" + UUID.randomUUID() + ":";
     Vertx vertx;
     Map<String, Redis> clients = new ConcurrentHashMap<>();
     List<Runnable> cleanup = new CopyOnWriteArrayList<>();
@@ -53,6 +54,7 @@ class StreamConsumerTest {
 
     @AfterAll
     void stop() {
+        RedisServers.both().forEach(sv -> RedisServers.deleteKeys(sv, PREFIX));
         clients.values().forEach(Redis::close);
         vertx.closeAndAwait();
     }
@@ -430,7 +432,7 @@ class StreamConsumerTest {
     }
 
     private static String stream() {
-        return "test:queue:" + UUID.randomUUID();
+        return PREFIX + UUID.randomUUID();
     }
 
     private String add(String server, String stream, String payload) {

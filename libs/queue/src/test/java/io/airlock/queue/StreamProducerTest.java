@@ -27,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The outgoing engine against Redis 7 and 6.2: fields written, trimming, refusals. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StreamProducerTest {
+    static final String PREFIX = "test:queue:" + UUID.randomUUID() + ":";
     final ObjectMapper json = new ObjectMapper();
     Vertx vertx;
     Map<String, Redis> clients = new ConcurrentHashMap<>();
@@ -39,6 +40,7 @@ class StreamProducerTest {
 
     @AfterAll
     void stop() {
+        RedisServers.both().forEach(sv -> RedisServers.deleteKeys(sv, PREFIX));
         clients.values().forEach(Redis::close);
         vertx.closeAndAwait();
     }
@@ -97,7 +99,7 @@ class StreamProducerTest {
     }
 
     private static String stream() {
-        return "test:queue:out:" + UUID.randomUUID();
+        return PREFIX + UUID.randomUUID();
     }
 
     private long len(String server, String stream) {
