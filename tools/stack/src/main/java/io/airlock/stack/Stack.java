@@ -148,9 +148,8 @@ public final class Stack implements AutoCloseable {
         if (s != Service.GUARD) {
             p.put("quarkus.redis.hosts", infra.redis().url(options.redisDb()));
         }
-        if (s != Service.REGISTRY) {
-            p.put("airlock.blob.root", blobRoot().toString());
-        }
+        // every service reads the shared blob store (the registry re-hashes what it promotes)
+        p.put("airlock.blob.root", blobRoot().toString());
         if (s == Service.GATEWAY || s == Service.SCANNER || s == Service.EVALUATOR) {
             p.put("quarkus.grpc.clients.registry.host", "127.0.0.1");
             p.put("quarkus.grpc.clients.registry.port", Integer.toString(Service.REGISTRY.port(options.basePort())));
