@@ -1,5 +1,6 @@
 package io.airlock.registry;
 
+import io.airlock.blob.BlobStore;
 import io.airlock.contracts.v1.Event;
 import io.airlock.contracts.v1.Finding;
 import io.airlock.contracts.v1.GetSubmissionRequest;
@@ -35,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 
 import static io.airlock.registry.Requests.create;
 import static io.airlock.registry.Requests.newId;
+import static io.airlock.registry.Requests.rescan;
 import static io.airlock.registry.Requests.stage;
 import static io.airlock.registry.Requests.transition;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -53,6 +55,8 @@ class RegistryGrpcTests {
     RegistryGrpc.RegistryBlockingStub registry;
     @Inject
     SubmissionService service;
+    @Inject
+    BlobStore blobs;
 
     @Test
     void aRepeatedCreateChangesNothingAndAnswersDuplicate() {
@@ -167,7 +171,7 @@ class RegistryGrpcTests {
         assertThat(registry.transition(transition(id, 2, "scanning")).getOutcome())
                 .isEqualTo(WriteOutcome.WRITE_OUTCOME_STALE);
 
-        // a re-scan moved the submission to attempt 2 (staged in the database: no RPC starts one yet);
+        // attempt 2 staged in the database (StartAttempt would refuse: queued is not final);
         // a late worker of attempt 1 must not move it
         Db.update("update submissions set attempt = 2 where id = ?", id);
         WriteAck late = registry.transition(transition(id, 1, "scanning"));
@@ -268,6 +272,8 @@ class RegistryGrpcTests {
                 .isEqualTo(io.airlock.registry.submission.service.WriteOutcome.DUPLICATE);
         assertThat(Db.string("select actor from status_history where submission_id = ? and status = 'failed'", id))
                 .isEqualTo(SubmissionService.DEAD_LETTER_ACTOR);
+        assertThat(Db.count("select count(*) from audit_log where subject = ? and action = 'submission.dead-letter' "
+                + "and details->>'to' = 'failed'", "submission/" + id)).isEqualTo(1);
         assertThat(get(id).getStatus()).isEqualTo("failed");
         assertThat(events(id, 0).getTerminal()).isTrue();
 
@@ -277,6 +283,167 @@ class RegistryGrpcTests {
         assertThat(VertxContextSupport.subscribeAndAwait(() -> service.markFailed(done, 1, "late")).outcome())
                 .isEqualTo(io.airlock.registry.submission.service.WriteOutcome.STALE);
         assertThat(get(done).getStatus()).isEqualTo("hacked");
+    }
+
+    @Test
+    void startAttemptReScansAFinalSubmissionOnceAndIsIdempotentOnItsKey() throws Exception {
+        String id = newId();
+        registry.createSubmission(create(id, Kind.KIND_KERNEL));
+        registry.transition(transition(id, 1, "queued"));
+        // not final yet: nothing to re-scan
+        assertThat(registry.startAttempt(rescan(id, 1)).getOutcome()).isEqualTo(WriteOutcome.WRITE_OUTCOME_STALE);
+        registry.transition(transition(id, 1, "scanning"));
+        registry.recordStage(stage(id, 1, "integrity", "PASS"));
+        registry.transition(transition(id, 1, "admitted"));
+
+        WriteAck started = registry.startAttempt(rescan(id, 1));
+        assertThat(started.getOutcome()).isEqualTo(WriteOutcome.WRITE_OUTCOME_APPLIED);
+        assertThat(started.getStatus()).isEqualTo("queued");
+        assertThat(started.getAttempt()).isEqualTo(2);
+        // redelivered: the attempt it started stands, also once attempt 2 moved on
+        WriteAck again = registry.startAttempt(rescan(id, 1));
+        assertThat(again.getOutcome()).isEqualTo(WriteOutcome.WRITE_OUTCOME_DUPLICATE);
+        assertThat(again.getAttempt()).isEqualTo(2);
+        registry.transition(transition(id, 2, "scanning"));
+        assertThat(registry.startAttempt(rescan(id, 1)).getOutcome()).isEqualTo(WriteOutcome.WRITE_OUTCOME_DUPLICATE);
+        // attempt 2 is not final; attempt 3 does not exist
+        assertThat(registry.startAttempt(rescan(id, 2)).getOutcome()).isEqualTo(WriteOutcome.WRITE_OUTCOME_STALE);
+        assertThat(registry.startAttempt(rescan(id, 3)).getOutcome()).isEqualTo(WriteOutcome.WRITE_OUTCOME_STALE);
+        // a late worker of attempt 1 does not move attempt 2
+        assertThat(registry.transition(transition(id, 1, "rejected")).getOutcome())
+                .isEqualTo(WriteOutcome.WRITE_OUTCOME_STALE);
+        // attempt 2 records its own stages: same stage name, new key
+        assertThat(registry.recordStage(stage(id, 2, "integrity", "FAIL")).getOutcome())
+                .isEqualTo(WriteOutcome.WRITE_OUTCOME_APPLIED);
+
+        assertThat(Db.count("select count(*) from status_history where submission_id = ? and attempt = 2 "
+                + "and status = 'queued' and actor = 'operator:tests' and reason = 'rule set v2'", id)).isEqualTo(1);
+        assertThat(Db.count("select count(*) from audit_log where subject = ? and action = 'submission.rescan'",
+                "submission/" + id)).isEqualTo(1);
+        Submission s = get(id);
+        assertThat(s.getAttempt()).isEqualTo(2);
+        assertThat(s.getStatus()).isEqualTo("scanning");
+        // reads say which attempt each stage belongs to
+        assertThat(s.getStagesList()).extracting(st -> st.getStage() + "@" + st.getAttempt() + ":" + st.getStatus())
+                .containsExactly("integrity@1:PASS", "integrity@2:FAIL");
+
+        // parallel re-scans of one final attempt start one attempt
+        registry.transition(transition(id, 2, "rejected"));
+        List<WriteAck> acks = parallel(() -> registry.startAttempt(rescan(id, 2)));
+        assertThat(acks).extracting(WriteAck::getOutcome)
+                .containsOnlyOnce(WriteOutcome.WRITE_OUTCOME_APPLIED)
+                .containsOnly(WriteOutcome.WRITE_OUTCOME_APPLIED, WriteOutcome.WRITE_OUTCOME_DUPLICATE);
+        assertThat(acks).extracting(WriteAck::getAttempt).containsOnly(3);
+        assertThat(Db.count("select count(*) from status_history where submission_id = ? and attempt = 3", id))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aHackedSubmissionIsNotReScannedAndBadReScansAreRefused() {
+        String id = newId();
+        registry.createSubmission(Requests.hacked(id));
+        assertThatThrownBy(() -> registry.startAttempt(rescan(id, 1))).isInstanceOfSatisfying(
+                StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+                    assertThat(e.getStatus().getDescription()).contains("kept as evidence");
+                });
+        assertThat(get(id).getStatus()).isEqualTo("hacked");
+        assertThat(get(id).getAttempt()).isEqualTo(1);
+        assertThat(code(() -> registry.startAttempt(rescan(newId(), 1)))).isEqualTo(Status.Code.NOT_FOUND);
+        assertInvalid(() -> registry.startAttempt(rescan(id, 0)), "from_attempt must be >= 1");
+    }
+
+    @Test
+    void eventsNameTheirActorAndStagesTheirAttempt() {
+        String id = newId();
+        registry.createSubmission(create(id, Kind.KIND_MODEL).toBuilder().setActor("gateway-7").build());
+        registry.transition(transition(id, 1, "queued"));
+        registry.recordStage(stage(id, 1, "integrity", "PASS"));
+        ListEventsResponse events = events(id, 0);
+        assertThat(events.getEventsList()).extracting(e -> e.getType() + ":" + e.getActor())
+                .containsExactly("status:gateway-7", "status:tests", "stage:scanner");
+        assertThat(events.getEvents(2).getStage().getAttempt()).isEqualTo(1);
+        assertThat(get(id).getHistoryList()).extracting(Event::getActor).containsExactly("gateway-7", "tests");
+        assertThat(Db.string("select actor from audit_log where subject = ? and action = 'submission.create'",
+                "submission/" + id)).isEqualTo("gateway-7");
+    }
+
+    @Test
+    void promotionReHashesTheBlobAndRecordsOneModelInTheSameTransaction() {
+        byte[] bytes = Pipeline.randomBytes(64 * 1024);
+        String blob = Pipeline.storedBlob(blobs, bytes);
+        String id = newId();
+        registry.createSubmission(Requests.model(id, blob, bytes.length));
+        Pipeline.toEvaluating(registry, id);
+
+        WriteAck promoted = registry.transition(transition(id, 1, "promoted"));
+        assertThat(promoted.getOutcome()).isEqualTo(WriteOutcome.WRITE_OUTCOME_APPLIED);
+        assertThat(promoted.getStatus()).isEqualTo("promoted");
+        assertThat(registry.transition(transition(id, 1, "promoted")).getOutcome())
+                .isEqualTo(WriteOutcome.WRITE_OUTCOME_DUPLICATE);
+
+        assertThat(Db.count("select count(*) from models where submission_id = ?", id)).isEqualTo(1);
+        assertThat(Db.string("select sha256 from models where submission_id = ?", id))
+                .isEqualTo(blob.substring("sha256:".length()));
+        assertThat(Db.count("select size from models where submission_id = ?", id)).isEqualTo(bytes.length);
+        assertThat(Db.string("select policy_version from models where submission_id = ?", id)).isEqualTo(Pipeline.POLICY);
+        assertThat(Db.string("select promoted_by from models where submission_id = ?", id)).isEqualTo("tests");
+        assertThat(Db.string("select string_agg(e->>'stage' || ':' || (e->>'status'), ',' order by o) from models, "
+                + "jsonb_array_elements(stage_summary) with ordinality as t(e, o) where submission_id = ?", id))
+                .isEqualTo("format_gate:PASS,integrity:PASS,model_load:PASS");
+        assertThat(Db.count("select count(*) from audit_log where subject = ? and action = 'submission.promote' "
+                + "and details->>'modelId' = (select id from models where submission_id = ?)", "submission/" + id, id))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aBlobWhoseBytesDoNotMatchItsDigestIsNeverPromoted() {
+        // the recorded digest is of other bytes than the ones now on the volume
+        String blob = Requests.randomBlob();
+        byte[] forged = Pipeline.randomBytes(2048);
+        Pipeline.forgeBlob(blobs, blob, forged);
+        String id = newId();
+        registry.createSubmission(Requests.model(id, blob, forged.length));
+        Pipeline.toEvaluating(registry, id);
+
+        WriteAck refused = registry.transition(transition(id, 1, "promoted"));
+        assertThat(refused.getOutcome()).isEqualTo(WriteOutcome.WRITE_OUTCOME_STALE);
+        assertThat(refused.getStatus()).isEqualTo("failed");
+        assertThat(Db.count("select count(*) from models where submission_id = ?", id)).isZero();
+        assertThat(Db.string("select reason from status_history where submission_id = ? and status = 'failed'", id))
+                .startsWith("promotion refused: blob " + blob + " hashes to sha256:")
+                .contains("not the recorded " + blob);
+        assertThat(Db.string("select actor from status_history where submission_id = ? and status = 'failed'", id))
+                .isEqualTo(SubmissionService.REGISTRY_ACTOR);
+        assertThat(Db.count("select count(*) from audit_log where subject = ? and action = "
+                + "'submission.promotion-refused'", "submission/" + id)).isEqualTo(1);
+        // a redelivered promotion changes nothing
+        assertThat(registry.transition(transition(id, 1, "promoted")).getOutcome())
+                .isEqualTo(WriteOutcome.WRITE_OUTCOME_STALE);
+        assertThat(get(id).getStatus()).isEqualTo("failed");
+
+        // bytes that are gone are not promoted either
+        String missing = newId();
+        registry.createSubmission(Requests.model(missing, Requests.randomBlob(), 10));
+        Pipeline.toEvaluating(registry, missing);
+        assertThat(registry.transition(transition(missing, 1, "promoted")).getStatus()).isEqualTo("failed");
+        assertThat(Db.string("select reason from status_history where submission_id = ? and status = 'failed'", missing))
+                .contains("missing from the blob store");
+    }
+
+    @Test
+    void parallelPromotionsOfOneSubmissionMakeOneModel() throws Exception {
+        byte[] bytes = Pipeline.randomBytes(8192);
+        String id = newId();
+        registry.createSubmission(Requests.model(id, Pipeline.storedBlob(blobs, bytes), bytes.length));
+        Pipeline.toEvaluating(registry, id);
+        List<WriteAck> acks = parallel(() -> registry.transition(transition(id, 1, "promoted")));
+        assertThat(acks).extracting(WriteAck::getOutcome)
+                .containsOnlyOnce(WriteOutcome.WRITE_OUTCOME_APPLIED)
+                .containsOnly(WriteOutcome.WRITE_OUTCOME_APPLIED, WriteOutcome.WRITE_OUTCOME_DUPLICATE);
+        assertThat(Db.count("select count(*) from models where submission_id = ?", id)).isEqualTo(1);
+        assertThat(Db.count("select count(*) from audit_log where subject = ? and action = 'submission.promote'",
+                "submission/" + id)).isEqualTo(1);
     }
 
     private Submission get(String id) {

@@ -7,6 +7,7 @@ import io.airlock.contracts.v1.Kind;
 import io.airlock.contracts.v1.RecordStageRequest;
 import io.airlock.contracts.v1.Severity;
 import io.airlock.contracts.v1.StageResult;
+import io.airlock.contracts.v1.StartAttemptRequest;
 import io.airlock.contracts.v1.TransitionRequest;
 
 import java.util.HexFormat;
@@ -38,6 +39,18 @@ final class Requests {
                 .setInitialStatus("received")
                 .setPrecheck("passed")
                 .build();
+    }
+
+    /** A model submission of the given content address and size (for promotions, whose blob is re-hashed). */
+    static CreateSubmissionRequest model(String id, String blob, long size) {
+        return create(id, Kind.KIND_MODEL).toBuilder()
+                .setArtifact(ArtifactRef.newBuilder().setBlob(blob).setSize(size).setFilename("model.onnx"))
+                .build();
+    }
+
+    static StartAttemptRequest rescan(String id, int fromAttempt) {
+        return StartAttemptRequest.newBuilder().setSubmissionId(id).setFromAttempt(fromAttempt)
+                .setReason("rule set v2").setActor("operator:tests").build();
     }
 
     static CreateSubmissionRequest hacked(String id) {
