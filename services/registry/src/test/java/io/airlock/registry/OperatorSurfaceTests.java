@@ -13,6 +13,8 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
+import org.cyclonedx.Version;
+import org.cyclonedx.parsers.JsonParser;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -158,7 +160,7 @@ class OperatorSurfaceTests {
     }
 
     @Test
-    void findingsAndReportsComeAsJsonSarifAndCycloneDx() {
+    void findingsAndReportsComeAsJsonSarifAndCycloneDx() throws Exception {
         String id = newId();
         registry.createSubmission(create(id, Kind.KIND_MODEL));
         registry.transition(transition(id, 1, "queued"));
@@ -215,8 +217,11 @@ class OperatorSurfaceTests {
         given().accept("application/sarif+json").get("/v1/submissions/" + id + "/report").then().statusCode(200)
                 .contentType("application/sarif+json").body("version", equalTo("2.1.0"));
 
-        JsonPath bom = given().get("/v1/submissions/" + id + "/report?format=cyclonedx").then().statusCode(200)
-                .contentType("application/vnd.cyclonedx+json").extract().jsonPath();
+        String bomText = given().get("/v1/submissions/" + id + "/report?format=cyclonedx").then().statusCode(200)
+                .contentType("application/vnd.cyclonedx+json").extract().asString();
+        // valid against the official CycloneDX 1.5 JSON schema (shipped in cyclonedx-core-java)
+        assertThat(new JsonParser().validate(bomText, Version.VERSION_15)).isEmpty();
+        JsonPath bom = JsonPath.from(bomText);
         assertThat(bom.getString("bomFormat")).isEqualTo("CycloneDX");
         assertThat(bom.getString("specVersion")).isEqualTo("1.5");
         assertThat(bom.getString("serialNumber")).matches("urn:uuid:[0-9a-f-]{36}");
