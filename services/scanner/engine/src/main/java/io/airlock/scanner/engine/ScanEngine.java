@@ -212,7 +212,14 @@ public final class ScanEngine {
             findings.add(finding("format.not_allowed", FORMAT_GATE, what + " is not among the allowed formats "
                     + o.allowedFormats().stream().map(Format::id).sorted().toList(), s.evidence()));
         }
-        return result(FORMAT_GATE, t0, findings, Map.of("format", f.id(), "evidence", s.evidence()));
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("format", f.id());
+        details.put("evidence", s.evidence());
+        if (f == Format.GGUF || f == Format.SAFETENSORS) {
+            // a denied or unwanted format is still validated, so the report says what is wrong with it
+            findings.addAll(StrictValidation.validate(ctx.file, f, details));
+        }
+        return result(FORMAT_GATE, t0, findings, details);
     }
 
     private static Finding finding(String rule, String stage, String message, String evidence) {

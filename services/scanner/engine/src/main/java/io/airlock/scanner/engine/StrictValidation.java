@@ -1,0 +1,65 @@
+package io.airlock.scanner.engine;
+
+import io.airlock.contracts.Finding;
+import io.airlock.contracts.Severity;
+import io.airlock.scanner.engine.format.ByteSource;
+import io.airlock.scanner.engine.format.FormatViolation;
+import io.airlock.scanner.engine.format.GgufValidator;
+import io.airlock.scanner.engine.format.SafetensorsValidator;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The format gate's strict validators for the formats that are allowed by default: a file that
+ * breaks a rule fails the gate with that rule's finding (HIGH), because a parse error of a hostile
+ * format is a rejection, never a skip.
+ */
+final class StrictValidation {
+    private StrictValidation() {
+    }
+
+    /** Validates {@code file} as {@code format}; adds what it learnt to {@code details}. */
+    static List<Finding> validate(Path file, Format format, Map<String, String> details) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return validate(ByteSource.of(ch), format, details);
+        }
+    }
+
+    static List<Finding> validate(ByteSource src, Format format, Map<String, String> details) throws IOException {
+        List<Finding> out = new ArrayList<>();
+        try {
+            if (format == Format.GGUF) {
+                GgufValidator.Layout l = GgufValidator.validate(src);
+                details.put("gguf.version", Integer.toString(l.version()));
+                details.put("gguf.tensors", Integer.toString(l.tensors().size()));
+                details.put("gguf.keys", Long.toString(l.kvCount()));
+                details.put("gguf.alignment", Long.toString(l.alignment()));
+                for (GgufValidator.Injection i : l.injections()) {
+                    out.add(new Finding("gguf.template_injection", Severity.HIGH, ScanEngine.FORMAT_GATE,
+                            "key '" + i.key() + "'", "chat template holds the template-injection marker '"
+                            + i.marker() + "'", i.context()));
+                }
+            } else if (format == Format.SAFETENSORS) {
+                SafetensorsValidator.Layout l = SafetensorsValidator.validate(src);
+                details.put("safetensors.tensors", Integer.toString(l.tensors().size()));
+                details.put("safetensors.headerLength", Long.toString(l.headerLength()));
+                details.put("safetensors.metadataEntries", Integer.toString(l.metadataEntries()));
+            }
+        } catch (FormatViolation v) {
+            out.add(violation(v, ScanEngine.FORMAT_GATE));
+        }
+        return out;
+    }
+
+    /** A violation as a HIGH finding of {@code stage}, located at its offset (and tensor or key). */
+    static Finding violation(FormatViolation v, String stage) {
+        String where = v.location().isEmpty() ? "offset " + v.offset() : v.location() + " (offset " + v.offset() + ")";
+        return new Finding(v.rule(), Severity.HIGH, stage, where, v.getMessage(), "");
+    }
+}
