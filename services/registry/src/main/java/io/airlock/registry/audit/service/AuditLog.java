@@ -54,8 +54,9 @@ public class AuditLog {
     public Uni<AuditEntry> append(String actor, String action, String subject, Map<String, String> details) {
         ObjectNode d = JsonNodeFactory.instance.objectNode();
         Canonical.clean(details).forEach(d::put);
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         return heads.lockHead().flatMap(head -> {
+            // taken under the lock, so entry times follow seq order (on one clock)
+            Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
             AuditEntry e = new AuditEntry(head.seq + 1, now, Canonical.clean(actor), Canonical.clean(action),
                     Canonical.clean(subject), d, hasher.alg(), head.entryHash, "");
             e = e.withHash(hasher.hash(e));
