@@ -15,6 +15,7 @@ import java.util.Map;
 final class E2eStack {
     static final int REDIS_DB = 2;
     static final String DATABASE = "airlock_e2e";
+    static final String OPERATOR_TOKEN = "e2e-operator-token";
 
     private E2eStack() {
     }
@@ -27,7 +28,9 @@ final class E2eStack {
         Path work = Path.of(System.getProperty("airlock.e2e.workdir", "target/e2e")).toAbsolutePath().resolve(name);
         deleteTree(work.resolve("logs")); // each run's logs alone: tests read them
         Files.createDirectories(work);
-        return new Stack.Options(repoRoot(), work, freeBasePort(), REDIS_DB, DATABASE, false, System.getenv(), Map.of());
+        Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        env.put("AIRLOCK_OPERATOR_TOKEN", OPERATOR_TOKEN);
+        return new Stack.Options(repoRoot(), work, freeBasePort(), REDIS_DB, DATABASE, false, env, Map.of());
     }
 
     /** Prepares infrastructure and empties this test database's streams, so counts start at zero. */

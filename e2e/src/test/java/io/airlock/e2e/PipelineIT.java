@@ -214,6 +214,32 @@ class PipelineIT {
     }
 
     @Test
+    void anOperatorRescansAPromotedModelAsANewAttemptAndReadsItsReports() throws Exception {
+        Path model = write("rescan.onnx", OnnxModels.identityModel());
+        String id = given().multiPart("file", model.toFile()).multiPart("kind", "model")
+                .post(gateway + "/v1/submissions?wait=true").then().statusCode(200)
+                .body("status", equalTo("promoted")).extract().path("id");
+        given().post(gateway + "/v1/submissions/" + id + "/rescan").then().statusCode(401)
+                .contentType("application/problem+json");
+        given().header("Authorization", "Bearer wrong").post(gateway + "/v1/submissions/" + id + "/rescan")
+                .then().statusCode(401);
+        given().header("Authorization", "Bearer " + E2eStack.OPERATOR_TOKEN).queryParam("reason", "rule update")
+                .post(gateway + "/v1/submissions/" + id + "/rescan").then().statusCode(202);
+        List<Client.Event> events = Client.followEvents(gateway, id, Duration.ofSeconds(60));
+        assertThat(events.get(events.size() - 1).data().path("status").asText()).isEqualTo("promoted");
+        assertThat(events.get(events.size() - 1).data().path("attempt").asInt()).isEqualTo(2);
+        given().get(gateway + "/v1/submissions/" + id).then().body("attempt", equalTo(2));
+        // the registry's read API through the gateway: one address for people and the CLI
+        given().get(gateway + "/v1/models?sha256=" + given().get(gateway + "/v1/submissions/" + id).then()
+                        .extract().path("sha256")).then().statusCode(200)
+                .body("items.submissionId", hasItem(id));
+        given().get(gateway + "/v1/submissions/" + id + "/report?format=sarif").then().statusCode(200)
+                .body("version", equalTo("2.1.0"));
+        given().get(gateway + "/v1/audit/verify").then().statusCode(200).body("ok", equalTo(true));
+        given().get(gateway + "/v1/submissions?limit=5").then().statusCode(200).body("items.size()", org.hamcrest.Matchers.greaterThan(0));
+    }
+
+    @Test
     void badInputGetsClearProblemAnswers() throws Exception {
         Path small = write("x.onnx", OnnxModels.identityModel());
         given().multiPart("file", small.toFile()).multiPart("kind", "toaster")

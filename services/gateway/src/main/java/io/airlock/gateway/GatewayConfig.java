@@ -25,6 +25,13 @@ public interface GatewayConfig {
     /** Bearer tokens accepted on /v1; when none is configured the API is open (local use). */
     Optional<List<String>> tokens();
 
+    /** SHA-256 digests (hex) of the bearer tokens allowed to run operator actions (re-scan). None: nobody. */
+    Optional<List<String>> operatorTokenSha256();
+
+    /** The registry's REST API, to which read requests for lists, models, audit and reports are passed on. */
+    @WithDefault("http://127.0.0.1:8084")
+    String registryUrl();
+
     /** Deadline of each registry call. */
     @WithDefault("5s")
     Duration registryDeadline();

@@ -154,7 +154,14 @@ public final class Stack implements AutoCloseable {
             p.put("quarkus.grpc.clients.registry.host", "127.0.0.1");
             p.put("quarkus.grpc.clients.registry.port", Integer.toString(Service.REGISTRY.port(options.basePort())));
         }
+        String operatorToken = options.env().getOrDefault("AIRLOCK_OPERATOR_TOKEN", "");
+        if (!operatorToken.isBlank() && (s == Service.GATEWAY || s == Service.REGISTRY)) {
+            // only the digest travels: the services never see the token itself
+            p.put(s == Service.GATEWAY ? "airlock.gateway.operator-token-sha256" : "airlock.registry.operator-token-sha256",
+                    sha256Hex(operatorToken.strip()));
+        }
         if (s == Service.GATEWAY) {
+            p.put("airlock.gateway.registry-url", url(Service.REGISTRY));
             p.put("quarkus.grpc.clients.guard.host", "127.0.0.1");
             p.put("quarkus.grpc.clients.guard.port", Integer.toString(Service.GUARD.port(options.basePort())));
         }
@@ -167,6 +174,15 @@ public final class Stack implements AutoCloseable {
         }
         p.putAll(options.extra().getOrDefault(s, Map.of()));
         return p;
+    }
+
+    static String sha256Hex(String s) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override

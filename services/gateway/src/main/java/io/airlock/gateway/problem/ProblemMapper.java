@@ -30,6 +30,12 @@ public class ProblemMapper {
         if (code == Status.Code.NOT_FOUND) {
             return problem(ProblemException.notFound(e.getStatus().getDescription()), uri);
         }
+        if (code == Status.Code.FAILED_PRECONDITION) {
+            return problem(new ProblemException(409, "conflict", "Conflict", e.getStatus().getDescription()), uri);
+        }
+        if (code == Status.Code.INVALID_ARGUMENT) {
+            return problem(ProblemException.badRequest("invalid", e.getStatus().getDescription()), uri);
+        }
         Log.warnf("registry call failed: %s", e.getStatus());
         return problem(ProblemException.unavailable("registry-unavailable",
                 "the registry is unavailable (" + code + "); nothing was accepted, try again", 5), uri);

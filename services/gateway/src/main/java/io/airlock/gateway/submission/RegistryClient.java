@@ -42,6 +42,11 @@ public class RegistryClient {
                 .build());
     }
 
+    public WriteAck startAttempt(String id, int fromAttempt, String reason, String actor) {
+        return stub().startAttempt(io.airlock.contracts.v1.StartAttemptRequest.newBuilder()
+                .setSubmissionId(id).setFromAttempt(fromAttempt).setReason(reason).setActor(actor).build());
+    }
+
     public Submission get(String id) {
         return stub().getSubmission(GetSubmissionRequest.newBuilder().setSubmissionId(id).build());
     }

@@ -49,6 +49,10 @@ public class SubmissionResource {
     RegistryClient registry;
     @Inject
     GatewayConfig config;
+    @Inject
+    io.airlock.gateway.registry.RegistryProxy proxy;
+    @Inject
+    io.airlock.gateway.security.Operators operators;
 
     @POST
     @Blocking
@@ -80,6 +84,46 @@ public class SubmissionResource {
                         .location(URI.create(accepted.statusUrl())).build();
             }
         }
+        return Response.accepted(accepted).location(URI.create(accepted.statusUrl())).build();
+    }
+
+    @GET
+    @Blocking
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "List submissions, newest first (registry): ?status=&kind=&since=&limit=&offset=")
+    public Response list(@Context jakarta.ws.rs.core.UriInfo uri, @Context jakarta.ws.rs.core.HttpHeaders headers) {
+        return proxy.pass("GET", "/v1/submissions", uri, headers);
+    }
+
+    @GET
+    @Path("/{id}/findings")
+    @Blocking
+    @Operation(summary = "A submission's findings, worst first (registry)")
+    public Response findings(@PathParam("id") String id, @Context jakarta.ws.rs.core.UriInfo uri,
+                             @Context jakarta.ws.rs.core.HttpHeaders headers) {
+        return proxy.pass("GET", "/v1/submissions/" + checkId(id) + "/findings", uri, headers);
+    }
+
+    @GET
+    @Path("/{id}/report")
+    @Blocking
+    @Operation(summary = "A submission's report: JSON, SARIF (?format=sarif) or CycloneDX (?format=cyclonedx)")
+    public Response report(@PathParam("id") String id, @Context jakarta.ws.rs.core.UriInfo uri,
+                           @Context jakarta.ws.rs.core.HttpHeaders headers) {
+        return proxy.pass("GET", "/v1/submissions/" + checkId(id) + "/report", uri, headers);
+    }
+
+    @POST
+    @Path("/{id}/rescan")
+    @Blocking
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Scan a finished submission again as a new attempt (operator token)")
+    @APIResponse(responseCode = "202", description = "The new attempt is queued")
+    @APIResponse(responseCode = "409", description = "The submission is not finished, or is hacked")
+    public Response rescan(@PathParam("id") String id, @QueryParam("reason") String reason,
+                           @HeaderParam("Authorization") String authorization) {
+        String actor = operators.require(authorization);
+        var accepted = service.rescan(checkId(id), reason == null || reason.isBlank() ? "re-scan" : reason.strip(), actor);
         return Response.accepted(accepted).location(URI.create(accepted.statusUrl())).build();
     }
 

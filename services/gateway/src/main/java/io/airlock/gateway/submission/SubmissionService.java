@@ -78,7 +78,8 @@ public class SubmissionService {
                 .setSourceUrl(in.sourceUrl())
                 .setExpectedSha256(in.expectedSha256())
                 .setHasSignature(in.signature().isPresent())
-                .setPrecheck(outcome.recorded());
+                .setPrecheck(outcome.recorded())
+                .setActor("gateway");
 
         if (outcome instanceof PrecheckOutcome.Unavailable u) {
             throw ProblemException.unavailable("precheck-unavailable",
@@ -110,6 +111,33 @@ public class SubmissionService {
                 blob.ref().uri(), outcome.recorded());
         return new SubmissionViews.Accepted(id, SubmissionStatus.QUEUED.wire(), outcome.recorded(), blob.ref().sha256(),
                 blob.size(), "/v1/submissions/" + id, "/v1/submissions/" + id + "/events");
+    }
+
+    /**
+     * An operator's re-scan: a new attempt of a finished submission, queued like a new one. The
+     * registry decides whether it may start (final, not hacked unless allowed); a repeat of the
+     * same re-scan is a duplicate and only enqueues again, which the workers absorb.
+     */
+    public SubmissionViews.Accepted rescan(String id, String reason, String actor) {
+        var s = registry.get(id);
+        var ack = registry.startAttempt(id, s.getAttempt(), reason, actor);
+        if (ack.getOutcome() == io.airlock.contracts.v1.WriteOutcome.WRITE_OUTCOME_STALE) {
+            throw new ProblemException(409, "not-rescannable", "Conflict",
+                    "submission " + id + " is " + ack.getStatus() + " in attempt " + ack.getAttempt()
+                            + ": only a finished attempt can be scanned again");
+        }
+        WorkItem item = new WorkItem(id, ack.getAttempt(), Protos.fromProto(s.getKind()), s.getName(),
+                s.getArtifact().getBlob(), s.getArtifact().getSize(), s.getArtifact().getFilename(), s.getSourceUrl(),
+                s.getExpectedSha256(), "");
+        try {
+            queue.enqueue(item);
+        } catch (ScanQueue.EnqueueException e) {
+            registry.transition(id, ack.getAttempt(), SubmissionStatus.FAILED.wire(), "could not enqueue: " + e.getMessage());
+            throw ProblemException.unavailable("queue-unavailable", "the scan queue is unavailable", config.retryAfterSeconds());
+        }
+        Log.infof("AUDIT submission=%s re-scan attempt=%d by %s: %s", id, ack.getAttempt(), actor, reason);
+        return new SubmissionViews.Accepted(id, SubmissionStatus.QUEUED.wire(), s.getPrecheck(),
+                s.getSha256(), s.getArtifact().getSize(), "/v1/submissions/" + id, "/v1/submissions/" + id + "/events");
     }
 
     /**
