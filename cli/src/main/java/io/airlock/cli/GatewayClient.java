@@ -66,6 +66,10 @@ final class GatewayClient {
         return answer(http.send(req, HttpResponse.BodyHandlers.ofString()));
     }
 
+    Answer post(String path) throws IOException, InterruptedException {
+        return answer(http.send(request(path).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()));
+    }
+
     Answer get(String path) throws IOException, InterruptedException {
         return answer(http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString()));
     }

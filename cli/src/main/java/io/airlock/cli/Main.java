@@ -13,7 +13,9 @@ import java.io.PrintWriter;
  */
 @Command(name = "airlock", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Admission and quarantine for untrusted AI artifacts.",
-        subcommands = {ScanCommand.class, GuardCommand.class, EvalCommand.class, SubmitCommand.class, HelpCommand.class},
+        subcommands = {ScanCommand.class, GuardCommand.class, EvalCommand.class, SubmitCommand.class,
+                RegistryCommands.ListCommand.class, RegistryCommands.ShowCommand.class, RegistryCommands.RescanCommand.class,
+                RegistryCommands.ModelsCommand.class, RegistryCommands.AuditCommand.class, HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:pass / allow", "1:reject / block (including malformed or truncated artifacts)",
                 "2:tool error (unreadable path, bad arguments, internal failure)"})
@@ -33,6 +35,11 @@ public final class Main implements Runnable {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         // picocli's default is 1 for an exception; here 1 means "rejected", so a crash must be 2
         cl.setExecutionExceptionHandler((e, line, parsed) -> {
+            if (e instanceof RegistryCommands.ToolError) {
+                line.getErr().println("airlock: " + e.getMessage());
+                line.getErr().flush();
+                return ExitCodes.TOOL_ERROR;
+            }
             line.getErr().println("airlock: internal error: " + e);
             line.getErr().flush();
             return ExitCodes.TOOL_ERROR;

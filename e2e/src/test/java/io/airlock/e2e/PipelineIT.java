@@ -240,6 +240,36 @@ class PipelineIT {
     }
 
     @Test
+    void theCliDrivesTheServer() throws Exception {
+        Path model = write("cli.onnx", OnnxModels.identityModel());
+        Cli submit = Cli.run("submit", model.toString(), "--server", gateway, "--format", "json");
+        assertThat(submit.exit()).as(submit.err()).isZero();
+        String id = Client.JSON.readTree(submit.out()).path("id").asText();
+        assertThat(Client.JSON.readTree(submit.out()).path("status").asText()).isEqualTo("promoted");
+        assertThat(Cli.run("list", "--server", gateway).out()).contains(id);
+        assertThat(Cli.run("show", id, "--server", gateway).out()).contains("model_load").contains("PASS");
+        assertThat(Cli.run("show", id, "--report", "sarif", "--server", gateway).out()).contains("2.1.0");
+        assertThat(Cli.run("models", "--server", gateway).out()).contains("cli.onnx");
+        Cli verify = Cli.run("audit", "verify", "--server", gateway);
+        assertThat(verify.exit()).isZero();
+        assertThat(verify.out()).contains("audit chain intact");
+        assertThat(Cli.run("rescan", id, "--server", gateway).exit()).isEqualTo(2);
+        assertThat(Cli.run("rescan", id, "--server", gateway, "--token", E2eStack.OPERATOR_TOKEN).exit()).isZero();
+        assertThat(Cli.run("show", "00000000-0000-0000-0000-000000000000", "--server", gateway).exit()).isEqualTo(2);
+    }
+
+    /** The airlock command run in-process, as a user would run it. */
+    record Cli(int exit, String out, String err) {
+        static Cli run(String... args) {
+            var out = new java.io.StringWriter();
+            var err = new java.io.StringWriter();
+            int code = io.airlock.cli.Main.commandLine(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true))
+                    .execute(args);
+            return new Cli(code, out.toString(), err.toString());
+        }
+    }
+
+    @Test
     void badInputGetsClearProblemAnswers() throws Exception {
         Path small = write("x.onnx", OnnxModels.identityModel());
         given().multiPart("file", small.toFile()).multiPart("kind", "toaster")
