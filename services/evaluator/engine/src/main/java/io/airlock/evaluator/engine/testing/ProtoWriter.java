@@ -16,6 +16,15 @@ public final class ProtoWriter {
         return this;
     }
 
+    /** A fixed 32-bit field (wire type 5), e.g. a float attribute's bits. */
+    public ProtoWriter fixed32(int field, int bits) {
+        tag(field, 5);
+        for (int i = 0; i < 4; i++) {
+            out.write(bits >>> (8 * i) & 0xff);
+        }
+        return this;
+    }
+
     public ProtoWriter string(int field, String s) {
         return bytes(field, s.getBytes(StandardCharsets.UTF_8));
     }

@@ -1,0 +1,183 @@
+package io.airlock.evaluator.engine.runtime;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The inputs and outputs of a causal decoder exported with Hugging Face Optimum's names, found
+ * from the session: {@code input_ids}, optional {@code attention_mask}, {@code position_ids} and
+ * {@code use_cache_branch} (merged exports), {@code logits}, and per layer N optional
+ * {@code past_key_values.N.key|value} inputs with {@code present.N.key|value} outputs. A model
+ * with past inputs can run with the cache; any other input makes the model unsupported, since the
+ * evaluator would have to invent its value.
+ *
+ * @param idType    INT64 or INT32, the element type of input_ids (and of mask and positions)
+ * @param layers    the cache layers in index order; empty for a model without a cache
+ */
+public record DecoderIo(OnnxJavaType idType, boolean attentionMask, OnnxJavaType maskType, boolean positionIds,
+                        OnnxJavaType positionType, boolean useCacheBranch, List<Layer> layers, long vocab) {
+    public static final String INPUT_IDS = "input_ids";
+    public static final String ATTENTION_MASK = "attention_mask";
+    public static final String POSITION_IDS = "position_ids";
+    public static final String USE_CACHE_BRANCH = "use_cache_branch";
+    public static final String LOGITS = "logits";
+    private static final Pattern PAST = Pattern.compile("past_key_values\\.(\\d{1,4})\\.(key|value)");
+
+    /**
+     * One layer's cache: past tensors in {@code [batch, heads, past, headDim]} layout.
+     */
+    public record Layer(int index, OnnxJavaType type, long keyHeads, long keyDim, long valueHeads, long valueDim) {
+        public String pastKey() {
+            return "past_key_values." + index + ".key";
+        }
+
+        public String pastValue() {
+            return "past_key_values." + index + ".value";
+        }
+
+        public String presentKey() {
+            return "present." + index + ".key";
+        }
+
+        public String presentValue() {
+            return "present." + index + ".value";
+        }
+    }
+
+    public DecoderIo {
+        layers = List.copyOf(layers);
+    }
+
+    public boolean hasCache() {
+        return !layers.isEmpty();
+    }
+
+    /** "input_ids, attention_mask, 2 cache layers", for reports. */
+    public String describe() {
+        StringBuilder sb = new StringBuilder(INPUT_IDS);
+        if (attentionMask) {
+            sb.append(", ").append(ATTENTION_MASK);
+        }
+        if (positionIds) {
+            sb.append(", ").append(POSITION_IDS);
+        }
+        if (useCacheBranch) {
+            sb.append(", ").append(USE_CACHE_BRANCH);
+        }
+        sb.append(hasCache() ? ", " + layers.size() + " cache layer(s)" : ", no cache");
+        return sb.toString();
+    }
+
+    /** Reads the session's inputs and outputs. */
+    public static DecoderIo discover(OrtSession session) throws OrtException, UnsupportedModelException {
+        Map<String, NodeInfo> in = session.getInputInfo();
+        Map<String, NodeInfo> out = session.getOutputInfo();
+        TensorInfo ids = tensor(in, INPUT_IDS, "input");
+        if (ids == null) {
+            throw new UnsupportedModelException("not a decoder: no input named input_ids (inputs: " + in.keySet() + ")");
+        }
+        OnnxJavaType idType = intType(ids, INPUT_IDS);
+        TensorInfo logits = tensor(out, LOGITS, "output");
+        if (logits == null) {
+            throw new UnsupportedModelException("not a decoder: no output named logits (outputs: " + out.keySet() + ")");
+        }
+        if (logits.type != OnnxJavaType.FLOAT && logits.type != OnnxJavaType.FLOAT16 && logits.type != OnnxJavaType.BFLOAT16) {
+            throw new UnsupportedModelException("logits of type " + logits.type + " (float, float16 or bfloat16 expected)");
+        }
+        long[] ls = logits.getShape();
+        if (ls.length != 3) {
+            throw new UnsupportedModelException("logits of rank " + ls.length + " ([batch, sequence, vocab] expected)");
+        }
+        TensorInfo mask = tensor(in, ATTENTION_MASK, "input");
+        TensorInfo pos = tensor(in, POSITION_IDS, "input");
+        TensorInfo branch = tensor(in, USE_CACHE_BRANCH, "input");
+        if (branch != null && branch.type != OnnxJavaType.BOOL) {
+            throw new UnsupportedModelException("use_cache_branch of type " + branch.type + " (bool expected)");
+        }
+        Map<Integer, TensorInfo[]> past = new TreeMap<>();
+        for (String name : in.keySet()) {
+            if (name.equals(INPUT_IDS) || name.equals(ATTENTION_MASK) || name.equals(POSITION_IDS)
+                    || name.equals(USE_CACHE_BRANCH)) {
+                continue;
+            }
+            Matcher m = PAST.matcher(name);
+            if (!m.matches()) {
+                throw new UnsupportedModelException("input '" + name + "' is not one the evaluator can feed "
+                        + "(input_ids, attention_mask, position_ids, use_cache_branch, past_key_values.N.key|value)");
+            }
+            past.computeIfAbsent(Integer.parseInt(m.group(1)), k -> new TensorInfo[2])[m.group(2).equals("key") ? 0 : 1] =
+                    tensor(in, name, "input");
+        }
+        List<Layer> layers = new ArrayList<>();
+        int expect = 0;
+        for (Map.Entry<Integer, TensorInfo[]> e : past.entrySet()) {
+            int i = e.getKey();
+            if (i != expect++) {
+                throw new UnsupportedModelException("cache layers are not numbered 0.." + (past.size() - 1));
+            }
+            TensorInfo k = e.getValue()[0];
+            TensorInfo v = e.getValue()[1];
+            if (k == null || v == null) {
+                throw new UnsupportedModelException("layer " + i + " has only one of past_key_values." + i + ".key|value");
+            }
+            if (k.type != v.type) {
+                throw new UnsupportedModelException("layer " + i + ": key and value types differ");
+            }
+            for (String o : List.of("present." + i + ".key", "present." + i + ".value")) {
+                if (!out.containsKey(o)) {
+                    throw new UnsupportedModelException("input past_key_values." + i + " has no matching output " + o);
+                }
+            }
+            long[] ks = layout(k, "past_key_values." + i + ".key");
+            long[] vs = layout(v, "past_key_values." + i + ".value");
+            layers.add(new Layer(i, k.type, ks[1], ks[3], vs[1], vs[3]));
+        }
+        if (branch != null && layers.isEmpty()) {
+            throw new UnsupportedModelException("use_cache_branch without past_key_values inputs");
+        }
+        return new DecoderIo(idType, mask != null, mask == null ? idType : intType(mask, ATTENTION_MASK),
+                pos != null, pos == null ? idType : intType(pos, POSITION_IDS), branch != null, layers, ls[2]);
+    }
+
+    private static long[] layout(TensorInfo t, String name) throws UnsupportedModelException {
+        long[] s = t.getShape();
+        if (s.length != 4 || s[1] <= 0 || s[3] <= 0) {
+            throw new UnsupportedModelException(name + " has shape " + java.util.Arrays.toString(s)
+                    + ": [batch, heads, past, head_dim] with fixed heads and head_dim expected");
+        }
+        return s;
+    }
+
+    private static OnnxJavaType intType(TensorInfo t, String name) throws UnsupportedModelException {
+        if (t.type != OnnxJavaType.INT64 && t.type != OnnxJavaType.INT32) {
+            throw new UnsupportedModelException(name + " of type " + t.type + " (int64 or int32 expected)");
+        }
+        long[] s = t.getShape();
+        if (s.length != 2) {
+            throw new UnsupportedModelException(name + " of rank " + s.length + " ([batch, sequence] expected)");
+        }
+        return t.type;
+    }
+
+    private static TensorInfo tensor(Map<String, NodeInfo> infos, String name, String what)
+            throws UnsupportedModelException {
+        NodeInfo n = infos.get(name);
+        if (n == null) {
+            return null;
+        }
+        if (!(n.getInfo() instanceof TensorInfo t)) {
+            throw new UnsupportedModelException(what + " '" + name + "' is not a tensor");
+        }
+        return t;
+    }
+}

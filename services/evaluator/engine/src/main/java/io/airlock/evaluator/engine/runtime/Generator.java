@@ -1,0 +1,314 @@
+package io.airlock.evaluator.engine.runtime;
+
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Greedy decoding (argmax, lowest id on ties) of a batch-1 decoder, with or without its key/value
+ * cache. Without the cache each step feeds the whole sequence (a cache-capable model gets empty
+ * past tensors); with it, the first step feeds the prompt and each later step only the new token
+ * plus the previous step's {@code present.*} tensors. Both produce the same tokens.
+ *
+ * <p>Time limits really interrupt the runtime: a timer thread sets the run's
+ * {@code RunOptions.setTerminate(true)}, which ONNX Runtime checks between operators, so even a
+ * single very slow step stops near its deadline. Not thread-safe: one generation at a time.
+ */
+public final class Generator implements AutoCloseable {
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final DecoderIo io;
+    private final ScheduledExecutorService timer;
+
+    public Generator(OrtEnvironment env, OrtSession session, DecoderIo io) {
+        this.env = Objects.requireNonNull(env);
+        this.session = Objects.requireNonNull(session);
+        this.io = Objects.requireNonNull(io);
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "airlock-eval-terminator");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Limits of one generation.
+     *
+     * @param maxNewTokens       tokens to generate at most
+     * @param contextLength      prompt plus answer at most
+     * @param eosTokenId         stops generation when chosen
+     * @param timeoutNanos       this prompt's wall-clock limit
+     * @param runDeadlineNanos   {@link System#nanoTime()} when the whole run must stop (Long.MAX_VALUE: none)
+     * @param useCache           use the key/value cache when the model has one
+     */
+    public record Limits(int maxNewTokens, int contextLength, int eosTokenId, long timeoutNanos, long runDeadlineNanos,
+                         boolean useCache) {
+    }
+
+    public DecoderIo io() {
+        return io;
+    }
+
+    /** Generates greedily from {@code prompt} under {@code limits}; runtime failures come back as ERROR. */
+    public Generation generate(int[] prompt, Limits limits) {
+        long t0 = System.nanoTime();
+        // budgets are durations from t0, so a "no deadline" Long.MAX_VALUE never overflows a comparison
+        long runLeft = limits.runDeadlineNanos() == Long.MAX_VALUE ? Long.MAX_VALUE : limits.runDeadlineNanos() - t0;
+        long budget = Math.max(0, Math.min(limits.timeoutNanos(), runLeft));
+        Generation.StopReason onTime = runLeft < limits.timeoutNanos()
+                ? Generation.StopReason.RUN_DEADLINE : Generation.StopReason.TIMEOUT;
+        List<Integer> out = new ArrayList<>();
+        if (prompt.length == 0) {
+            return new Generation(new int[0], Generation.StopReason.ERROR, 0, 0, 0, 0, "empty prompt");
+        }
+        boolean cache = limits.useCache() && io.hasCache();
+        Terminator term = null;
+        int steps = 0;
+        long first = 0;
+        OrtSession.Result prev = null;
+        try (OrtSession.RunOptions ro = new OrtSession.RunOptions()) {
+            term = new Terminator(ro);
+            term.future = timer.schedule(term, budget, TimeUnit.NANOSECONDS);
+            int past = 0;
+            int[] feed = prompt;
+            while (true) {
+                int total = prompt.length + out.size();
+                if (out.size() >= limits.maxNewTokens()) {
+                    return done(out, Generation.StopReason.MAX_NEW_TOKENS, prompt, first, t0, steps, "");
+                }
+                if (total >= limits.contextLength()) {
+                    return done(out, Generation.StopReason.CONTEXT_FULL, prompt, first, t0, steps, "");
+                }
+                if (System.nanoTime() - t0 >= budget) {
+                    return done(out, onTime, prompt, first, t0, steps, "");
+                }
+                if (!cache) {
+                    feed = concat(prompt, out);
+                    past = 0;
+                }
+                OrtSession.Result r;
+                List<OnnxTensor> owned = new ArrayList<>();
+                try {
+                    Map<String, OnnxTensor> in = inputs(feed, past, prev, owned);
+                    r = session.run(in, ro);
+                } catch (OrtException e) {
+                    Generation.StopReason why = System.nanoTime() - t0 >= budget || term.fired
+                            ? onTime : Generation.StopReason.ERROR;
+                    return done(out, why, prompt, first, t0, steps, why == Generation.StopReason.ERROR
+                            ? String.valueOf(e.getMessage()) : "");
+                } finally {
+                    owned.forEach(OnnxTensor::close);
+                }
+                steps++;
+                // the previous step's present tensors were this step's past: release them now
+                if (prev != null) {
+                    prev.close();
+                    prev = null;
+                }
+                int next;
+                try {
+                    next = argmaxLast(r);
+                } catch (OrtException | IllegalStateException e) {
+                    r.close();
+                    return done(out, Generation.StopReason.ERROR, prompt, first, t0, steps, e.getMessage());
+                }
+                if (cache) {
+                    prev = r;
+                    past += feed.length;
+                    feed = new int[]{next};
+                } else {
+                    r.close();
+                }
+                if (first == 0) {
+                    first = System.nanoTime() - t0;
+                }
+                if (next == limits.eosTokenId()) {
+                    return done(out, Generation.StopReason.EOS, prompt, first, t0, steps, "");
+                }
+                out.add(next);
+            }
+        } catch (OrtException e) {
+            return done(out, Generation.StopReason.ERROR, prompt, first, t0, steps, String.valueOf(e.getMessage()));
+        } finally {
+            if (prev != null) {
+                prev.close();
+            }
+            if (term != null) {
+                term.disarm();
+            }
+        }
+    }
+
+    /**
+     * Sets terminate on the run options at the deadline. It must never touch options already
+     * closed (native memory): disarm() and the timer synchronize on the same lock.
+     */
+    private static final class Terminator implements Runnable {
+        private final OrtSession.RunOptions ro;
+        private boolean closed;
+        volatile boolean fired;
+        ScheduledFuture<?> future;
+
+        Terminator(OrtSession.RunOptions ro) {
+            this.ro = ro;
+        }
+
+        @Override
+        public synchronized void run() {
+            if (closed) {
+                return;
+            }
+            try {
+                ro.setTerminate(true);
+                fired = true;
+            } catch (OrtException e) {
+                // cannot happen on live options; the step's own deadline check still stops the loop
+            }
+        }
+
+        synchronized void disarm() {
+            closed = true;
+            if (future != null) {
+                future.cancel(false);
+            }
+        }
+    }
+
+    private Map<String, OnnxTensor> inputs(int[] feed, int past, OrtSession.Result prev, List<OnnxTensor> owned)
+            throws OrtException {
+        Map<String, OnnxTensor> in = new HashMap<>();
+        long[] ids = new long[feed.length];
+        for (int i = 0; i < feed.length; i++) {
+            ids[i] = feed[i];
+        }
+        in.put(DecoderIo.INPUT_IDS, own(owned, ints(io.idType(), ids)));
+        if (io.attentionMask()) {
+            long[] mask = new long[past + feed.length];
+            java.util.Arrays.fill(mask, 1);
+            in.put(DecoderIo.ATTENTION_MASK, own(owned, ints(io.maskType(), mask)));
+        }
+        if (io.positionIds()) {
+            long[] pos = new long[feed.length];
+            for (int i = 0; i < feed.length; i++) {
+                pos[i] = past + i;
+            }
+            in.put(DecoderIo.POSITION_IDS, own(owned, ints(io.positionType(), pos)));
+        }
+        if (io.useCacheBranch()) {
+            in.put(DecoderIo.USE_CACHE_BRANCH, own(owned, OnnxTensor.createTensor(env, new boolean[]{prev != null})));
+        }
+        for (DecoderIo.Layer l : io.layers()) {
+            if (prev == null) {
+                in.put(l.pastKey(), own(owned, empty(l.type(), l.keyHeads(), l.keyDim())));
+                in.put(l.pastValue(), own(owned, empty(l.type(), l.valueHeads(), l.valueDim())));
+            } else {
+                in.put(l.pastKey(), present(prev, l.presentKey()));
+                in.put(l.pastValue(), present(prev, l.presentValue()));
+            }
+        }
+        return in;
+    }
+
+    private static OnnxTensor present(OrtSession.Result r, String name) throws OrtException {
+        OnnxValue v = r.get(name).orElseThrow(() -> new OrtException("the model returned no " + name));
+        if (!(v instanceof OnnxTensor t)) {
+            throw new OrtException(name + " is not a tensor");
+        }
+        return t;
+    }
+
+    private OnnxTensor ints(OnnxJavaType type, long[] values) throws OrtException {
+        long[] shape = {1, values.length};
+        if (type == OnnxJavaType.INT32) {
+            int[] v = new int[values.length];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = Math.toIntExact(values[i]);
+            }
+            return OnnxTensor.createTensor(env, IntBuffer.wrap(v), shape);
+        }
+        return OnnxTensor.createTensor(env, LongBuffer.wrap(values), shape);
+    }
+
+    /** A [1, heads, 0, dim] tensor: the past of a sequence that has none yet. */
+    private OnnxTensor empty(OnnxJavaType type, long heads, long dim) throws OrtException {
+        long[] shape = {1, heads, 0, dim};
+        if (type == OnnxJavaType.FLOAT) {
+            return OnnxTensor.createTensor(env, FloatBuffer.allocate(0), shape);
+        }
+        return OnnxTensor.createTensor(env, ByteBuffer.allocateDirect(0).order(ByteOrder.nativeOrder()), shape, type);
+    }
+
+    private static OnnxTensor own(List<OnnxTensor> owned, OnnxTensor t) {
+        owned.add(t);
+        return t;
+    }
+
+    /** The argmax of the last position's logits; NaN never wins, ties go to the lowest id. */
+    private static int argmaxLast(OrtSession.Result r) throws OrtException {
+        OnnxValue v = r.get(DecoderIo.LOGITS).orElseThrow(() -> new OrtException("the model returned no logits"));
+        if (!(v instanceof OnnxTensor t)) {
+            throw new OrtException("logits is not a tensor");
+        }
+        long[] shape = t.getInfo().getShape();
+        if (shape.length != 3 || shape[0] != 1 || shape[1] < 1 || shape[2] < 1) {
+            throw new IllegalStateException("logits of shape " + java.util.Arrays.toString(shape)
+                    + " ([1, sequence, vocab] expected)");
+        }
+        FloatBuffer fb = t.getFloatBuffer();
+        if (fb == null) {
+            throw new IllegalStateException("logits of type " + t.getInfo().type + " cannot be read as floats");
+        }
+        int vocab = Math.toIntExact(shape[2]);
+        int base = Math.toIntExact((shape[1] - 1) * shape[2]);
+        int best = -1;
+        float bestV = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < vocab; i++) {
+            float x = fb.get(base + i);
+            if (!Float.isNaN(x) && (best < 0 || x > bestV)) {
+                best = i;
+                bestV = x;
+            }
+        }
+        if (best < 0) {
+            throw new IllegalStateException("the logits are all NaN");
+        }
+        return best;
+    }
+
+    private static int[] concat(int[] prompt, List<Integer> out) {
+        int[] all = java.util.Arrays.copyOf(prompt, prompt.length + out.size());
+        for (int i = 0; i < out.size(); i++) {
+            all[prompt.length + i] = out.get(i);
+        }
+        return all;
+    }
+
+    private static Generation done(List<Integer> out, Generation.StopReason stop, int[] prompt, long first, long t0,
+                                   int steps, String error) {
+        int[] toks = out.stream().mapToInt(Integer::intValue).toArray();
+        return new Generation(toks, stop, prompt.length, first, System.nanoTime() - t0, steps, error);
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}
