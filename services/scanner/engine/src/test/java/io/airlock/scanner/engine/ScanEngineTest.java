@@ -75,16 +75,106 @@ class ScanEngineTest {
         StageResult last = r.stages().get(2);
         if (decidedBy.isEmpty()) {
             assertThat(r.stages().subList(0, 2)).extracting(StageResult::status).containsOnly(StageStatus.PASS);
+            // nothing to analyse statically in these formats: reported as not applicable, never as passed
             assertThat(last.status()).isEqualTo(StageStatus.SKIPPED);
-            assertThat(last.details()).containsEntry("reason", "static analysis arrives with the scanner issue (#4)");
+            assertThat(last.details().get("reason")).contains("no static analysis applies to " + r.format().id());
         } else {
             StageResult failed = r.stage(decidedBy).orElseThrow();
             assertThat(failed.status()).isEqualTo(StageStatus.FAIL);
             assertThat(failed.findings()).extracting(Finding::rule).containsExactlyElementsOf(rules);
             assertThat(failed.findings()).allSatisfy(x -> assertThat(x.severity().blocksByDefault()).isTrue());
-            assertThat(last.status()).isEqualTo(StageStatus.SKIPPED);
-            assertThat(last.details().get("reason")).contains("stage format_gate failed");
+            // a file the gate refused is still analysed for the report; the verdict stays the gate's
+            assertThat(last.details().get("ranFor")).contains("stage format_gate failed");
         }
+    }
+
+    @Test
+    void aDeniedPickleIsStillAnalysedForEvidence() throws IOException {
+        Path f = Files.write(dir.resolve("model.bin"), pickleProto0());
+        ScanReport r = engine.scan(f, ScanOptions.defaults(Kind.MODEL), StageListener.NONE);
+        assertThat(r.verdict()).isEqualTo(ScanVerdict.REJECT);
+        assertThat(r.stage("format_gate").orElseThrow().findings()).extracting(Finding::rule).containsExactly("format.denied");
+        StageResult st = r.stage("static_scan").orElseThrow();
+        assertThat(st.status()).isEqualTo(StageStatus.FAIL);
+        assertThat(st.findings()).anySatisfy(x -> {
+            assertThat(x.rule()).isEqualTo("pickle.dangerous_import");
+            assertThat(x.severity()).isEqualTo(io.airlock.contracts.Severity.CRITICAL);
+            assertThat(x.stage()).isEqualTo("static_scan");
+            assertThat(x.location()).isEqualTo("offset 0");
+            assertThat(x.evidence()).contains("os.system('echo pwned')");
+        });
+    }
+
+    static ScanOptions permissive() {
+        return new ScanOptions("", java.util.EnumSet.allOf(Format.class), java.util.Set.of(), Kind.MODEL,
+                ScanOptions.DEFAULT_MAX_MODEL_BYTES);
+    }
+
+    static Stream<Arguments> permissiveCases() {
+        return Stream.of(
+                arguments("honest torch zip", ZipBuilder.honestTorch(), ScanVerdict.PASS, StageStatus.PASS, ""),
+                arguments("torch zip with os.system in data.pkl", ZipBuilder.zip().with("archive/data.pkl",
+                        PickleBuilder.calling("os", "system", "id")).bytes(), ScanVerdict.REJECT, StageStatus.FAIL, "pickle.dangerous_import"),
+                arguments("plain pickle of an unknown class", PickleBuilder.calling("sklearn.svm", "SVC"), ScanVerdict.PASS,
+                        StageStatus.PASS, "pickle.unknown_import"),
+                arguments("pickle with a discarded call", PickleBuilder.p().proto(4).call("mylib", "f").pop().none().stop().bytes(),
+                        ScanVerdict.REJECT, StageStatus.FAIL, "pickle.discarded_call"),
+                arguments("malformed pickle", PickleBuilder.p().proto(2).binget(3).stop().bytes(), ScanVerdict.REJECT,
+                        StageStatus.FAIL, "pickle.malformed"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("permissiveCases")
+    void withEveryFormatAllowedTheStaticScanDecides(String name, byte[] bytes, ScanVerdict verdict, StageStatus status,
+                                                   String rule) throws IOException {
+        Path f = Files.write(dir.resolve("model.pt"), bytes);
+        ScanReport r = engine.scan(f, permissive(), StageListener.NONE);
+        assertThat(r.stage("format_gate").orElseThrow().status()).isEqualTo(StageStatus.PASS);
+        StageResult st = r.stage("static_scan").orElseThrow();
+        assertThat(r.verdict()).as(st.findings().toString()).isEqualTo(verdict);
+        assertThat(st.status()).isEqualTo(status);
+        assertThat(st.details()).doesNotContainKey("ranFor").containsKey("pickleStreams");
+        if (!rule.isEmpty()) {
+            assertThat(st.findings()).extracting(Finding::rule).contains(rule);
+        }
+    }
+
+    static Stream<Arguments> strictFormats() {
+        return Stream.of(
+                arguments("gguf with a lying tensor count", concat(ascii("GGUF"), le32(3), le64(1000), le64(0)), "gguf.truncated",
+                        "offset 24"),
+                arguments("gguf chat template injection", ggufTemplate("{{ cycler.__init__.__globals__.os.popen('id').read() }}"),
+                        "gguf.template_injection", "key 'tokenizer.chat_template'"),
+                arguments("safetensors with a hole", safetensorsWith("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8),
+                        "safetensors.hole", "tensor 'a'"),
+                arguments("safetensors with duplicate keys", safetensorsWith("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                        + "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4), "safetensors.duplicate_key", "key 'a'"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("strictFormats")
+    void strictValidatorsFailTheGate(String name, byte[] bytes, String rule, String location) throws IOException {
+        Path f = Files.write(dir.resolve("model"), bytes);
+        ScanReport r = engine.scan(f, ScanOptions.defaults(Kind.MODEL), StageListener.NONE);
+        assertThat(r.verdict()).isEqualTo(ScanVerdict.REJECT);
+        StageResult gate = r.stage("format_gate").orElseThrow();
+        assertThat(gate.status()).isEqualTo(StageStatus.FAIL);
+        assertThat(gate.findings()).anySatisfy(x -> {
+            assertThat(x.rule()).isEqualTo(rule);
+            assertThat(x.severity()).isEqualTo(io.airlock.contracts.Severity.HIGH);
+            assertThat(x.location()).startsWith(location);
+        });
+    }
+
+    static byte[] ggufTemplate(String template) {
+        byte[] key = ascii("tokenizer.chat_template");
+        byte[] value = template.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return concat(ascii("GGUF"), le32(3), le64(0), le64(1), le64(key.length), key, le32(8), le64(value.length), value);
+    }
+
+    static byte[] safetensorsWith(String header, int data) {
+        byte[] h = ascii(header);
+        return concat(le64(h.length), h, new byte[data]);
     }
 
     static Stream<Arguments> digests() throws Exception {

@@ -117,6 +117,28 @@ public final class InputCursor {
         return buf[bufPos] & 0xff;
     }
 
+    /** Up to {@code n} (at most 4096) next bytes without consuming them; fewer at the end. */
+    public byte[] peekBytes(int n) throws IOException {
+        n = Math.min(n, 4096);
+        if (bufLen - bufPos < n && bufPos > 0) {
+            // move what is left to the front, then top the buffer up
+            System.arraycopy(buf, bufPos, buf, 0, bufLen - bufPos);
+            bufLen -= bufPos;
+            bufPos = 0;
+        }
+        while (bufLen - bufPos < n && !eof && (length < 0 || consumed + bufLen - bufPos < length)) {
+            long room = buf.length - bufLen;
+            int want = (int) (length < 0 ? room : Math.min(room, length - consumed - (bufLen - bufPos)));
+            int k = in.read(buf, bufLen, want);
+            if (k <= 0) {
+                eof = true;
+                break;
+            }
+            bufLen += k;
+        }
+        return java.util.Arrays.copyOfRange(buf, bufPos, Math.min(bufLen, bufPos + n));
+    }
+
     /** Consumes one byte already seen by {@link #peek()}; does nothing at the end. */
     public void drainOne() throws IOException {
         if (fill()) {
@@ -218,6 +240,7 @@ public final class InputCursor {
         long start = position();
         java.io.ByteArrayOutputStream kept = new java.io.ByteArrayOutputStream();
         long total = 0;
+        int last = -1;
         while (true) {
             if (!fill()) {
                 throw truncated("the end of a line that started at offset " + start);
@@ -229,13 +252,16 @@ public final class InputCursor {
             int k = i - bufPos;
             int room = (int) Math.max(0, Math.min(k, keep - total));
             kept.write(buf, bufPos, room);
+            if (k > 0) {
+                last = buf[i - 1] & 0xff;
+            }
             total += k;
             consumed += k;
             bufPos = i;
             if (i < bufLen) {
                 bufPos++;
                 consumed++;
-                return new Line(kept.toByteArray(), total, total > keep);
+                return new Line(kept.toByteArray(), total, total > keep, last);
             }
         }
     }
@@ -246,8 +272,9 @@ public final class InputCursor {
      * @param kept   the first bytes of the line, without the newline
      * @param length the line's full length
      * @param cut    true when {@code kept} is shorter than the line
+     * @param last   the line's last byte (before the newline), -1 for an empty line
      */
-    public record Line(byte[] kept, long length, boolean cut) {
+    public record Line(byte[] kept, long length, boolean cut, int last) {
     }
 
     /** Fails unless {@code n} more bytes can exist. */

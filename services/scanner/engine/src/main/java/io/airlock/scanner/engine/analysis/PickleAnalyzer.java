@@ -1,0 +1,262 @@
+package io.airlock.scanner.engine.analysis;
+
+import io.airlock.contracts.Severity;
+import io.airlock.scanner.engine.format.InputCursor;
+import io.airlock.scanner.engine.format.PickleMachine;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Runs the {@link PickleMachine} over every pickle stream in a byte stream and turns what it saw
+ * into findings: each distinct import judged by the {@link ImportTiers} table, each event by its
+ * rule, a failure as {@code pickle.malformed} or {@code pickle.limit_exceeded}, and bytes after
+ * the last stream as {@code pickle.trailing_data}.
+ *
+ * <p>Rules: {@code pickle.safe_import} INFO, {@code pickle.unknown_import} policy (MEDIUM),
+ * {@code pickle.dangerous_import} CRITICAL, {@code pickle.discarded_call}, {@code pickle.dynamic_import},
+ * {@code pickle.dynamic_call}, {@code pickle.global_mutation}, {@code pickle.extension_code},
+ * {@code pickle.out_of_band}, {@code pickle.malformed}, {@code pickle.limit_exceeded},
+ * {@code pickle.trailing_data}, {@code torch.legacy_storage} HIGH; {@code pickle.persistent_id}
+ * MEDIUM where no loader supplies persistent objects.
+ */
+final class PickleAnalyzer {
+    /** How the streams are laid out, which decides what follows them and what persistent ids mean. */
+    enum Mode {
+        /** A plain pickle file or member: one or more streams, nothing after them. */
+        PLAIN,
+        /** data.pkl of a PyTorch archive: persistent ids name storages in the archive. */
+        TORCH_ARCHIVE,
+        /** torch.save's legacy format: five pickles, then the storages' raw bytes. */
+        TORCH_LEGACY
+    }
+
+    /**
+     * What the streams held.
+     *
+     * @param streams        pickle streams analysed
+     * @param opcodes        opcodes executed over all of them
+     * @param imports        imports over all of them
+     * @param persistentIds  persistent ids of every stream
+     * @param complete       every stream reached STOP and nothing unexplained followed
+     */
+    record Summary(int streams, long opcodes, int imports, List<PickleMachine.PersistentId> persistentIds,
+                   boolean complete) {
+    }
+
+    private static final int MAX_STREAMS = 64;
+    /** torch.save's legacy format writes exactly this many pickles before the storage bytes. */
+    private static final int LEGACY_PICKLES = 5;
+
+    private final ImportTiers tiers;
+    private final StaticScanPolicy policy;
+
+    PickleAnalyzer(ImportTiers tiers, StaticScanPolicy policy) {
+        this.tiers = tiers;
+        this.policy = policy;
+    }
+
+    Summary analyze(InputCursor in, String where, Mode mode, Findings out) throws IOException {
+        int streams = 0;
+        long opcodes = 0;
+        int imports = 0;
+        List<PickleMachine.PersistentId> pids = new ArrayList<>();
+        List<String> lastRoot = List.of();
+        boolean complete = true;
+        while (true) {
+            long start = in.position();
+            PickleMachine.Result r = PickleMachine.run(in, policy.pickle());
+            // the first stream always counts; a later one only once it looks like a pickle at all
+            boolean garbage = streams > 0 && r.failure() != null && r.opcodes() <= 1;
+            if (garbage) {
+                trailing(in, where, start, out, "bytes after the last pickle stream that are not a pickle");
+                complete = false;
+                break;
+            }
+            streams++;
+            opcodes += r.opcodes();
+            imports += r.imports().size();
+            pids.addAll(r.persistentIds());
+            report(r, where, streams, mode, out);
+            if (r.failure() != null) {
+                complete = false;
+                break;
+            }
+            lastRoot = r.rootStrings();
+            if (mode == Mode.TORCH_LEGACY && streams == LEGACY_PICKLES) {
+                complete = legacyStorages(in, where, pids, lastRoot, out);
+                break;
+            }
+            if (in.atEnd()) {
+                if (mode == Mode.TORCH_LEGACY) {
+                    out.add("torch.legacy_storage", Severity.HIGH, Findings.at(where, in.position()),
+                            "legacy torch file ends after " + streams + " of its " + LEGACY_PICKLES + " pickles", "");
+                    complete = false;
+                }
+                break;
+            }
+            if (startsLikeZip(in)) {
+                trailing(in, where, in.position(), out, "a zip archive follows the pickle (pickle/zip polyglot: zip readers"
+                        + " and pickle readers see different content)");
+                complete = false;
+                break;
+            }
+            if (streams >= MAX_STREAMS) {
+                trailing(in, where, in.position(), out, "more than " + MAX_STREAMS + " pickle streams");
+                complete = false;
+                break;
+            }
+        }
+        return new Summary(streams, opcodes, imports, pids, complete);
+    }
+
+    private static boolean startsLikeZip(InputCursor in) throws IOException {
+        byte[] b = in.peekBytes(4);
+        return b.length == 4 && b[0] == 'P' && b[1] == 'K' && (b[2] == 3 && b[3] == 4 || b[2] == 5 && b[3] == 6);
+    }
+
+    private void trailing(InputCursor in, String where, long at, Findings out, String why) throws IOException {
+        in.drain();
+        out.add("pickle.trailing_data", Severity.HIGH, Findings.at(where, at), why + " (" + (in.position() - at)
+                + " bytes from offset " + at + ")", "");
+    }
+
+    private void report(PickleMachine.Result r, String where, int stream, Mode mode, Findings out) {
+        String streamNote = stream > 1 ? " (pickle stream " + stream + ")" : "";
+        Map<String, List<PickleMachine.Import>> byName = new LinkedHashMap<>();
+        for (PickleMachine.Import i : r.imports()) {
+            byName.computeIfAbsent(i.qualified(), k -> new ArrayList<>()).add(i);
+        }
+        for (Map.Entry<String, List<PickleMachine.Import>> e : byName.entrySet()) {
+            PickleMachine.Import first = e.getValue().get(0);
+            ImportTiers.Verdict v = tiers.judge(first.module(), first.name());
+            String calledAs = firstCall(r, e.getValue());
+            String renamed = first.rawModule().equals(first.module()) ? ""
+                    : " (written as " + first.rawModule() + "." + first.name() + ", renamed for protocol " + r.protocol() + ")";
+            String count = e.getValue().size() > 1 ? ", " + e.getValue().size() + " times" : "";
+            String loc = Findings.at(where, first.offset());
+            String evidence = calledAs.isEmpty() ? first.opcode() + " " + e.getKey() + " (imported, never called)" : calledAs;
+            switch (v.tier()) {
+                case SAFE -> out.add("pickle.safe_import", Severity.INFO, loc, "imports " + e.getKey() + renamed
+                        + ", a known-safe global (" + v.why() + ")" + count + streamNote, evidence);
+                case DANGEROUS -> out.add("pickle.dangerous_import", Severity.CRITICAL, loc, "imports " + e.getKey()
+                        + renamed + ": " + v.why() + " [" + v.pattern() + "]" + count + streamNote, evidence);
+                case UNKNOWN -> out.add("pickle.unknown_import", policy.unknownImport(), loc, "imports " + e.getKey()
+                        + renamed + ", which is not on the safe list" + (v.why().isEmpty() ? "" : " (" + v.why() + ")")
+                        + count + streamNote, evidence);
+            }
+        }
+        int persistent = 0;
+        for (PickleMachine.Event ev : r.events()) {
+            String loc = Findings.at(where, ev.offset());
+            switch (ev.kind()) {
+                case DISCARDED_CALL -> out.add("pickle.discarded_call", Severity.HIGH, loc,
+                        "a call's result is thrown away: it ran only for its side effect" + streamNote, ev.detail());
+                case DYNAMIC_IMPORT -> out.add("pickle.dynamic_import", Severity.HIGH, loc,
+                        "a global whose name is computed while loading cannot be judged before it runs" + streamNote, ev.detail());
+                case DYNAMIC_CALL -> out.add("pickle.dynamic_call", Severity.HIGH, loc,
+                        "a call on something that is not an imported global" + streamNote, ev.detail());
+                case GLOBAL_MUTATION -> out.add("pickle.global_mutation", Severity.HIGH, loc,
+                        "BUILD on a global sets attributes on a module or class (monkey-patching)" + streamNote, ev.detail());
+                case EXTENSION_CODE -> out.add("pickle.extension_code", Severity.HIGH, loc,
+                        "an extension code names a global outside the stream (copyreg registry)" + streamNote, ev.detail());
+                case OUT_OF_BAND_BUFFER -> out.add("pickle.out_of_band", Severity.HIGH, loc,
+                        "out-of-band buffers take data the scanner cannot see" + streamNote, ev.detail());
+                case PERSISTENT_ID -> persistent++;
+            }
+        }
+        if (persistent > 0 && mode == Mode.PLAIN) {
+            PickleMachine.PersistentId first = r.persistentIds().get(0);
+            out.add("pickle.persistent_id", Severity.MEDIUM, Findings.at(where, first.offset()), persistent
+                    + " persistent id(s): objects supplied by the loader's persistent_load, outside this stream" + streamNote,
+                    String.join(", ", first.parts()));
+        }
+        if (mode != Mode.PLAIN) {
+            for (PickleMachine.PersistentId p : r.persistentIds()) {
+                if (p.parts().isEmpty() || !p.parts().get(0).equals("storage")) {
+                    out.add("pickle.persistent_id", Severity.MEDIUM, Findings.at(where, p.offset()),
+                            "a persistent id that is not a torch storage reference" + streamNote, String.join(", ", p.parts()));
+                }
+            }
+        }
+        if (r.failure() != null) {
+            boolean limit = r.failure().kind() == PickleMachine.FailureKind.LIMIT;
+            out.add(limit ? "pickle.limit_exceeded" : "pickle.malformed", Severity.HIGH,
+                    Findings.at(where, r.failure().offset()), (limit ? "analysis stopped at a bound: " : "malformed pickle: ")
+                            + r.failure().message() + streamNote + (r.calls().isEmpty() ? ""
+                            : "; " + r.calls().size() + " call(s) came before it and would already have run"), "");
+        }
+    }
+
+    private static String firstCall(PickleMachine.Result r, List<PickleMachine.Import> imps) {
+        for (PickleMachine.CallSite c : r.calls()) {
+            for (PickleMachine.Import i : imps) {
+                if (c.importIndex() == i.index()) {
+                    return c.opcode() + " at offset " + c.offset() + ": " + c.rendered();
+                }
+            }
+        }
+        return "";
+    }
+
+    /**
+     * After the fifth legacy pickle (the storage keys), each storage is an 8-byte element count and
+     * its raw bytes, in key order; element sizes come from the storage types in the persistent ids.
+     */
+    private boolean legacyStorages(InputCursor in, String where, List<PickleMachine.PersistentId> pids,
+                                   List<String> keys, Findings out) throws IOException {
+        Map<String, Integer> elementSize = new LinkedHashMap<>();
+        for (PickleMachine.PersistentId p : pids) {
+            if (p.parts().size() >= 3 && p.parts().get(0).equals("storage")) {
+                elementSize.putIfAbsent(p.parts().get(2), elementSize(p.parts().get(1)));
+            }
+        }
+        for (String key : keys) {
+            long at = in.position();
+            Integer size = elementSize.get(key);
+            if (size == null || size <= 0) {
+                out.add("torch.legacy_storage", Severity.HIGH, Findings.at(where, at), "legacy storage '" + key
+                        + "' has no known element type in the model pickle, so its bytes cannot be accounted for", "");
+                in.drain();
+                return false;
+            }
+            try {
+                long numel = in.u64();
+                if (numel < 0) {
+                    throw new IllegalArgumentException();
+                }
+                long bytes = Math.multiplyExact(numel, (long) size);
+                in.require(bytes, "storage '" + key + "'");
+                in.skip(bytes);
+            } catch (io.airlock.scanner.engine.format.FormatViolation | ArithmeticException | IllegalArgumentException e) {
+                out.add("torch.legacy_storage", Severity.HIGH, Findings.at(where, at), "legacy storage '" + key
+                        + "' record runs past the end of the file", "");
+                in.drain();
+                return false;
+            }
+        }
+        if (!in.atEnd()) {
+            trailing(in, where, in.position(), out, "bytes after the last legacy storage record");
+            return false;
+        }
+        return true;
+    }
+
+    /** Bytes per element of a torch storage class name, -1 when unknown. */
+    static int elementSize(String storageType) {
+        String t = storageType.toLowerCase(Locale.ROOT);
+        t = t.substring(t.lastIndexOf('.') + 1).replace("storage", "");
+        return switch (t) {
+            case "double", "long", "complexfloat" -> 8;
+            case "float", "int", "qint32" -> 4;
+            case "half", "bfloat16", "short" -> 2;
+            case "char", "byte", "bool", "qint8", "quint8", "quint4x2", "quint2x4", "untyped", "_untyped", "typed" -> 1;
+            case "complexdouble" -> 16;
+            default -> -1;
+        };
+    }
+}

@@ -1,0 +1,296 @@
+package io.airlock.scanner.engine.analysis;
+
+import io.airlock.contracts.Finding;
+import io.airlock.contracts.Severity;
+import io.airlock.scanner.engine.Format;
+import io.airlock.scanner.engine.FormatSniffer;
+import io.airlock.scanner.engine.ScanEngine;
+import io.airlock.scanner.engine.Sniff;
+import io.airlock.scanner.engine.format.ByteSource;
+import io.airlock.scanner.engine.format.InputCursor;
+import io.airlock.scanner.engine.format.ZipArchive;
+import io.airlock.scanner.engine.format.ZipDirectory;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+
+/**
+ * The static scan of one artifact: pickle analysis of pickle content wherever it is (a pickle
+ * file, a legacy torch file, a joblib dump, every member of a zip archive whose content is a
+ * pickle whatever its name, a gzip body, an object array inside a .npy), and the archive rules of
+ * every zip (see {@link ArchiveScanner}). A zip hidden behind another format's bytes (a polyglot)
+ * is scanned as well.
+ *
+ * <p>Formats with nothing of this kind to analyse (GGUF, safetensors, ONNX, ...) are reported as
+ * not applicable, never as clean: their structure is the format gate's strict validators' job.
+ */
+public final class StaticScan {
+    /**
+     * The outcome.
+     *
+     * @param applicable false when no analysis applies to the format (the stage is then SKIPPED)
+     * @param findings   what was found
+     * @param details    what ran: streams, members, opcodes, ...
+     * @param reason     why not applicable, "" otherwise
+     */
+    public record Outcome(boolean applicable, List<Finding> findings, Map<String, String> details, String reason) {
+        public Outcome {
+            findings = List.copyOf(findings);
+            details = Map.copyOf(details);
+        }
+    }
+
+    static final int HEAD = 64 * 1024;
+    private static final Pattern NPY_OBJECT = Pattern.compile("['\"]\\s*[|<>=]?O\\d*\\s*['\"]");
+
+    private final ImportTiers tiers;
+    private final StaticScanPolicy policy;
+    private final PickleAnalyzer pickles;
+
+    public StaticScan(ImportTiers tiers, StaticScanPolicy policy) {
+        this.tiers = Objects.requireNonNull(tiers, "tiers");
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.pickles = new PickleAnalyzer(tiers, policy);
+    }
+
+    /** Shared state of one scan: findings and counters. */
+    final class Run {
+        final Findings out = new Findings(ScanEngine.STATIC_SCAN, policy.maxFindingsPerRule());
+        final Map<String, Long> counters = new LinkedHashMap<>();
+        long archiveBytes;
+
+        void count(String key, long n) {
+            counters.merge(key, n, Long::sum);
+        }
+    }
+
+    /** Scans an artifact whose format the format gate decided. */
+    public Outcome scan(ByteSource src, Format format) throws IOException {
+        Run run = new Run();
+        boolean applicable = true;
+        switch (format) {
+            case PICKLE, JOBLIB -> pickle(run, src, "", PickleAnalyzer.Mode.PLAIN);
+            case PYTORCH_LEGACY -> pickle(run, src, "", PickleAnalyzer.Mode.TORCH_LEGACY);
+            case PYTORCH_ZIP, NUMPY_ZIP, KERAS, ZIP -> new ArchiveScanner(this, run).scan(src, "", format, 1);
+            case GZIP -> gzip(run, InputCursor.stream(src, 0, src.size()), src.size(), "", 1);
+            case NUMPY -> npy(run, InputCursor.stream(src, 0, src.size()), src.size(), "");
+            default -> applicable = false;
+        }
+        // a zip glued behind other content: zip readers find it by its tail, so it is scanned too
+        if (!format.zipBased() && format != Format.GGUF && format != Format.SAFETENSORS && ZipDirectory.hasEndRecord(src)) {
+            run.count("polyglotZip", 1);
+            new ArchiveScanner(this, run).scan(src, "", Format.ZIP, 1);
+            applicable = true;
+        }
+        Map<String, String> details = new LinkedHashMap<>();
+        run.counters.forEach((k, v) -> details.put(k, Long.toString(v)));
+        details.put("importTable", tiers.size() + " entries");
+        if (!applicable) {
+            return new Outcome(false, List.of(), details, "no static analysis applies to " + format.id()
+                    + " in this engine version (its structure is checked by format_gate; weight statistics are not implemented)");
+        }
+        return new Outcome(true, run.out.list(), details, "");
+    }
+
+    /** Pickle analysis over a whole source. */
+    void pickle(Run run, ByteSource src, String where, PickleAnalyzer.Mode mode) throws IOException {
+        InputCursor in = InputCursor.of(src, 0, src.size(), "pickle.malformed");
+        PickleAnalyzer.Summary s = pickles.analyze(in, where, mode, run.out);
+        tally(run, s);
+    }
+
+    /** Pickle analysis over a stream of known (or unknown: -1) length. */
+    PickleAnalyzer.Summary pickle(Run run, InputStream stream, long length, String where, PickleAnalyzer.Mode mode)
+            throws IOException {
+        InputCursor in = new InputCursor(stream, 0, length, "pickle.malformed");
+        PickleAnalyzer.Summary s = pickles.analyze(in, where, mode, run.out);
+        tally(run, s);
+        return s;
+    }
+
+    private static void tally(Run run, PickleAnalyzer.Summary s) {
+        run.count("pickleStreams", s.streams());
+        run.count("pickleOpcodes", s.opcodes());
+        run.count("pickleImports", s.imports());
+    }
+
+    /**
+     * Looks at one nested stream (an archive member, a gzip body) by its content: its head is
+     * sniffed and, when it is pickle, gzip, a zip or a .npy, it is analysed as such. Returns the
+     * format the content was sniffed as; the stream is left unread past what was needed.
+     */
+    /** What {@link #nested} saw: the content's format and, when it was analysed as pickle, the summary (else null). */
+    record Looked(Format format, PickleAnalyzer.Summary pickle) {
+    }
+
+    Looked nested(Run run, InputStream stream, long length, String where, int depth, boolean pickleByName,
+                  PickleAnalyzer.Mode pickleMode) throws IOException {
+        byte[] head = readHead(stream, HEAD);
+        long total = length >= 0 ? length : head.length < HEAD ? head.length : Long.MAX_VALUE / 2;
+        Sniff sniff = FormatSniffer.sniff(head, Math.max(total, head.length));
+        Format f = sniff.format();
+        InputStream whole = new SequenceInputStream(new ByteArrayInputStream(head), stream);
+        if (f.pickleBased() || pickleByName && head.length > 0) {
+            PickleAnalyzer.Summary sum = pickle(run, whole, length, where,
+                    f == Format.PYTORCH_LEGACY ? PickleAnalyzer.Mode.TORCH_LEGACY : pickleMode);
+            return new Looked(f.pickleBased() ? f : Format.PICKLE, sum);
+        }
+        if (f == Format.GZIP || f.zipBased() || f == Format.NUMPY) {
+            if (depth >= policy.maxDepth()) {
+                run.out.add("zip.nesting_depth", Severity.HIGH, where, f.id() + " nested " + depth
+                        + " levels deep, over the bound of " + policy.maxDepth() + "; its content was not scanned", sniff.evidence());
+                return new Looked(f, null);
+            }
+        }
+        if (f == Format.GZIP) {
+            gzip(run, whole, length, where, depth + 1);
+        } else if (f.zipBased()) {
+            if (length < 0 || length > policy.maxNestedBytes()) {
+                run.out.add("zip.unscanned_member", Severity.HIGH, where, "a nested " + f.id() + " of "
+                        + (length < 0 ? "unknown size" : length + " bytes") + " is over the " + policy.maxNestedBytes()
+                        + "-byte bound for nested archives; its content was not scanned", sniff.evidence());
+            } else {
+                byte[] all = readHead(whole, (int) length);
+                new ArchiveScanner(this, run).scan(ByteSource.of(all), where, f, depth + 1);
+            }
+        } else if (f == Format.NUMPY) {
+            npy(run, whole, length, where);
+        }
+        return new Looked(f, null);
+    }
+
+    /**
+     * A gzip body, decompressed as a stream no further than the ratio and size bounds allow, then
+     * looked at by its content like an archive member.
+     */
+    void gzip(Run run, InputStream compressed, long compressedLength, String where, int depth) throws IOException {
+        String inner = where.isEmpty() ? "gzip body" : where + " > gzip body";
+        run.count("gzipStreams", 1);
+        long max = compressedLength < 0 ? policy.zip().maxTotal()
+                : Math.min(policy.zip().maxTotal(), Math.max(1, compressedLength) * policy.zip().maxRatio());
+        Bounded body;
+        try {
+            body = new Bounded(new GZIPInputStream(compressed, 64 * 1024), max);
+        } catch (ZipException | EOFException e) {
+            run.out.add("gzip.malformed", Severity.HIGH, where.isEmpty() ? "offset 0" : where,
+                    "gzip header is malformed: " + e.getMessage(), "");
+            return;
+        }
+        try {
+            nested(run, body, -1, inner, depth, false, PickleAnalyzer.Mode.PLAIN);
+            body.drain();
+        } catch (ZipException | EOFException e) {
+            run.out.add("gzip.malformed", Severity.HIGH, inner, "gzip data is malformed or truncated: " + e.getMessage(), "");
+        }
+        if (body.exceeded) {
+            run.out.add("gzip.compression_ratio", Severity.HIGH, inner, "gzip body inflates past " + max
+                    + " bytes; the rest was not scanned", "");
+        }
+    }
+
+    /** A .npy whose dtype holds Python objects stores its data as a pickle right after the header. */
+    void npy(Run run, InputStream stream, long length, String where) throws IOException {
+        byte[] pre = readHead(stream, 12);
+        if (pre.length < 10) {
+            return;
+        }
+        int major = pre[6] & 0xff;
+        long headerLen = major == 1 ? (pre[8] & 0xff) | (pre[9] & 0xff) << 8
+                : pre.length >= 12 ? (pre[8] & 0xffL) | (pre[9] & 0xffL) << 8 | (pre[10] & 0xffL) << 16 | (pre[11] & 0xffL) << 24 : -1;
+        int fixed = major == 1 ? 10 : 12;
+        if (headerLen < 0 || headerLen > 1 << 20 || length >= 0 && headerLen > length - fixed) {
+            run.out.add("numpy.malformed", Severity.HIGH, where.isEmpty() ? "offset 8" : where,
+                    ".npy header length " + headerLen + " is out of bounds", "");
+            return;
+        }
+        InputStream rest = new SequenceInputStream(new ByteArrayInputStream(pre, fixed, pre.length - fixed), stream);
+        byte[] header = readHead(rest, (int) headerLen);
+        String text = new String(header, StandardCharsets.ISO_8859_1);
+        int d = text.indexOf("descr");
+        int end = text.indexOf("fortran_order");
+        String descr = d < 0 ? "" : text.substring(d, end > d ? end : text.length());
+        if (NPY_OBJECT.matcher(descr).find()) {
+            run.count("npyObjectArrays", 1);
+            long dataLength = length < 0 ? -1 : length - fixed - headerLen;
+            pickle(run, rest, dataLength, where.isEmpty() ? "object array data" : where + " > object array data",
+                    PickleAnalyzer.Mode.PLAIN);
+        }
+    }
+
+    /** Up to {@code max} bytes from the stream's start. */
+    static byte[] readHead(InputStream in, int max) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(max, 1 << 20));
+        byte[] buf = new byte[Math.min(Math.max(max, 1), 64 * 1024)];
+        int left = max;
+        while (left > 0) {
+            int n = in.read(buf, 0, Math.min(buf.length, left));
+            if (n <= 0) {
+                break;
+            }
+            out.write(buf, 0, n);
+            left -= n;
+        }
+        return out.toByteArray();
+    }
+
+    PickleAnalyzer pickles() {
+        return pickles;
+    }
+
+    StaticScanPolicy policy() {
+        return policy;
+    }
+
+    /** Stops a decompressing stream at a byte bound, remembering that it had to. */
+    static final class Bounded extends InputStream {
+        private final InputStream in;
+        private final long max;
+        private long n;
+        boolean exceeded;
+
+        Bounded(InputStream in, long max) {
+            this.in = in;
+            this.max = max;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) <= 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (n >= max) {
+                if (in.read() >= 0) {
+                    exceeded = true;
+                }
+                return -1;
+            }
+            int k = in.read(b, off, (int) Math.min(len, max - n));
+            if (k > 0) {
+                n += k;
+            }
+            return k;
+        }
+
+        void drain() throws IOException {
+            byte[] buf = new byte[64 * 1024];
+            while (read(buf, 0, buf.length) > 0) {
+                // read to the end so truncation and the bound are noticed
+            }
+        }
+    }
+}
