@@ -30,7 +30,7 @@ public record StaticScanPolicy(Severity unknownImport, PickleMachine.Limits pick
 
     public static StaticScanPolicy defaults() {
         return new StaticScanPolicy(Severity.MEDIUM, PickleMachine.Limits.defaults(), ZipArchive.Limits.defaults(), 3,
-                64L << 20, 25);
+                32L << 20, 25);
     }
 
     /** The same policy with unknown imports judged at {@code s}. */

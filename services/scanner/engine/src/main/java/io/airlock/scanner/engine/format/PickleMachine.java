@@ -56,7 +56,7 @@ public final class PickleMachine {
         }
 
         public static Limits defaults() {
-            return new Limits(50_000_000L, 500_000, 10_000, 2_000_000, 64 * 1024, 4096, 4);
+            return new Limits(50_000_000L, 500_000, 10_000, 1_000_000, 64 * 1024, 4096, 4);
         }
     }
 
