@@ -73,6 +73,15 @@ public final class ModelPackage implements AutoCloseable {
         }
     }
 
+    /** Deletes a folder tree; failures are ignored (a temp folder left behind is not a verdict). */
+    public static void deleteQuietly(Path dir) {
+        try {
+            deleteTree(dir);
+        } catch (UncheckedIOException e) {
+            // best effort
+        }
+    }
+
     static void deleteTree(Path dir) {
         if (!Files.exists(dir)) {
             return;
