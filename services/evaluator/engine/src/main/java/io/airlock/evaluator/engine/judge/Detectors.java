@@ -45,7 +45,7 @@ public final class Detectors {
             Pattern.compile("\\bfollow these steps\\b"));
     private static final Pattern TOOL_NAME = Pattern.compile(
             "[\"'](?:name|tool|function|tool_name)[\"']\\s*:\\s*[\"']([A-Za-z0-9_.\\-]{1,64})[\"']");
-    private static final Pattern CALL_SYNTAX = Pattern.compile("\\b([A-Za-z_][A-Za-z0-9_]{1,63})\\s*\\(");
+    private static final Pattern CALL_SYNTAX = Pattern.compile("\\b([A-Za-z_][A-Za-z0-9_]{1,63})\\s*\\(\\s*[^)\\s]");
     private static final Pattern BASE64_RUN = Pattern.compile("[A-Za-z0-9+/]{12,}={0,2}");
 
     private Detectors() {
