@@ -155,8 +155,9 @@ public final class PickleBuilder {
         return op(0x94);
     }
 
+    /** BINPUT, or LONG_BINPUT once the key no longer fits a byte. */
     public PickleBuilder binput(int i) {
-        return op('q').op(i);
+        return i < 256 ? op('q').op(i) : longBinput(i);
     }
 
     public PickleBuilder binget(int i) {

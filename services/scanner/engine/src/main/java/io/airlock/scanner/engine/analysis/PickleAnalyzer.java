@@ -137,7 +137,8 @@ final class PickleAnalyzer {
             String calledAs = firstCall(r, e.getValue());
             String renamed = first.rawModule().equals(first.module()) ? ""
                     : " (written as " + first.rawModule() + "." + first.name() + ", renamed for protocol " + r.protocol() + ")";
-            String count = e.getValue().size() > 1 ? ", " + e.getValue().size() + " times" : "";
+            long times = e.getValue().stream().mapToLong(PickleMachine.Import::count).sum();
+            String count = times > 1 ? ", " + times + " times" : "";
             String loc = Findings.at(where, first.offset());
             String evidence = calledAs.isEmpty() ? first.opcode() + " " + e.getKey() + " (imported, never called)" : calledAs;
             switch (v.tier()) {
@@ -150,7 +151,6 @@ final class PickleAnalyzer {
                         + count + streamNote, evidence);
             }
         }
-        int persistent = 0;
         for (PickleMachine.Event ev : r.events()) {
             String loc = Findings.at(where, ev.offset());
             switch (ev.kind()) {
@@ -166,9 +166,18 @@ final class PickleAnalyzer {
                         "an extension code names a global outside the stream (copyreg registry)" + streamNote, ev.detail());
                 case OUT_OF_BAND_BUFFER -> out.add("pickle.out_of_band", Severity.HIGH, loc,
                         "out-of-band buffers take data the scanner cannot see" + streamNote, ev.detail());
-                case PERSISTENT_ID -> persistent++;
+                case PERSISTENT_ID -> {
+                    // judged below, from the persistent ids themselves
+                }
             }
         }
+        r.eventCounts().forEach((kind, n) -> {
+            if (n > PickleMachine.KEPT_EVENTS && kind != PickleMachine.EventKind.PERSISTENT_ID) {
+                out.add(rule(kind), Severity.HIGH, where.isEmpty() ? "stream" : where, (n - PickleMachine.KEPT_EVENTS)
+                        + " more events of this kind in the stream" + streamNote, "");
+            }
+        });
+        long persistent = r.eventCounts().getOrDefault(PickleMachine.EventKind.PERSISTENT_ID, 0L);
         if (persistent > 0 && mode == Mode.PLAIN) {
             PickleMachine.PersistentId first = r.persistentIds().get(0);
             out.add("pickle.persistent_id", Severity.MEDIUM, Findings.at(where, first.offset()), persistent
@@ -187,9 +196,25 @@ final class PickleAnalyzer {
             boolean limit = r.failure().kind() == PickleMachine.FailureKind.LIMIT;
             out.add(limit ? "pickle.limit_exceeded" : "pickle.malformed", Severity.HIGH,
                     Findings.at(where, r.failure().offset()), (limit ? "analysis stopped at a bound: " : "malformed pickle: ")
-                            + r.failure().message() + streamNote + (r.calls().isEmpty() ? ""
-                            : "; " + r.calls().size() + " call(s) came before it and would already have run"), "");
+                            + r.failure().message() + streamNote + (calls(r) == 0 ? ""
+                            : "; " + calls(r) + " call(s) came before it and would already have run"), "");
         }
+    }
+
+    private static long calls(PickleMachine.Result r) {
+        return r.imports().stream().mapToLong(PickleMachine.Import::calls).sum();
+    }
+
+    private static String rule(PickleMachine.EventKind k) {
+        return switch (k) {
+            case DISCARDED_CALL -> "pickle.discarded_call";
+            case DYNAMIC_IMPORT -> "pickle.dynamic_import";
+            case DYNAMIC_CALL -> "pickle.dynamic_call";
+            case GLOBAL_MUTATION -> "pickle.global_mutation";
+            case EXTENSION_CODE -> "pickle.extension_code";
+            case OUT_OF_BAND_BUFFER -> "pickle.out_of_band";
+            case PERSISTENT_ID -> "pickle.persistent_id";
+        };
     }
 
     private static String firstCall(PickleMachine.Result r, List<PickleMachine.Import> imps) {

@@ -87,16 +87,19 @@ public final class PickleMachine {
     }
 
     /**
-     * One import: what {@code find_class} would be asked for.
+     * One distinct import: what {@code find_class} would be asked for.
      *
      * @param index     position in {@link Result#imports()}
      * @param module    module after protocol 0-2 renames
      * @param name      attribute name (may be dotted)
      * @param rawModule the module as written in the stream
-     * @param opcode    GLOBAL, STACK_GLOBAL or INST
-     * @param offset    where the opcode is
+     * @param opcode    GLOBAL, STACK_GLOBAL or INST, of the first occurrence
+     * @param offset    where the first occurrence is
+     * @param count     how many times the stream imports it
+     * @param calls     how many times the stream calls it
      */
-    public record Import(int index, String module, String name, String rawModule, String opcode, long offset) {
+    public record Import(int index, String module, String name, String rawModule, String opcode, long offset, long count,
+                         long calls) {
         /** {@code module.name}. */
         public String qualified() {
             return module + "." + name;
@@ -104,7 +107,7 @@ public final class PickleMachine {
     }
 
     /**
-     * A call of an imported global.
+     * The first call of an imported global.
      *
      * @param importIndex the global called
      * @param opcode      REDUCE, NEWOBJ, NEWOBJ_EX, OBJ, INST or BUILD
@@ -137,21 +140,23 @@ public final class PickleMachine {
      * @param end            offset just past STOP (or where the run ended)
      * @param protocol       the last PROTO value, 0 when none
      * @param opcodes        opcodes executed
-     * @param imports        every import, in order
-     * @param calls          every call of an import
-     * @param events         see {@link EventKind}
+     * @param imports        every distinct import, in order of first appearance
+     * @param calls          the first call of each import that is called
+     * @param events         see {@link EventKind}; the first {@value #KEPT_EVENTS} of each kind
+     * @param eventCounts    how many events of each kind there were
      * @param persistentIds  every persistent id
      * @param rootStrings    when the loaded value is a list or tuple of strings, those strings (torch legacy storage keys)
      * @param failure        why the run ended before STOP; null when it reached STOP
      * @param joblibArrays   inline joblib arrays stepped over
      */
     public record Result(long start, long end, int protocol, long opcodes, List<Import> imports, List<CallSite> calls,
-                         List<Event> events, List<PersistentId> persistentIds, List<String> rootStrings, Failure failure,
-                         int joblibArrays) {
+                         List<Event> events, Map<EventKind, Long> eventCounts, List<PersistentId> persistentIds,
+                         List<String> rootStrings, Failure failure, int joblibArrays) {
         public Result {
             imports = List.copyOf(imports);
             calls = List.copyOf(calls);
             events = List.copyOf(events);
+            eventCounts = Map.copyOf(eventCounts);
             persistentIds = List.copyOf(persistentIds);
             rootStrings = List.copyOf(rootStrings);
         }
@@ -178,7 +183,7 @@ public final class PickleMachine {
     private record Const(String text) implements Sym {
     }
 
-    private record Global(Import imp) implements Sym {
+    private record Global(ImportAcc imp) implements Sym {
     }
 
     private record Call(Sym callable, String opcode, long offset, Sym args) implements Sym {
@@ -224,6 +229,48 @@ public final class PickleMachine {
             Map.entry("markupbase", "_markupbase"), Map.entry("_winreg", "winreg"), Map.entry("Tkinter", "tkinter"));
 
     private static final String JOBLIB_WRAPPER = "joblib.numpy_pickle.NumpyArrayWrapper";
+    /** Events of one kind kept with their detail; the rest are only counted. */
+    public static final int KEPT_EVENTS = 64;
+    /** Persistent ids kept (a torch archive has one per storage). */
+    static final int MAX_PERSISTENT_IDS = 1_000_000;
+
+    /** One distinct import while the stream runs. */
+    private static final class ImportAcc {
+        final int index;
+        final String module;
+        final String name;
+        final String rawModule;
+        final String opcode;
+        final long offset;
+        long count;
+        long calls;
+        CallSite firstCall;
+
+        ImportAcc(int index, String module, String name, String rawModule, String opcode, long offset) {
+            this.index = index;
+            this.module = module;
+            this.name = name;
+            this.rawModule = rawModule;
+            this.opcode = opcode;
+            this.offset = offset;
+        }
+
+        String qualified() {
+            return module + "." + name;
+        }
+
+        int index() {
+            return index;
+        }
+    }
+
+    /** What every machine of one stream (the stream and its nested joblib pickles) adds to. */
+    private static final class Acc {
+        final Map<String, ImportAcc> imports = new java.util.LinkedHashMap<>();
+        final List<Event> events = new ArrayList<>();
+        final Map<EventKind, Long> eventCounts = new java.util.EnumMap<>(EventKind.class);
+        final List<PersistentId> persistentIds = new ArrayList<>();
+    }
     private static final int RENDER = 200;
 
     // ---- state -------------------------------------------------------------------------------
@@ -234,25 +281,19 @@ public final class PickleMachine {
     private final List<Sym> stack = new ArrayList<>();
     private int[] marks = new int[16];
     private int markTop;
-    private final Map<Long, Sym> memo = new HashMap<>();
-    private final List<Import> imports;
-    private final List<CallSite> calls;
-    private final List<Event> events;
-    private final List<PersistentId> persistentIds;
+    private final Memo memo;
+    private final Acc acc;
     private int protocol;
     private long opcodes;
     private long frameEnd = -1;
     private int joblibArrays;
 
-    private PickleMachine(InputCursor in, Limits limits, int nesting, List<Import> imports, List<CallSite> calls,
-                          List<Event> events, List<PersistentId> persistentIds) {
+    private PickleMachine(InputCursor in, Limits limits, int nesting, Acc acc) {
         this.in = in;
         this.limits = limits;
         this.nesting = nesting;
-        this.imports = imports;
-        this.calls = calls;
-        this.events = events;
-        this.persistentIds = persistentIds;
+        this.acc = acc;
+        this.memo = new Memo(limits.maxMemo());
     }
 
     /**
@@ -262,8 +303,7 @@ public final class PickleMachine {
      * @throws IOException only when reading the underlying bytes fails
      */
     public static Result run(InputCursor in, Limits limits) throws IOException {
-        PickleMachine m = new PickleMachine(Objects.requireNonNull(in), Objects.requireNonNull(limits), 0,
-                new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        PickleMachine m = new PickleMachine(Objects.requireNonNull(in), Objects.requireNonNull(limits), 0, new Acc());
         return m.execute();
     }
 
@@ -278,8 +318,16 @@ public final class PickleMachine {
         } catch (LimitExceeded e) {
             failure = new Failure(FailureKind.LIMIT, e.getMessage(), e.offset);
         }
-        return new Result(start, in.position(), protocol, opcodes, imports, calls, events, persistentIds, root, failure,
-                joblibArrays);
+        List<Import> imports = new ArrayList<>();
+        List<CallSite> calls = new ArrayList<>();
+        for (ImportAcc i : acc.imports.values()) {
+            imports.add(new Import(i.index, i.module, i.name, i.rawModule, i.opcode, i.offset, i.count, i.calls));
+            if (i.firstCall != null) {
+                calls.add(i.firstCall);
+            }
+        }
+        return new Result(start, in.position(), protocol, opcodes, imports, calls, acc.events, acc.eventCounts,
+                acc.persistentIds, root, failure, joblibArrays);
     }
 
     private static final class LimitExceeded extends Exception {
@@ -343,14 +391,14 @@ public final class PickleMachine {
                 } else {
                     Sym v = pop(at, "POP");
                     if (v instanceof Call c) {
-                        event(EventKind.DISCARDED_CALL, at, "POP discards the result of " + render(c));
+                        event(EventKind.DISCARDED_CALL, at, () -> "POP discards the result of " + render(c));
                     }
                 }
             }
             case '1' -> {
                 for (Sym v : popMark(at, "POP_MARK")) {
                     if (v instanceof Call c) {
-                        event(EventKind.DISCARDED_CALL, at, "POP_MARK discards the result of " + render(c));
+                        event(EventKind.DISCARDED_CALL, at, () -> "POP_MARK discards the result of " + render(c));
                     }
                 }
             }
@@ -537,16 +585,17 @@ public final class PickleMachine {
                 if (ext <= 0) {
                     throw bad("EXT code " + ext + " is not positive", at);
                 }
-                event(EventKind.EXTENSION_CODE, at, "extension registry code " + ext
+                long code0 = ext;
+                event(EventKind.EXTENSION_CODE, at, () -> "extension registry code " + code0
                         + " names a global that is not in the stream");
                 push(new Opaque("extension " + ext));
             }
             case 0x97 -> {
-                event(EventKind.OUT_OF_BAND_BUFFER, at, "NEXT_BUFFER takes data from outside the stream");
+                event(EventKind.OUT_OF_BAND_BUFFER, at, () -> "NEXT_BUFFER takes data from outside the stream");
                 push(new Opaque("out-of-band buffer"));
             }
             case 0x98 -> {
-                event(EventKind.OUT_OF_BAND_BUFFER, at, "READONLY_BUFFER on out-of-band data");
+                event(EventKind.OUT_OF_BAND_BUFFER, at, () -> "READONLY_BUFFER on out-of-band data");
                 push(pop(at, "READONLY_BUFFER"));
             }
             default -> throw bad(String.format("byte 0x%02x is no pickle opcode", code), at);
@@ -559,7 +608,7 @@ public final class PickleMachine {
         int leftovers = stack.size();
         for (Sym s : stack) {
             if (s instanceof Call c) {
-                event(EventKind.DISCARDED_CALL, at, "STOP leaves the result of " + render(c) + " on the stack");
+                event(EventKind.DISCARDED_CALL, at, () -> "STOP leaves the result of " + render(c) + " on the stack");
             }
         }
         if (leftovers > 0 || markTop > 0) {
@@ -571,9 +620,9 @@ public final class PickleMachine {
     private Sym call(Sym callable, String op, long at, Sym args) {
         Call c = new Call(callable, op, at, args);
         if (callable instanceof Global g) {
-            calls.add(new CallSite(g.imp().index(), op, at, render(c)));
+            called(g.imp(), op, at, () -> render(c));
         } else {
-            event(EventKind.DYNAMIC_CALL, at, op + " calls " + describe(callable) + ", not an imported global: "
+            event(EventKind.DYNAMIC_CALL, at, () -> op + " calls " + describe(callable) + ", not an imported global: "
                     + render(c));
         }
         return c;
@@ -583,13 +632,12 @@ public final class PickleMachine {
         Sym state = pop(at, "BUILD");
         Sym inst = peek(at, "BUILD");
         if (inst instanceof Global g) {
-            event(EventKind.GLOBAL_MUTATION, at, "BUILD sets state " + render(state) + " on the global "
+            event(EventKind.GLOBAL_MUTATION, at, () -> "BUILD sets state " + render(state) + " on the global "
                     + g.imp().qualified() + " itself");
             return;
         }
         if (inst instanceof Call c && c.callable() instanceof Global g) {
-            calls.add(new CallSite(g.imp().index(), "BUILD", at, g.imp().qualified() + ".__setstate__("
-                    + render(state) + ")"));
+            called(g.imp(), "BUILD", at, () -> g.imp().qualified() + ".__setstate__(" + render(state) + ")");
             if (g.imp().qualified().equals(JOBLIB_WRAPPER)) {
                 joblibArray(state, at);
             }
@@ -634,7 +682,7 @@ public final class PickleMachine {
                 throw new LimitExceeded("joblib object arrays nested deeper than " + limits.maxNesting(), at);
             }
             // object arrays are a whole pickle of their own, with a fresh memo
-            PickleMachine inner = new PickleMachine(in, limits, nesting + 1, imports, calls, events, persistentIds);
+            PickleMachine inner = new PickleMachine(in, limits, nesting + 1, acc);
             inner.opcodes = opcodes;
             Result r = inner.execute();
             opcodes = inner.opcodes;
@@ -722,19 +770,31 @@ public final class PickleMachine {
             }
             return new Global(importOf(m.text(), n.text(), "STACK_GLOBAL", at));
         }
-        event(EventKind.DYNAMIC_IMPORT, at, "STACK_GLOBAL on " + describe(module) + " and " + describe(name)
+        event(EventKind.DYNAMIC_IMPORT, at, () -> "STACK_GLOBAL on " + describe(module) + " and " + describe(name)
                 + ": the name is not known before loading (" + render(module) + ", " + render(name) + ")");
         return new Opaque("dynamic global");
     }
 
-    private Import importOf(String module, String name, String op, long at) {
+    private ImportAcc importOf(String module, String name, String op, long at) {
         String mapped = protocol < 3 ? PY2_MODULES.getOrDefault(module, module) : module;
-        Import i = new Import(imports.size(), mapped, name, module, op, at);
-        imports.add(i);
+        // one record per distinct name: a stream that repeats a GLOBAL a million times costs one entry
+        ImportAcc i = acc.imports.computeIfAbsent(mapped + '\n' + name + '\n' + module,
+                k -> new ImportAcc(acc.imports.size(), mapped, name, module, op, at));
+        i.count++;
         return i;
     }
 
-    private void persistent(Sym pid, long at) {
+    private void called(ImportAcc imp, String op, long at, java.util.function.Supplier<String> rendered) {
+        imp.calls++;
+        if (imp.firstCall == null) {
+            imp.firstCall = new CallSite(imp.index, op, at, rendered.get());
+        }
+    }
+
+    private void persistent(Sym pid, long at) throws LimitExceeded {
+        if (acc.persistentIds.size() >= MAX_PERSISTENT_IDS) {
+            throw new LimitExceeded("more than " + MAX_PERSISTENT_IDS + " persistent ids", at);
+        }
         List<String> parts = new ArrayList<>();
         if (pid instanceof Container c) {
             for (Sym s : c.items) {
@@ -743,8 +803,8 @@ public final class PickleMachine {
         } else {
             parts.add(plain(pid));
         }
-        persistentIds.add(new PersistentId(at, parts));
-        event(EventKind.PERSISTENT_ID, at, "persistent id " + render(pid));
+        acc.persistentIds.add(new PersistentId(at, parts));
+        event(EventKind.PERSISTENT_ID, at, () -> "persistent id " + render(pid));
     }
 
     private static String plain(Sym s) {
@@ -765,10 +825,55 @@ public final class PickleMachine {
             throw bad("negative memo key " + key, at);
         }
         Sym top = peek(at, "PUT");
-        if (!memo.containsKey(key) && memo.size() >= limits.maxMemo()) {
+        if (!memo.has(key) && memo.size() >= limits.maxMemo()) {
             throw new LimitExceeded("more than " + limits.maxMemo() + " memo entries", at);
         }
         memo.put(key, top);
+    }
+
+    /**
+     * The memo: picklers number entries 0, 1, 2... so keys below a bound live in an array (8 bytes
+     * an entry); sparse keys (a hostile LONG_BINPUT 4000000000) go to a map.
+     */
+    private static final class Memo {
+        private final int denseBound;
+        private Sym[] dense = new Sym[1024];
+        private final Map<Long, Sym> sparse = new HashMap<>();
+        private int size;
+
+        /** Keys below {@code denseBound} (the memo's entry bound, so an honest stream's keys) use the array. */
+        Memo(int denseBound) {
+            this.denseBound = denseBound;
+        }
+
+        int size() {
+            return size;
+        }
+
+        boolean has(long key) {
+            return get(key) != null;
+        }
+
+        Sym get(long key) {
+            if (key >= 0 && key < dense.length) {
+                return dense[(int) key];
+            }
+            return key < denseBound ? null : sparse.get(key);
+        }
+
+        void put(long key, Sym s) {
+            if (key < denseBound) {
+                if (key >= dense.length) {
+                    dense = java.util.Arrays.copyOf(dense, (int) Math.min(denseBound, Math.max(key + 1, (long) dense.length * 2)));
+                }
+                if (dense[(int) key] == null) {
+                    size++;
+                }
+                dense[(int) key] = s;
+            } else if (sparse.put(key, s) == null) {
+                size++;
+            }
+        }
     }
 
     private Sym memoGet(long key, long at) throws FormatViolation {
@@ -848,8 +953,12 @@ public final class PickleMachine {
         }
     }
 
-    private void event(EventKind k, long at, String detail) {
-        events.add(new Event(k, at, detail));
+    /** Counts the event; keeps it, rendering its detail, only while fewer than {@link #KEPT_EVENTS} of its kind are kept. */
+    private void event(EventKind k, long at, java.util.function.Supplier<String> detail) {
+        long n = acc.eventCounts.merge(k, 1L, Long::sum);
+        if (n <= KEPT_EVENTS) {
+            acc.events.add(new Event(k, at, detail.get()));
+        }
     }
 
     // ---- operands ------------------------------------------------------------------------------

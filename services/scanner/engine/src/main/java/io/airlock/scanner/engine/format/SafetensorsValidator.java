@@ -1,6 +1,5 @@
 package io.airlock.scanner.engine.format;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -401,24 +400,28 @@ public final class SafetensorsValidator {
             return c;
         }
 
+        /** Reused for every kept string: names are short, and most headers hold hundreds of thousands. */
+        private byte[] sbuf = new byte[256];
+        private int slen;
+
         private String string(int max, String what) throws IOException, FormatViolation {
             if (ws() != '"') {
                 throw json("expected a string for " + what);
             }
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            stringBody(out, max, what);
-            return out.toString(StandardCharsets.UTF_8);
+            slen = 0;
+            stringBody(true, max, what);
+            return new String(sbuf, 0, slen, StandardCharsets.UTF_8);
         }
 
         private void skipString() throws IOException, FormatViolation {
-            stringBody(null, Integer.MAX_VALUE, "a metadata value");
+            stringBody(false, Integer.MAX_VALUE, "a metadata value");
         }
 
         /**
          * Reads a JSON string, validating UTF-8 strictly (no overlong forms, no encoded surrogates,
-         * nothing past U+10FFFF) and escapes (no lone surrogates); keeps it in {@code out} when given.
+         * nothing past U+10FFFF) and escapes (no lone surrogates); keeps it as UTF-8 when asked.
          */
-        private void stringBody(ByteArrayOutputStream out, int max, String what) throws IOException, FormatViolation {
+        private void stringBody(boolean keep, int max, String what) throws IOException, FormatViolation {
             long at = in.position();
             in.u8(); // the opening quote
             long kept = 0;
@@ -438,12 +441,34 @@ public final class SafetensorsValidator {
                 } else {
                     cp = utf8(c);
                 }
-                if (out != null) {
+                if (keep) {
                     if (++kept > max) {
                         throw new FormatViolation("safetensors.bad_entry", what + " longer than " + max + " characters", at);
                     }
-                    out.writeBytes(new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8));
+                    put(cp);
                 }
+            }
+        }
+
+        /** Appends a code point as UTF-8. */
+        private void put(int cp) {
+            if (slen + 4 > sbuf.length) {
+                sbuf = Arrays.copyOf(sbuf, sbuf.length * 2);
+            }
+            if (cp < 0x80) {
+                sbuf[slen++] = (byte) cp;
+            } else if (cp < 0x800) {
+                sbuf[slen++] = (byte) (0xc0 | cp >> 6);
+                sbuf[slen++] = (byte) (0x80 | cp & 0x3f);
+            } else if (cp < 0x10000) {
+                sbuf[slen++] = (byte) (0xe0 | cp >> 12);
+                sbuf[slen++] = (byte) (0x80 | cp >> 6 & 0x3f);
+                sbuf[slen++] = (byte) (0x80 | cp & 0x3f);
+            } else {
+                sbuf[slen++] = (byte) (0xf0 | cp >> 18);
+                sbuf[slen++] = (byte) (0x80 | cp >> 12 & 0x3f);
+                sbuf[slen++] = (byte) (0x80 | cp >> 6 & 0x3f);
+                sbuf[slen++] = (byte) (0x80 | cp & 0x3f);
             }
         }
 
