@@ -274,5 +274,8 @@ class PackageEvaluationTest {
         assertThat(EvalReportJson.read(json)).isEqualTo(r);
         assertThatThrownBy(() -> EvalReportJson.read(json.substring(0, json.length() / 2)))
                 .isInstanceOf(io.airlock.evaluator.engine.json.SpecException.class);
+        // the CLI and the service write reports with a plain reflective mapper: plain types only
+        String plain = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(r);
+        assertThat(plain).contains("\"runs\":[{\"schemaVersion\":\"v1\"").contains("\"isolation\":{");
     }
 }
