@@ -144,6 +144,11 @@ public final class ImportTiers {
                 return new Verdict(Tier.DANGEROUS, "attribute " + s, "reaches interpreter internals through a dunder attribute");
             }
         }
+        if (segments.length == 1 && dangerousModule(name)) {
+            // module.sys, module.os: the attribute is a dangerous module the first module imported
+            return new Verdict(Tier.DANGEROUS, name + ".*", "names the module " + name + " through " + module
+                    + " (an attribute walk to a dangerous module)");
+        }
         if (segments.length > 1) {
             // an attribute walk: module.a.b.c reaches whatever a.b.c names, e.g. pathlib.os.system is os.system
             for (int i = 0; i < segments.length - 1; i++) {
@@ -156,6 +161,16 @@ public final class ImportTiers {
             }
         }
         return direct;
+    }
+
+    /** Whether the table blocks the whole module {@code name} (a {@code name.*} entry). */
+    private boolean dangerousModule(String name) {
+        for (Entry p : prefixes) {
+            if (p.tier() == Tier.DANGEROUS && p.pattern().equals(name + ".*")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Verdict lookup(String qualified) {

@@ -59,7 +59,10 @@ class HostileArchiveTest {
         link.add("weights", ascii("/etc/passwd")).symlink();
         ZipBuilder sizeLie = zip();
         sizeLie.add("a.bin", new byte[8]).size(4);
+        byte[] lying = zip().with("a.bin", new byte[8]).bytes();
+        lying[lying.length - 10] = (byte) 0xf0; // central directory size in the end record: far bigger than the file
         return Stream.of(
+                arguments("end record whose directory does not fit", lying, "zip.malformed", Severity.HIGH),
                 arguments("torch zip whose data.pkl calls os.system", zip().with("archive/data.pkl", EVIL).bytes(),
                         "pickle.dangerous_import", Severity.CRITICAL),
                 arguments("deflated malicious data.pkl", deflated.bytes(), "pickle.dangerous_import", Severity.CRITICAL),

@@ -147,7 +147,9 @@ class HostilePickleTest {
                         "gzip.malformed", Severity.HIGH),
                 arguments("joblib: malicious global after an inline array", joblibWithArrayThen(calling("os", "system", "id")),
                         DANGEROUS, Severity.CRITICAL),
-                arguments("npy object array holding a pickle", npyObject(calling("os", "system", "id")), DANGEROUS, Severity.CRITICAL));
+                arguments("npy object array holding a pickle", npyObject(calling("os", "system", "id")), DANGEROUS, Severity.CRITICAL),
+                arguments("npy header length past the file", concat(new byte[]{(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (byte) 0xff,
+                        (byte) 0xff}, "{'descr': '|O'".getBytes(StandardCharsets.US_ASCII)), "numpy.malformed", Severity.HIGH));
     }
 
     @ParameterizedTest(name = "{0}")
