@@ -1,6 +1,5 @@
 package io.airlock.e2e;
 
-import io.airlock.stack.Infra;
 import io.airlock.stack.Resp;
 import io.airlock.stack.Service;
 import io.airlock.stack.Stack;
@@ -63,13 +62,15 @@ final class E2eStack {
         }
     }
 
-    /** Five consecutive free ports (gateway first; see {@link Service#port}). */
+    /**
+     * Five consecutive free ports (gateway first; see {@link Service#port}), taken below the
+     * kernel's ephemeral range so that an embedded server started later (on a kernel-chosen port)
+     * can never land on one of them.
+     */
     private static int freeBasePort() throws IOException {
+        java.util.Random random = new java.util.Random();
         for (int attempt = 0; attempt < 50; attempt++) {
-            int base = Infra.freePort();
-            if (base + 5 > 65535) {
-                continue;
-            }
+            int base = 20_000 + random.nextInt(10_000);
             boolean allFree = true;
             for (int p = base; p < base + 5 && allFree; p++) {
                 try (ServerSocket s = new ServerSocket(p, 1, java.net.InetAddress.getLoopbackAddress())) {

@@ -398,6 +398,12 @@ public final class StreamConsumer {
                     // an entry delivered before may carry an error recorded by an earlier attempt
                     return settle(e, e.deliveries() > 1)
                             .invoke(() -> metrics.acked(System.nanoTime() - start))
+                            // an acknowledgement Redis did not take must not fail the channel (the
+                            // messaging stream would end and the worker go deaf): the entry stays
+                            // pending, is reclaimed after min-idle-time and handled again, idempotently
+                            .onFailure().invoke(x -> LOG.warnf("stream %s: could not acknowledge %s, it stays pending: %s",
+                                    o.stream(), e.id(), x.getMessage()))
+                            .onFailure().recoverWithNull()
                             .onTermination().invoke(() -> release(e.id()));
                 });
             }

@@ -97,6 +97,25 @@ class StreamConsumerTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("servers")
+    void anAcknowledgementRedisRefusesLeavesTheEntryPendingAndNeverFailsTheCaller(String server) {
+        String stream = stream();
+        add(server, stream, "one");
+        StreamConsumer c = consumer(server, opts(stream, "c1", Duration.ofSeconds(30), 5, 8), QueueMetrics.NONE);
+        List<Delivery> got = run(c);
+        await(() -> got.size() == 1, "delivery");
+        // make XACK fail: the stream key now holds a string, so Redis answers WRONGTYPE
+        send(server, Request.cmd(Command.RENAME).arg(stream).arg(stream + ":moved"));
+        send(server, Request.cmd(Command.SET).arg(stream).arg("not a stream"));
+        // a failed acknowledgement must not fail the messaging stream (the worker would go deaf)
+        got.get(0).ack().await().atMost(Duration.ofSeconds(5));
+        assertThat(c.inFlight()).isZero();
+        send(server, Request.cmd(Command.DEL).arg(stream));
+        send(server, Request.cmd(Command.RENAME).arg(stream + ":moved").arg(stream));
+        assertThat(pending(server, stream)).as("still pending, to be handled again").isEqualTo(1);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
     void aDeadConsumersEntryIsReclaimedByALiveOne(String server) {
         String stream = stream();
         add(server, stream, "orphan");

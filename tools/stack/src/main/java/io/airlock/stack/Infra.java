@@ -40,11 +40,13 @@ public final class Infra implements AutoCloseable {
     private final RedisEndpoint redis;
     private final PostgresEndpoint postgres;
     private final RedisServer embeddedRedis;
-    private final EmbeddedPostgres embeddedPostgres;
+    private EmbeddedPostgres embeddedPostgres;
+    private final Path postgresData;
     private final List<String> notes;
 
     private Infra(RedisEndpoint redis, RedisServer embeddedRedis, PostgresEndpoint postgres,
-                  EmbeddedPostgres embeddedPostgres, List<String> notes) {
+                  EmbeddedPostgres embeddedPostgres, Path postgresData, List<String> notes) {
+        this.postgresData = postgresData;
         this.redis = redis;
         this.embeddedRedis = embeddedRedis;
         this.postgres = postgres;
@@ -126,7 +128,7 @@ public final class Infra implements AutoCloseable {
             }
             throw e instanceof IOException io ? io : new IOException("PostgreSQL: " + e.getMessage(), e);
         }
-        return new Infra(redis, embeddedRedis, pg, embeddedPg, notes);
+        return new Infra(redis, embeddedRedis, pg, embeddedPg, dataDir.resolve("postgres"), notes);
     }
 
     public RedisEndpoint redis() {
@@ -144,8 +146,36 @@ public final class Infra implements AutoCloseable {
 
     /** Stops the Redis server this process started, keeping its data. Tests use it to prove recovery. */
     public void stopEmbeddedRedis() throws IOException {
-        if (embeddedRedis != null) {
-            embeddedRedis.stop();
+        requireEmbedded(embeddedRedis != null, "Redis");
+        embeddedRedis.stop();
+    }
+
+    /** Starts it again on the same port and data (its append-only file, when persistent). */
+    public void startEmbeddedRedis() throws IOException {
+        requireEmbedded(embeddedRedis != null, "Redis");
+        embeddedRedis.start();
+    }
+
+    /** Stops the PostgreSQL server this process started (a fast shutdown), keeping its data. */
+    public void stopEmbeddedPostgres() throws IOException {
+        requireEmbedded(embeddedPostgres != null, "PostgreSQL");
+        embeddedPostgres.close();
+    }
+
+    /** Starts PostgreSQL again on the same port and data directory. */
+    public void startEmbeddedPostgres() throws IOException {
+        requireEmbedded(postgres.embedded(), "PostgreSQL");
+        embeddedPostgres = EmbeddedPostgres.builder()
+                .setPort(postgres.port())
+                .setDataDirectory(postgresData)
+                .setCleanDataDirectory(false)
+                .start();
+    }
+
+    private static void requireEmbedded(boolean embedded, String what) {
+        if (!embedded) {
+            // never stop a server this process did not start
+            throw new IllegalStateException(what + " was not started by this process");
         }
     }
 

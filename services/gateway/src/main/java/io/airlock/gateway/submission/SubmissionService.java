@@ -55,7 +55,13 @@ public class SubmissionService {
     public SubmissionViews.Accepted accept(NewSubmission in) {
         int retry = config.retryAfterSeconds();
         // cheap refusals first, before the bytes are hashed
-        long backlog = queue.backlog(config.scanQueueBound());
+        long backlog;
+        try {
+            backlog = queue.backlog(config.scanQueueBound());
+        } catch (RuntimeException e) {
+            // Redis unreachable: nothing can be queued, so nothing is accepted
+            throw ProblemException.unavailable("queue-unavailable", "the scan queue is unavailable: " + e.getMessage(), retry);
+        }
         if (backlog > config.scanQueueBound()) {
             meters.counter("airlock_gateway_rejected_total", "reason", "queue_full").increment();
             throw new ProblemException(429, "queue-full", "Too many requests",
