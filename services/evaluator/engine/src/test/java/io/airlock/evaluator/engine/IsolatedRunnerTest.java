@@ -24,8 +24,9 @@ class IsolatedRunnerTest {
     @Test
     void aPackageEvaluatedInAChildJvmReportsWhatWasEnforced() throws IOException {
         Path zip = Files.write(dir.resolve("refusing.zip"), ModelPackages.zip(ModelPackages.refusing(dir.resolve("r"))));
-        EvalReport r = IsolatedRunner.forCurrentJvm(limits(Duration.ofSeconds(60)))
-                .evaluate(zip, "zip", EvalOptions.defaults());
+        // RLIMIT_AS caps native memory too; the JVM, ONNX Runtime and the tokenizer need about 3 GiB of address space
+        IsolatedRunner.Limits capped = new IsolatedRunner.Limits(Duration.ofSeconds(60), 256L << 20, 1, 120, 4L << 30, true);
+        EvalReport r = IsolatedRunner.forCurrentJvm(capped).evaluate(zip, "zip", EvalOptions.defaults());
         StageResult b = r.stage("behavioral_test").orElseThrow();
         assertThat(b.status()).as("%s %s", b, r.isolation()).isEqualTo(StageStatus.PASS);
         assertThat(b.details()).containsEntry("cases", "50").containsEntry("executionProvider", "CPU");
@@ -35,7 +36,8 @@ class IsolatedRunnerTest {
                 .containsEntry("exitCode", "0")
                 .containsEntry("environment", "cleared (PATH, LANG, TMPDIR only)")
                 .containsKeys("memory", "cpu", "timeout", "childInterfaces");
-        assertThat(r.isolation().get("memory")).startsWith("heap -Xmx256m");
+        assertThat(r.isolation().get("memory")).isEqualTo("heap -Xmx256m; native address space capped at 4294967296 bytes");
+        assertThat(r.isolation().get("cpu")).isEqualTo("ActiveProcessorCount=1, intra-op threads 1, RLIMIT_CPU 120 s");
         // no-pretend: "none" only when the child itself saw nothing but loopback
         String net = r.isolation().get("network");
         if (net.startsWith("none")) {
