@@ -135,8 +135,9 @@ final class PickleAnalyzer {
             PickleMachine.Import first = e.getValue().get(0);
             ImportTiers.Verdict v = tiers.judge(first.module(), first.name());
             String calledAs = firstCall(r, e.getValue());
-            String renamed = first.rawModule().equals(first.module()) ? ""
-                    : " (written as " + first.rawModule() + "." + first.name() + ", renamed for protocol " + r.protocol() + ")";
+            String raw = first.rawModule() + "." + first.rawName();
+            String renamed = raw.equals(first.qualified()) ? ""
+                    : " (written as " + raw + ", renamed for protocol " + r.protocol() + ")";
             long times = e.getValue().stream().mapToLong(PickleMachine.Import::count).sum();
             String count = times > 1 ? ", " + times + " times" : "";
             String loc = Findings.at(where, first.offset());

@@ -179,7 +179,8 @@ public final class StaticScan {
         String inner = where.isEmpty() ? "gzip body" : where + " > gzip body";
         run.count("gzipStreams", 1);
         long max = compressedLength < 0 ? policy.zip().maxTotal()
-                : Math.min(policy.zip().maxTotal(), Math.max(1, compressedLength) * policy.zip().maxRatio());
+                : Math.min(policy.zip().maxTotal(), Math.max(policy.zip().ratioFloor(),
+                Math.max(1, compressedLength) * policy.zip().maxRatio()));
         Bounded body;
         try {
             body = new Bounded(new GZIPInputStream(compressed, 64 * 1024), max);

@@ -93,13 +93,14 @@ public final class PickleMachine {
      * @param module    module after protocol 0-2 renames
      * @param name      attribute name (may be dotted)
      * @param rawModule the module as written in the stream
+     * @param rawName   the name as written in the stream
      * @param opcode    GLOBAL, STACK_GLOBAL or INST, of the first occurrence
      * @param offset    where the first occurrence is
      * @param count     how many times the stream imports it
      * @param calls     how many times the stream calls it
      */
-    public record Import(int index, String module, String name, String rawModule, String opcode, long offset, long count,
-                         long calls) {
+    public record Import(int index, String module, String name, String rawModule, String rawName, String opcode, long offset,
+                         long count, long calls) {
         /** {@code module.name}. */
         public String qualified() {
             return module + "." + name;
@@ -228,6 +229,23 @@ public final class PickleMachine {
             Map.entry("htmlentitydefs", "html.entities"), Map.entry("HTMLParser", "html.parser"),
             Map.entry("markupbase", "_markupbase"), Map.entry("_winreg", "winreg"), Map.entry("Tkinter", "tkinter"));
 
+    /**
+     * Python 2 (module, name) pairs that CPython maps to other names when loading protocols 0 to 2;
+     * Python 3 itself writes some of them (range as __builtin__.xrange) at those protocols.
+     */
+    static final Map<String, String> PY2_NAMES = Map.ofEntries(
+            Map.entry("__builtin__.xrange", "builtins.range"), Map.entry("__builtin__.unicode", "builtins.str"),
+            Map.entry("__builtin__.basestring", "builtins.str"), Map.entry("__builtin__.long", "builtins.int"),
+            Map.entry("__builtin__.unichr", "builtins.chr"), Map.entry("__builtin__.raw_input", "builtins.input"),
+            Map.entry("__builtin__.intern", "sys.intern"), Map.entry("__builtin__.reduce", "functools.reduce"),
+            Map.entry("itertools.izip", "builtins.zip"), Map.entry("itertools.imap", "builtins.map"),
+            Map.entry("itertools.ifilter", "builtins.filter"), Map.entry("itertools.ifilterfalse", "itertools.filterfalse"),
+            Map.entry("itertools.izip_longest", "itertools.zip_longest"), Map.entry("UserDict.IterableUserDict", "collections.UserDict"),
+            Map.entry("exceptions.StandardError", "builtins.Exception"), Map.entry("urllib.urlopen", "urllib.request.urlopen"),
+            Map.entry("urllib.urlretrieve", "urllib.request.urlretrieve"), Map.entry("urllib.quote", "urllib.parse.quote"),
+            Map.entry("urllib.unquote", "urllib.parse.unquote"), Map.entry("urllib.urlencode", "urllib.parse.urlencode"),
+            Map.entry("whichdb.whichdb", "dbm.whichdb"), Map.entry("_socket.fromfd", "socket.fromfd"));
+
     private static final String JOBLIB_WRAPPER = "joblib.numpy_pickle.NumpyArrayWrapper";
     /** Events of one kind kept with their detail; the rest are only counted. */
     public static final int KEPT_EVENTS = 64;
@@ -240,17 +258,19 @@ public final class PickleMachine {
         final String module;
         final String name;
         final String rawModule;
+        final String rawName;
         final String opcode;
         final long offset;
         long count;
         long calls;
         CallSite firstCall;
 
-        ImportAcc(int index, String module, String name, String rawModule, String opcode, long offset) {
+        ImportAcc(int index, String module, String name, String rawModule, String rawName, String opcode, long offset) {
             this.index = index;
             this.module = module;
             this.name = name;
             this.rawModule = rawModule;
+            this.rawName = rawName;
             this.opcode = opcode;
             this.offset = offset;
         }
@@ -321,7 +341,7 @@ public final class PickleMachine {
         List<Import> imports = new ArrayList<>();
         List<CallSite> calls = new ArrayList<>();
         for (ImportAcc i : acc.imports.values()) {
-            imports.add(new Import(i.index, i.module, i.name, i.rawModule, i.opcode, i.offset, i.count, i.calls));
+            imports.add(new Import(i.index, i.module, i.name, i.rawModule, i.rawName, i.opcode, i.offset, i.count, i.calls));
             if (i.firstCall != null) {
                 calls.add(i.firstCall);
             }
@@ -775,11 +795,24 @@ public final class PickleMachine {
         return new Opaque("dynamic global");
     }
 
-    private ImportAcc importOf(String module, String name, String op, long at) {
-        String mapped = protocol < 3 ? PY2_MODULES.getOrDefault(module, module) : module;
+    private ImportAcc importOf(String module, String rawName, String op, long at) {
+        String mapped = module;
+        String name = rawName;
+        if (protocol < 3) {
+            String pair = PY2_NAMES.get(module + "." + rawName);
+            if (pair != null) {
+                int dot = pair.lastIndexOf('.');
+                mapped = pair.substring(0, dot);
+                name = pair.substring(dot + 1);
+            } else {
+                mapped = PY2_MODULES.getOrDefault(module, module);
+            }
+        }
+        String m = mapped;
+        String n = name;
         // one record per distinct name: a stream that repeats a GLOBAL a million times costs one entry
-        ImportAcc i = acc.imports.computeIfAbsent(mapped + '\n' + name + '\n' + module,
-                k -> new ImportAcc(acc.imports.size(), mapped, name, module, op, at));
+        ImportAcc i = acc.imports.computeIfAbsent(m + '\n' + n + '\n' + module + '\n' + rawName,
+                k -> new ImportAcc(acc.imports.size(), m, n, module, rawName, op, at));
         i.count++;
         return i;
     }

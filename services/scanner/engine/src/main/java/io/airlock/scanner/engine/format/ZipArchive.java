@@ -39,13 +39,16 @@ public final class ZipArchive {
      * Bounds for one archive.
      *
      * @param maxEntries        entries read from the central directory
-     * @param maxRatio          uncompressed / compressed bytes of one member
+     * @param maxRatio          uncompressed / compressed bytes of one member, once it is past {@code ratioFloor}
+     * @param ratioFloor        bytes a member may inflate to whatever its ratio: honest archives deflate
+     *                          zero-filled arrays near deflate's 1032:1 ceiling, and a bomb is only a bomb
+     *                          when it is big
      * @param maxTotal          uncompressed bytes of all members together
      * @param maxDirectoryBytes bytes of central directory read
      */
-    public record Limits(int maxEntries, long maxRatio, long maxTotal, long maxDirectoryBytes) {
+    public record Limits(int maxEntries, long maxRatio, long ratioFloor, long maxTotal, long maxDirectoryBytes) {
         public static Limits defaults() {
-            return new Limits(100_000, 500, 64L << 30, 64L << 20);
+            return new Limits(100_000, 500, 64L << 20, 64L << 30, 64L << 20);
         }
     }
 
@@ -518,7 +521,8 @@ public final class ZipArchive {
                                 + e.size() + " bytes");
                         return -1;
                     }
-                    if (produced > limits.maxRatio() * Math.max(consumedIn, 1) + 64 * 1024 && inflater != null) {
+                    if (inflater != null && produced > limits.ratioFloor()
+                            && produced > limits.maxRatio() * Math.max(consumedIn, 1) + 64 * 1024) {
                         fail("zip.compression_ratio", "entry '" + printable(e.name()) + "' inflates more than "
                                 + limits.maxRatio() + " times its compressed size");
                         return -1;
