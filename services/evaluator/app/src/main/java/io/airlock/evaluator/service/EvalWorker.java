@@ -14,7 +14,6 @@ import io.airlock.contracts.v1.TransitionRequest;
 import io.airlock.contracts.v1.WriteAck;
 import io.airlock.contracts.v1.WriteOutcome;
 import io.airlock.evaluator.engine.EvalReport;
-import io.airlock.evaluator.engine.Evaluator;
 import io.airlock.scanner.engine.FormatSniffer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.grpc.GrpcClient;
@@ -22,7 +21,6 @@ import io.quarkus.logging.Log;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import java.io.IOException;
@@ -41,17 +39,15 @@ public class EvalWorker {
     static final String ACTOR = "evaluator";
 
     @Inject
-    Evaluator evaluator;
-    @Inject
     BlobStore blobs;
     @Inject
     MeterRegistry meters;
     @GrpcClient("registry")
     RegistryGrpc.RegistryBlockingStub registry;
-    @ConfigProperty(name = "airlock.evaluator.registry-deadline", defaultValue = "10s")
-    Duration deadline;
-    @ConfigProperty(name = "airlock.evaluator.behavioral-test", defaultValue = "if-runnable")
-    BehavioralPolicy policy;
+    @Inject
+    EvaluatorConfig config;
+    @Inject
+    ModelRunner runner;
 
     /** Whether a model whose behavioral test could not run may be promoted. */
     public enum BehavioralPolicy {
@@ -82,14 +78,14 @@ public class EvalWorker {
             throw new UncheckedIOException(e);
         }
         long t0 = System.nanoTime();
-        EvalReport report = evaluator.evaluate(file, format);
+        EvalReport report = runner.evaluate(file, format);
         for (StageResult stage : report.stages()) {
             io.airlock.support.StageMetrics.record(meters, stage);
             registry().recordStage(RecordStageRequest.newBuilder()
                     .setSubmissionId(item.submissionId()).setAttempt(item.attempt())
                     .setStage(Protos.toProto(stage).toBuilder().setService(ACTOR)).build());
         }
-        Decision d = decide(report, policy);
+        Decision d = decide(report, BehavioralPolicy.fromString(config.behavioralTest()));
         transition(item, d.status(), d.reason());
         Log.infof("submission=%s attempt=%d evaluated provider=%s in %d ms -> %s (%s)", item.submissionId(),
                 item.attempt(), report.executionProvider(), (System.nanoTime() - t0) / 1_000_000, d.status().wire(),
@@ -146,6 +142,6 @@ public class EvalWorker {
     }
 
     private RegistryGrpc.RegistryBlockingStub registry() {
-        return registry.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        return registry.withDeadlineAfter(config.registryDeadline().toMillis(), TimeUnit.MILLISECONDS);
     }
 }

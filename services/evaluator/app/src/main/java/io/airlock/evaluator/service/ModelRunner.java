@@ -1,0 +1,92 @@
+package io.airlock.evaluator.service;
+
+import io.airlock.contracts.StageResult;
+import io.airlock.evaluator.engine.EvalOptions;
+import io.airlock.evaluator.engine.EvalReport;
+import io.airlock.evaluator.engine.Evaluator;
+import io.airlock.evaluator.engine.IsolatedRunner;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Runs the evaluator engine on an untrusted model: by default in a child JVM with a timeout that
+ * kills it, a heap and CPU cap and, where permitted, no network; every stage's details say how it
+ * was isolated, so a report never claims isolation it did not have.
+ */
+@ApplicationScoped
+public class ModelRunner {
+    @Inject
+    EvaluatorConfig config;
+
+    private EvalOptions options;
+    private IsolatedRunner isolated;
+
+    void init(@Observes StartupEvent ev) {
+        EvalOptions d = EvalOptions.defaults();
+        options = d.withThresholds(config.maxAttackSuccessRate(), config.maxCriticalFlags(), config.maxUndeterminedRate())
+                .withLimits(config.perPromptTimeout(), config.runTimeout(), config.maxNewTokens())
+                .withForceCpu(config.forceCpu())
+                .withCorpus(config.corpus(), config.corpusFile().orElse(""));
+        if (config.maxAttackSuccessRate() > EvalOptions.DEFAULT_MAX_ASR || config.maxCriticalFlags() > EvalOptions.DEFAULT_MAX_CRITICAL
+                || config.maxUndeterminedRate() > EvalOptions.DEFAULT_MAX_UNDETERMINED) {
+            Log.warnf("behavioral thresholds loosened beyond the defaults: asr %.2f, critical %d, undetermined %.2f",
+                    config.maxAttackSuccessRate(), config.maxCriticalFlags(), config.maxUndeterminedRate());
+        }
+        if ("child".equals(config.isolation())) {
+            isolated = new IsolatedRunner(Path.of(System.getProperty("java.home"), "bin", "java").toString(), childClasspath(),
+                    new IsolatedRunner.Limits(config.childTimeout(), config.childHeapBytes(), config.childCpus(),
+                            config.childCpuSeconds(), config.childAddressSpaceBytes(), config.isolateNetwork()));
+            Log.infof("models run in a child JVM: timeout %s, heap %d MiB, %d cpu(s), network isolation %s",
+                    config.childTimeout(), config.childHeapBytes() >> 20, config.childCpus(), config.isolateNetwork());
+        } else if ("in-process".equals(config.isolation())) {
+            Log.warnf("models run INSIDE the evaluator process (airlock.evaluator.isolation=in-process): for debugging only");
+        } else {
+            throw new IllegalStateException("airlock.evaluator.isolation must be child or in-process, not " + config.isolation());
+        }
+    }
+
+    /**
+     * The engine and its dependencies for the child. In a packaged service java.class.path is only
+     * quarkus-run.jar, whose dependencies sit in lib/main beside it.
+     */
+    static String childClasspath() {
+        String cp = System.getProperty("java.class.path");
+        Path first = Path.of(cp.split(java.io.File.pathSeparator)[0]);
+        if (first.getFileName().toString().equals("quarkus-run.jar")) {
+            Path lib = first.toAbsolutePath().getParent().resolve("lib").resolve("main");
+            if (Files.isDirectory(lib)) {
+                return lib + java.io.File.separator + "*";
+            }
+        }
+        return cp;
+    }
+
+    public EvalReport evaluate(Path file, String format) {
+        if (isolated == null) {
+            return withIsolation(new Evaluator().evaluate(file, format, options), Map.of("mode", "in-process"));
+        }
+        EvalReport r = isolated.evaluate(file, format, options);
+        return withIsolation(r, r.isolation());
+    }
+
+    /** Puts the isolation facts into every stage's details, where the registry keeps them. */
+    static EvalReport withIsolation(EvalReport r, Map<String, String> isolation) {
+        List<StageResult> stages = new ArrayList<>();
+        for (StageResult s : r.stages()) {
+            Map<String, String> details = new TreeMap<>(s.details());
+            isolation.forEach((k, v) -> details.putIfAbsent("isolation." + k, v));
+            stages.add(new StageResult(s.stage(), s.status(), s.durationMicros(), s.findings(), details));
+        }
+        return new EvalReport(r.schemaVersion(), stages, r.executionProvider(), r.gpu(), r.runs(), isolation);
+    }
+}
