@@ -21,6 +21,8 @@ public enum Format {
     NUMPY_ZIP(false),
     /** Keras 3 .keras: a zip with config.json and the weights. */
     KERAS(false),
+    /** An Airlock model package: model.onnx, tokenizer.json and airlock-model.json in one zip. */
+    MODEL_PACKAGE(false),
     HDF5(false),
     /** a joblib dump: a pickle with numpy arrays inline. */
     JOBLIB(true),
@@ -48,7 +50,7 @@ public enum Format {
 
     /** A zip archive underneath (whatever its members make it). */
     public boolean zipBased() {
-        return this == PYTORCH_ZIP || this == NUMPY_ZIP || this == KERAS || this == ZIP;
+        return this == PYTORCH_ZIP || this == NUMPY_ZIP || this == KERAS || this == MODEL_PACKAGE || this == ZIP;
     }
 
     /** The format with this id (any case, surrounding blanks ignored); empty for anything else. */

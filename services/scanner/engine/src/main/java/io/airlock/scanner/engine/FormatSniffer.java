@@ -268,6 +268,10 @@ public final class FormatSniffer {
                 return new Classified(Format.PYTORCH_ZIP, "member '" + printable(n) + "' marks a PyTorch archive");
             }
         }
+        if (isModelPackage(names)) {
+            return new Classified(Format.MODEL_PACKAGE,
+                    "model.onnx, tokenizer.json and airlock-model.json together mark an Airlock model package");
+        }
         if (names.contains("config.json") && (names.contains("metadata.json") || names.contains("model.weights.h5"))) {
             return new Classified(Format.KERAS, "top-level config.json with metadata.json or model.weights.h5 marks a Keras archive");
         }
@@ -275,6 +279,29 @@ public final class FormatSniffer {
             return new Classified(Format.NUMPY_ZIP, "every member is a .npy array");
         }
         return new Classified(Format.ZIP, names.isEmpty() ? "no members" : "no PyTorch, NumPy or Keras layout");
+    }
+
+    /** The three package files at the root, or all under one top-level folder. */
+    static boolean isModelPackage(List<String> names) {
+        for (String prefix : packagePrefixes(names)) {
+            if (names.contains(prefix + "model.onnx") && names.contains(prefix + "tokenizer.json")
+                    && names.contains(prefix + "airlock-model.json")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<String> packagePrefixes(List<String> names) {
+        List<String> prefixes = new java.util.ArrayList<>();
+        prefixes.add("");
+        for (String n : names) {
+            int slash = n.indexOf('/');
+            if (slash > 0 && slash == n.lastIndexOf('/') && n.endsWith("/airlock-model.json")) {
+                prefixes.add(n.substring(0, slash + 1));
+            }
+        }
+        return prefixes;
     }
 
     private static String printable(String s) {

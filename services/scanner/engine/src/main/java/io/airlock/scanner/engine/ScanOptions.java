@@ -46,7 +46,7 @@ public record ScanOptions(String expectedSha256, Set<Format> allowedFormats, Set
         Set<Format> denied = Arrays.stream(Format.values()).filter(Format::pickleBased)
                 .collect(Collectors.toCollection(() -> EnumSet.noneOf(Format.class)));
         return switch (kind) {
-            case MODEL -> new ScanOptions("", EnumSet.of(Format.GGUF, Format.SAFETENSORS, Format.ONNX), denied, kind,
+            case MODEL -> new ScanOptions("", EnumSet.of(Format.GGUF, Format.SAFETENSORS, Format.ONNX, Format.MODEL_PACKAGE), denied, kind,
                     DEFAULT_MAX_MODEL_BYTES);
             case KERNEL -> new ScanOptions("", EnumSet.of(Format.PYTHON_SOURCE), denied, kind, DEFAULT_MAX_KERNEL_BYTES);
         };

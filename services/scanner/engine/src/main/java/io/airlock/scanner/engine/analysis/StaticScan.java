@@ -83,7 +83,7 @@ public final class StaticScan {
         switch (format) {
             case PICKLE, JOBLIB -> pickle(run, src, "", PickleAnalyzer.Mode.PLAIN);
             case PYTORCH_LEGACY -> pickle(run, src, "", PickleAnalyzer.Mode.TORCH_LEGACY);
-            case PYTORCH_ZIP, NUMPY_ZIP, KERAS, ZIP -> new ArchiveScanner(this, run).scan(src, "", format, 1);
+            case PYTORCH_ZIP, NUMPY_ZIP, KERAS, MODEL_PACKAGE, ZIP -> new ArchiveScanner(this, run).scan(src, "", format, 1);
             case GZIP -> gzip(run, InputCursor.stream(src, 0, src.size()), src.size(), "", 1);
             case NUMPY -> npy(run, InputCursor.stream(src, 0, src.size()), src.size(), "");
             default -> applicable = false;
