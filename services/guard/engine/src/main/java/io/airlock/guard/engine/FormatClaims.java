@@ -36,7 +36,7 @@ public final class FormatClaims {
             Map.entry("joblib", EnumSet.of(JOBLIB, PICKLE)),
             Map.entry("py", EnumSet.of(PYTHON_SOURCE)),
             Map.entry("python", EnumSet.of(PYTHON_SOURCE)),
-            Map.entry("zip", EnumSet.of(ZIP, PYTORCH_ZIP, NUMPY_ZIP, KERAS)),
+            Map.entry("zip", EnumSet.of(ZIP, PYTORCH_ZIP, NUMPY_ZIP, KERAS, MODEL_PACKAGE)),
             Map.entry("tar", EnumSet.of(TAR)),
             Map.entry("gz", EnumSet.of(GZIP)),
             Map.entry("tgz", EnumSet.of(GZIP)));
