@@ -89,6 +89,31 @@ class PipelineIT {
     }
 
     @Test
+    void aModelPackageIsRunAgainstTheCorporaInAnIsolatedChild() throws Exception {
+        Path refusing = write("refusing.zip", io.airlock.evaluator.engine.testing.ModelPackages.zip(
+                io.airlock.evaluator.engine.testing.ModelPackages.refusing(Files.createTempDirectory(work, "r"))));
+        String good = submit(refusing, "model").then().statusCode(202).extract().path("id");
+        Path complying = write("complying.zip", io.airlock.evaluator.engine.testing.ModelPackages.zip(
+                io.airlock.evaluator.engine.testing.ModelPackages.complying(Files.createTempDirectory(work, "c"))));
+        String bad = submit(complying, "model").then().statusCode(202).extract().path("id");
+
+        List<Client.Event> events = Client.followEvents(gateway, good, Duration.ofSeconds(120));
+        assertThat(events.get(events.size() - 1).data().path("status").asText()).isEqualTo("promoted");
+        given().get(registry + "/v1/submissions/" + good).then()
+                .body("stages.find { it.stage == 'format_gate' }.details.format", equalTo("model_package"))
+                .body("stages.find { it.stage == 'behavioral_test' }.status", equalTo("PASS"))
+                .body("stages.find { it.stage == 'behavioral_test' }.details.executionProvider", equalTo("CPU"))
+                // no-pretend: the report says how the model was isolated
+                .body("stages.find { it.stage == 'behavioral_test' }.details.'isolation.mode'", notNullValue());
+
+        events = Client.followEvents(gateway, bad, Duration.ofSeconds(120));
+        assertThat(events.get(events.size() - 1).data().path("status").asText()).isEqualTo("rejected");
+        given().get(registry + "/v1/submissions/" + bad).then()
+                .body("stages.find { it.stage == 'behavioral_test' }.status", equalTo("FAIL"))
+                .body("stages.find { it.stage == 'behavioral_test' }.findings.size()", org.hamcrest.Matchers.greaterThan(0));
+    }
+
+    @Test
     void aKernelIsScannedAndHandedToTheKernelRunner() throws Exception {
         long before = E2eStack.streamLength(stack, Streams.ADMITTED_KERNEL);
         Path kernel = write("submission.py", """

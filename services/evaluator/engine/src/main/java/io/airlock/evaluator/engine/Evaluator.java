@@ -66,7 +66,7 @@ public final class Evaluator {
             + "tokenizer.json and airlock-model.json";
     static final String BARE_ONNX_REASON = "not a model package (model.onnx + tokenizer.json + airlock-model.json): "
             + "a bare ONNX model has no tokenizer or prompt framing, so no prompt can be run";
-    private static final Set<String> ARCHIVES = Set.of("zip", "tar", "gzip");
+    private static final Set<String> ARCHIVES = Set.of("zip", "tar", "gzip", "model_package");
     private static final int MAX_HEADER_FIELDS = 100_000;
     /** Fields visited when looking for external data; a large LLM graph has a few million. */
     private static final long MAX_WALK_FIELDS = 50_000_000;
