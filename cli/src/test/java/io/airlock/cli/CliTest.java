@@ -129,15 +129,16 @@ class CliTest {
         assertThat(j.path("engineVersion").asText()).startsWith("airlock-scanner-engine/");
         List<String> stages = new ArrayList<>();
         j.path("stages").forEach(s -> stages.add(s.path("stage").asText() + ":" + s.path("status").asText()));
-        assertThat(stages).containsExactly("integrity:PASS", "format_gate:PASS", "static_scan:SKIPPED");
-        assertThat(j.path("stages").get(2).path("details").path("reason").asText()).contains("no static analysis applies to onnx");
+        assertThat(stages).containsExactly("source_policy:SKIPPED", "integrity:PASS", "format_gate:PASS", "provenance:SKIPPED",
+                "static_scan:SKIPPED");
+        assertThat(j.path("stages").get(4).path("details").path("reason").asText()).contains("no static analysis applies to onnx");
     }
 
     @Test
     void aRejectedScanNamesTheRuleInJson() {
         Run r = airlock("scan", file("w.pkl", PICKLE), "--format", "json");
         assertThat(r.code()).isEqualTo(1);
-        JsonNode gate = r.json().path("stages").get(1);
+        JsonNode gate = r.json().path("stages").get(2);
         assertThat(gate.path("status").asText()).isEqualTo("FAIL");
         assertThat(gate.path("details").path("format").asText()).isEqualTo("pickle");
         JsonNode finding = gate.path("findings").get(0);
@@ -171,11 +172,13 @@ class CliTest {
     void textShowsOneLinePerStageThenTheVerdict() {
         Run r = airlock("scan", file("x.pkl", PICKLE));
         List<String> lines = r.out().lines().toList();
-        assertThat(lines.get(0)).startsWith("integrity").contains("PASS").contains(" ms");
-        assertThat(lines.get(1)).startsWith("format_gate").contains("FAIL");
-        assertThat(lines.get(2)).contains("HIGH").contains("format.denied");
+        assertThat(lines.get(0)).startsWith("source_policy").contains("SKIPPED");
+        assertThat(lines.get(1)).startsWith("integrity").contains("PASS").contains(" ms");
+        assertThat(lines.get(2)).startsWith("format_gate").contains("FAIL");
+        assertThat(lines.get(3)).contains("HIGH").contains("format.denied");
+        assertThat(lines.get(4)).startsWith("provenance").contains("SKIPPED");
         // a denied file is still analyzed, for evidence: the report says what it contains
-        assertThat(lines.get(3)).startsWith("static_scan").contains("PASS");
+        assertThat(lines.get(5)).startsWith("static_scan").contains("PASS");
         assertThat(lines.get(lines.size() - 1)).startsWith("verdict: REJECT");
     }
 

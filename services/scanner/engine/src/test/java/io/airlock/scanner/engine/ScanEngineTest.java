@@ -66,15 +66,15 @@ class ScanEngineTest {
         assertThat(r.schemaVersion()).isEqualTo("airlock.scan/v1");
         assertThat(r.engineVersion()).isEqualTo(ScanEngine.VERSION);
         assertThat(live).isEqualTo(r.stages());
-        assertThat(r.stages()).extracting(StageResult::stage).containsExactly("integrity", "format_gate", "static_scan");
+        assertThat(r.stages()).extracting(StageResult::stage).containsExactly("source_policy", "integrity", "format_gate", "provenance", "static_scan");
         assertThat(r.sha256()).isEqualTo(sha256(bytes));
         assertThat(r.size()).isEqualTo(bytes.length);
         StageResult gate = r.stage("format_gate").orElseThrow();
         // a denied format is still named
         assertThat(gate.details()).containsEntry("format", r.format().id()).containsKey("evidence");
-        StageResult last = r.stages().get(2);
+        StageResult last = r.stage("static_scan").orElseThrow();
         if (decidedBy.isEmpty()) {
-            assertThat(r.stages().subList(0, 2)).extracting(StageResult::status).containsOnly(StageStatus.PASS);
+            assertThat(List.of(r.stage("integrity").orElseThrow(), r.stage("format_gate").orElseThrow())).extracting(StageResult::status).containsOnly(StageStatus.PASS);
             // nothing to analyse statically in these formats: reported as not applicable, never as passed
             assertThat(last.status()).isEqualTo(StageStatus.SKIPPED);
             assertThat(last.details().get("reason")).contains("no static analysis applies to " + r.format().id());
@@ -194,11 +194,11 @@ class ScanEngineTest {
         Path f = Files.write(dir.resolve("m.gguf"), gguf(3));
         ScanReport r = engine.scan(f, ScanOptions.defaults(Kind.MODEL).withExpectedSha256(expected), StageListener.NONE);
         assertThat(r.verdict()).isEqualTo(verdict);
-        StageResult integrity = r.stages().get(0);
+        StageResult integrity = r.stage("integrity").orElseThrow();
         if (verdict == ScanVerdict.REJECT) {
             assertThat(integrity.findings()).extracting(Finding::rule).containsExactly("integrity.sha256_mismatch");
             // stop at the first failure: later stages say why they did not run
-            assertThat(r.stages().subList(1, 3)).allSatisfy(s -> {
+            assertThat(r.stages().subList(2, 5)).allSatisfy(s -> {
                 assertThat(s.status()).isEqualTo(StageStatus.SKIPPED);
                 assertThat(s.details().get("reason")).contains("stage integrity failed");
             });
@@ -210,7 +210,7 @@ class ScanEngineTest {
         Path f = Files.write(dir.resolve("k.py"), python());
         ScanReport r = engine.scan(f, ScanOptions.defaults(Kind.KERNEL).withMaxBytes(10), StageListener.NONE);
         assertThat(r.verdict()).isEqualTo(ScanVerdict.REJECT);
-        assertThat(r.stages().get(0).findings()).extracting(Finding::rule).containsExactly("integrity.size_limit");
+        assertThat(r.stage("integrity").orElseThrow().findings()).extracting(Finding::rule).containsExactly("integrity.size_limit");
         assertThat(r.sha256()).isEmpty();
     }
 
@@ -247,9 +247,9 @@ class ScanEngineTest {
         ScanReport r = engine.scan(dir.resolve("gone"), ScanOptions.defaults(Kind.MODEL), StageListener.NONE);
         assertThat(r.verdict()).isEqualTo(ScanVerdict.ERROR);
         assertThat(r.size()).isEqualTo(-1);
-        assertThat(r.stages().get(0).status()).isEqualTo(StageStatus.ERROR);
-        assertThat(r.stages().get(0).findings()).extracting(Finding::rule).containsExactly("scan.internal_error");
-        assertThat(r.stages().subList(1, 3)).extracting(StageResult::status).containsOnly(StageStatus.SKIPPED);
+        assertThat(r.stage("integrity").orElseThrow().status()).isEqualTo(StageStatus.ERROR);
+        assertThat(r.stage("integrity").orElseThrow().findings()).extracting(Finding::rule).containsExactly("scan.internal_error");
+        assertThat(r.stages().subList(2, 5)).extracting(StageResult::status).containsOnly(StageStatus.SKIPPED);
     }
 
     @Test
