@@ -33,13 +33,19 @@ class PipelineIT {
     static final long UPLOAD_LIMIT = 1024 * 1024;
 
     Stack stack;
+    String[] signingKey;
     String gateway;
     String registry;
     Path work;
 
     @BeforeAll
     void start() throws Exception {
+        signingKey = io.airlock.signing.Keys.generateEc("secp256r1");
+        Path keyFile = Files.createDirectories(E2eStack.options("pipeline").workDir()).resolve("trusted.pem");
+        Files.writeString(keyFile, signingKey[1]);
         Stack.Options o = E2eStack.options("pipeline")
+                .withExtra(Service.SCANNER, "airlock.scanner.sources.allowed-hosts", "huggingface.co")
+                .withExtra(Service.SCANNER, "airlock.scanner.signatures.trusted-keys", keyFile.toString())
                 .withExtra(Service.GATEWAY, "airlock.gateway.max-upload-bytes", Long.toString(UPLOAD_LIMIT))
                 .withExtra(Service.GATEWAY, "quarkus.http.limits.max-body-size", "2M");
         stack = E2eStack.prepare(o);
@@ -111,6 +117,47 @@ class PipelineIT {
         given().get(registry + "/v1/submissions/" + bad).then()
                 .body("stages.find { it.stage == 'behavioral_test' }.status", equalTo("FAIL"))
                 .body("stages.find { it.stage == 'behavioral_test' }.findings.size()", org.hamcrest.Matchers.greaterThan(0));
+    }
+
+    @Test
+    void originAndSignatureAreCheckedAgainstThePolicy() throws Exception {
+        byte[] gguf = new byte[24];
+        System.arraycopy("GGUF".getBytes(StandardCharsets.US_ASCII), 0, gguf, 0, 4);
+        gguf[4] = 3;
+        Path model = write("signed.gguf", gguf);
+        Path sig = write("signed.gguf.sig", java.util.Base64.getEncoder()
+                .encodeToString(io.airlock.signing.Keys.signer(signingKey[0], signingKey[1]).sign(gguf))
+                .getBytes(StandardCharsets.US_ASCII));
+        String good = given().multiPart("file", model.toFile()).multiPart("kind", "model")
+                .multiPart("source_url", "https://huggingface.co/org/m/resolve/main/signed.gguf")
+                .multiPart("signature", sig.toFile())
+                .post(gateway + "/v1/submissions?wait=true").then().statusCode(200)
+                .body("status", equalTo("promoted"))
+                .body("stages.find { it.stage == 'source_policy' }.status", equalTo("PASS"))
+                .body("stages.find { it.stage == 'provenance' }.status", equalTo("PASS"))
+                .body("stages.find { it.stage == 'provenance' }.details.signature", equalTo("verified"))
+                .extract().path("id");
+        assertThat(good).isNotBlank();
+
+        Path forged = write("forged.sig", java.util.Base64.getEncoder().encodeToString(
+                io.airlock.signing.Keys.signer(signingKey[0], signingKey[1]).sign("other bytes".getBytes(StandardCharsets.UTF_8)))
+                .getBytes(StandardCharsets.US_ASCII));
+        given().multiPart("file", model.toFile()).multiPart("kind", "model").multiPart("signature", forged.toFile())
+                .post(gateway + "/v1/submissions?wait=true").then().statusCode(200)
+                .body("status", equalTo("rejected"))
+                .body("stages.find { it.stage == 'provenance' }.findings.rule", hasItem("provenance.signature_invalid"));
+
+        given().multiPart("file", model.toFile()).multiPart("kind", "model")
+                .multiPart("source_url", "https://huggingface.co.evil.example/m.gguf")
+                .post(gateway + "/v1/submissions?wait=true").then().statusCode(200)
+                .body("status", equalTo("rejected"))
+                .body("stages.find { it.stage == 'source_policy' }.findings.rule", hasItem("source.host_not_allowed"));
+
+        // no signature: reported absent, not verified (the policy does not require one here)
+        given().multiPart("file", model.toFile()).multiPart("kind", "model")
+                .post(gateway + "/v1/submissions?wait=true").then().statusCode(200)
+                .body("status", equalTo("promoted"))
+                .body("stages.find { it.stage == 'provenance' }.details.signature", equalTo("absent"));
     }
 
     @Test

@@ -9,9 +9,7 @@ import io.airlock.contracts.v1.TransitionRequest;
 import io.airlock.contracts.v1.WriteAck;
 import io.quarkus.grpc.GrpcClient;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /** The scanner's writes to the registry. Every one is idempotent, so a redelivered message may repeat them. */
@@ -21,11 +19,11 @@ public class RegistryRecorder {
 
     @GrpcClient("registry")
     RegistryGrpc.RegistryBlockingStub registry;
-    @ConfigProperty(name = "airlock.scanner.registry-deadline", defaultValue = "10s")
-    Duration deadline;
+    @jakarta.inject.Inject
+    ScannerConfig config;
 
     private RegistryGrpc.RegistryBlockingStub stub() {
-        return registry.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        return registry.withDeadlineAfter(config.registryDeadline().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     public WriteAck transition(WorkItem item, String status, String reason) {

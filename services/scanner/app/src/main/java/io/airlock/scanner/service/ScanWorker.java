@@ -12,6 +12,7 @@ import io.airlock.contracts.SubmissionStatus;
 import io.airlock.contracts.WorkItem;
 import io.airlock.contracts.v1.WriteAck;
 import io.airlock.contracts.v1.WriteOutcome;
+import io.airlock.scanner.engine.Provenance;
 import io.airlock.scanner.engine.ScanEngine;
 import io.airlock.scanner.engine.ScanOptions;
 import io.airlock.scanner.engine.ScanReport;
@@ -24,7 +25,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -58,17 +58,32 @@ public class ScanWorker {
     @Inject
     @Channel("admitted-kernels")
     Emitter<WorkItem> toKernelRunner;
-    /**
-     * Test seam: how long to hold a finished message before acknowledging it, so a test can kill
-     * the process in exactly that window. Zero (off) unless configured; a warning says when it is on.
-     */
-    @ConfigProperty(name = "airlock.scanner.hold-before-ack", defaultValue = "0s")
-    Duration holdBeforeAck;
+    @Inject
+    ScannerConfig config;
+    private java.util.List<String> trustedKeys = java.util.List.of();
 
-    void warnSeam(@Observes StartupEvent ev) {
-        if (!holdBeforeAck.isZero()) {
-            Log.warnf("TEST SEAM ACTIVE: every scan message is held %s before acknowledgement", holdBeforeAck);
+    void init(@Observes StartupEvent ev) throws java.io.IOException {
+        // the seam holds a finished message before its acknowledgement, so a test can kill the process in that window
+        if (!config.holdBeforeAck().isZero()) {
+            Log.warnf("TEST SEAM ACTIVE: every scan message is held %s before acknowledgement", config.holdBeforeAck());
         }
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        for (String file : config.signatures().trustedKeys().orElse(java.util.List.of())) {
+            keys.add(java.nio.file.Files.readString(Path.of(file.strip())));
+        }
+        trustedKeys = java.util.List.copyOf(keys);
+        Log.infof("source policy: allowed hosts %s, origin required %s; %d trusted signing key(s), signature required %s",
+                config.sources().allowedHosts().orElse(java.util.Set.of()), config.sources().requireSource(),
+                trustedKeys.size(), config.signatures().required());
+    }
+
+    /** The origin and signature checks' inputs for one work item. */
+    private Provenance provenance(WorkItem item) throws java.io.IOException {
+        java.util.Optional<Path> signature = item.signatureBlob().isEmpty() ? java.util.Optional.empty()
+                : java.util.Optional.of(blobs.path(BlobRef.parse(item.signatureBlob())));
+        return new Provenance(item.sourceUrl(),
+                new Provenance.SourcePolicy(config.sources().allowedHosts().orElse(java.util.Set.of()), config.sources().requireSource()),
+                signature, trustedKeys, config.signatures().required(), item.filename());
     }
 
     @Incoming("scan-requests")
@@ -85,8 +100,10 @@ public class ScanWorker {
                 item.kind().wire(), item.blob(),
                 started.getOutcome() == WriteOutcome.WRITE_OUTCOME_DUPLICATE ? " (redelivered)" : "");
         Path file;
+        Provenance provenance;
         try {
             file = blobs.path(BlobRef.parse(item.blob()));
+            provenance = provenance(item);
         } catch (BlobStoreException.NotFound e) {
             // permanent: retrying cannot bring the bytes back
             registry.stage(item, new StageResult("integrity", StageStatus.ERROR, 0,
@@ -102,7 +119,7 @@ public class ScanWorker {
         ScanOptions options = new ScanOptions(item.expectedSha256(), d.allowedFormats(), d.deniedFormats(), d.kind(),
                 d.maxBytes());
         Timer.Sample whole = Timer.start(meters);
-        ScanReport report = engine.scan(file, options, stage -> {
+        ScanReport report = engine.scan(file, options, provenance, stage -> {
             io.airlock.support.StageMetrics.record(meters, stage);
             registry.stage(item, stage);
         });
@@ -118,10 +135,10 @@ public class ScanWorker {
         }
         Log.infof("submission=%s attempt=%d verdict=%s -> %s (%s)", item.submissionId(), item.attempt(),
                 report.verdict(), next.wire(), reason);
-        if (!holdBeforeAck.isZero()) {
-            Log.infof("submission=%s holding before ack for %s", item.submissionId(), holdBeforeAck);
+        if (!config.holdBeforeAck().isZero()) {
+            Log.infof("submission=%s holding before ack for %s", item.submissionId(), config.holdBeforeAck());
             try {
-                Thread.sleep(holdBeforeAck.toMillis());
+                Thread.sleep(config.holdBeforeAck().toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted before ack", e);

@@ -1,0 +1,42 @@
+package io.airlock.scanner.service;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** {@code airlock.scanner.*}: the quarantine policy the scanner applies. */
+@ConfigMapping(prefix = "airlock.scanner")
+public interface ScannerConfig {
+    @WithDefault("10s")
+    Duration registryDeadline();
+
+    /** Test seam: hold each finished message this long before acknowledging it (0: off). */
+    @WithDefault("0s")
+    Duration holdBeforeAck();
+
+    Sources sources();
+
+    Signatures signatures();
+
+    interface Sources {
+        /** Hosts an origin URL may name (exact match, https only). Empty: no source policy. */
+        Optional<Set<String>> allowedHosts();
+
+        /** Whether an artifact with no recorded origin fails the source_policy stage. */
+        @WithDefault("false")
+        boolean requireSource();
+    }
+
+    interface Signatures {
+        /** PEM files of the public keys whose signatures are trusted. */
+        Optional<List<String>> trustedKeys();
+
+        /** Whether an artifact without a verified signature fails the provenance stage. */
+        @WithDefault("false")
+        boolean required();
+    }
+}
