@@ -36,10 +36,12 @@ class PressureTests {
         public Map<String, String> getConfigOverrides() {
             // a reserve no disk has: every store is refused as "full"
             return Map.of("airlock.gateway.scan-queue-bound", "2",
-                    "airlock.blob.min-free-bytes", Long.toString(Long.MAX_VALUE / 4));
+                    "airlock.blob.min-free-bytes", Long.toString(Long.MAX_VALUE / 4),
+                    "airlock.gateway.tokens", TOKEN);
         }
     }
 
+    static final String TOKEN = "pressure-test-token";
     Path file;
 
     @BeforeEach
@@ -59,7 +61,7 @@ class PressureTests {
         for (int i = 0; i < 3; i++) {
             redis("XADD", Streams.SCAN, "*", "payload", "{}");
         }
-        given().multiPart("file", file.toFile()).multiPart("kind", "model")
+        given().auth().oauth2(TOKEN).multiPart("file", file.toFile()).multiPart("kind", "model")
                 .post("/v1/submissions").then().statusCode(429)
                 .contentType("application/problem+json")
                 .header("Retry-After", "5")
@@ -69,7 +71,7 @@ class PressureTests {
 
     @Test
     void aFullDiskAnswers503AndLeavesNothingBehind() throws Exception {
-        given().multiPart("file", file.toFile()).multiPart("kind", "model")
+        given().auth().oauth2(TOKEN).multiPart("file", file.toFile()).multiPart("kind", "model")
                 .post("/v1/submissions").then().statusCode(503)
                 .contentType("application/problem+json")
                 .header("Retry-After", "5")
@@ -82,6 +84,16 @@ class PressureTests {
         try (Stream<Path> s = Files.list(Path.of("target/test-blobs/uploads"))) {
             assertThat(s.toList()).as("the spooled upload is removed too").isEmpty();
         }
+    }
+
+    @Test
+    void withTokensConfiguredTheApiRefusesCallersWithoutAValidOne() {
+        given().multiPart("file", file.toFile()).multiPart("kind", "model").post("/v1/submissions").then()
+                .statusCode(401).contentType("application/problem+json").header("WWW-Authenticate", "Bearer");
+        given().auth().oauth2(TOKEN + "x").get("/v1/submissions/00000000-0000-0000-0000-000000000000").then()
+                .statusCode(401);
+        // health and metrics stay open for probes and scrapers
+        given().get("/q/health/live").then().statusCode(200);
     }
 
     private static Object redis(String... args) throws Exception {
