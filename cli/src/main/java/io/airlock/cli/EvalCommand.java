@@ -2,8 +2,15 @@ package io.airlock.cli;
 
 import io.airlock.contracts.StageResult;
 import io.airlock.contracts.StageStatus;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.airlock.evaluator.engine.EvalOptions;
 import io.airlock.evaluator.engine.EvalReport;
+import io.airlock.evaluator.engine.EvalReportJson;
 import io.airlock.evaluator.engine.Evaluator;
+import io.airlock.evaluator.engine.corpus.Corpora;
+import io.airlock.evaluator.engine.corpus.CorpusSignature;
+import io.airlock.evaluator.engine.run.RunReport;
+import io.airlock.signing.SigningException;
 import io.airlock.scanner.engine.Format;
 import io.airlock.scanner.engine.FormatSniffer;
 import io.airlock.scanner.engine.Sniff;
@@ -15,11 +22,23 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code airlock eval FILE}: the evaluator's stages, locally, on the CPU. */
-@Command(name = "eval", description = "Load a model in ONNX Runtime (CPU) locally and report what ran.",
+/**
+ * {@code airlock eval MODEL}: the evaluator's stages, locally, on the CPU. MODEL is a file (a bare
+ * ONNX model, a model package archive) or a model package folder. An external corpus is used
+ * with its signature state shown; {@code --require-signed-corpus} refuses one no pinned key verifies.
+ */
+@Command(name = "eval", description = "Load a model in ONNX Runtime (CPU) locally, run a corpus against it "
+        + "and report what ran.",
         mixinStandardHelpOptions = true,
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:no stage failed (stages that did not run are listed with their reason)",
@@ -28,8 +47,29 @@ final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "the model")
+    @Parameters(index = "0", paramLabel = "MODEL", description = "the model: a file or a model package folder")
     Path file;
+
+    @Option(names = "--corpus", paramLabel = "NAME|FILE", defaultValue = "default",
+            description = "a builtin corpus (default, ${COMPLETION-CANDIDATES}) or a corpus file (JSON v1)",
+            completionCandidates = BuiltinCorpora.class)
+    String corpus;
+
+    @Option(names = "--corpus-signature", paramLabel = "SIG",
+            description = "detached signature (base64 or raw) over the corpus file's bytes")
+    Path corpusSignature;
+
+    @Option(names = "--trusted-key", paramLabel = "PEM",
+            description = "a public key (EC or Ed25519, PEM) trusted to sign corpora; repeatable")
+    List<Path> trustedKeys = new ArrayList<>();
+
+    @Option(names = "--require-signed-corpus",
+            description = "refuse an external corpus that no trusted key verifies (exit 2)")
+    boolean requireSigned;
+
+    @Option(names = "--attempt-log", paramLabel = "FILE",
+            description = "write every case's attempt as one JSON line to FILE")
+    Path attemptLog;
 
     @Option(names = "--format", paramLabel = "json|text", defaultValue = "text",
             description = "output format (default ${DEFAULT-VALUE})")
@@ -39,15 +79,46 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (!LocalFile.check(file, err)) {
+        boolean folder = Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS);
+        if (!folder && !LocalFile.check(file, err)) {
             return ExitCodes.TOOL_ERROR;
         }
-        // the format comes from content, as in the pipeline, never from the name
-        Sniff sniff = FormatSniffer.sniff(file);
-        String sniffed = sniff.format().id();
-        EvalReport report = new Evaluator().evaluate(file, sniffed);
+        EvalOptions options = EvalOptions.defaults();
+        String signature = "";
+        if (Corpora.builtin(corpus).isEmpty()) {
+            Path corpusFile = Path.of(corpus);
+            if (!LocalFile.check(corpusFile, err)) {
+                err.println("airlock: --corpus is neither a builtin corpus (" + Corpora.DEFAULT_SUITE + ", "
+                        + String.join(", ", Corpora.BUILTIN) + ") nor a readable file");
+                return ExitCodes.TOOL_ERROR;
+            }
+            CorpusSignature.Result sig;
+            try {
+                sig = CorpusSignature.check(corpusFile, corpusSignature, CorpusSignature.keys(trustedKeys));
+            } catch (SigningException e) {
+                err.println("airlock: --trusted-key: " + e.getMessage());
+                return ExitCodes.TOOL_ERROR;
+            }
+            signature = sig.describe();
+            if (requireSigned && sig.status() != CorpusSignature.Status.VERIFIED) {
+                err.println("airlock: corpus signature " + signature + "; --require-signed-corpus refuses it");
+                return ExitCodes.TOOL_ERROR;
+            }
+            options = options.withCorpus(Corpora.DEFAULT_SUITE, corpusFile.toAbsolutePath().toString());
+        } else {
+            options = options.withCorpus(corpus, "");
+        }
+        // the format comes from content, as in the pipeline, never from the name; a folder is a package
+        Sniff sniff = folder ? null : FormatSniffer.sniff(file);
+        String sniffed = folder ? "folder" : sniff.format().id();
+        EvalReport report = new Evaluator().evaluate(file, sniffed, options);
+        if (attemptLog != null) {
+            try (Writer w = Files.newBufferedWriter(attemptLog, StandardCharsets.UTF_8)) {
+                EvalReportJson.writeAttempts(report, w);
+            }
+        }
         // content that is no known format is malformed or truncated: a finding, not a pass
-        boolean unknown = sniff.format() == Format.UNKNOWN;
+        boolean unknown = !folder && sniff.format() == Format.UNKNOWN;
         if (unknown) {
             err.println("airlock: format.unknown: the content matches no known format, nothing to evaluate ["
                     + sniff.evidence() + "]");
@@ -55,16 +126,33 @@ final class EvalCommand implements Callable<Integer> {
         boolean failed = unknown || report.stages().stream().anyMatch(s -> s.status() == StageStatus.FAIL);
         boolean error = report.stages().stream().anyMatch(s -> s.status() == StageStatus.ERROR);
         if (format == OutputFormat.json) {
-            out.println(Reports.json(report));
+            ObjectNode json = Reports.jsonTree(report);
+            if (!signature.isEmpty()) {
+                json.put("corpusSignature", signature);
+            }
+            out.println(json.toPrettyString());
         } else {
             Reports.stages(out, report.stages());
             long notRun = report.stages().stream().map(StageResult::status)
                     .filter(s -> s == StageStatus.NOT_RUN || s == StageStatus.SKIPPED).count();
             out.printf("executionProvider: %s  gpu: %s%n", report.executionProvider(), report.gpu());
+            for (RunReport run : report.runs()) {
+                out.printf("corpus: %s %s%s  flagged %d of %d, critical %d, undetermined %d%n", run.corpusName(),
+                        run.corpusDigest(), signature.isEmpty() ? "" : "  signature: " + signature, run.flagged(),
+                        run.total(), run.critical(), run.undetermined());
+            }
             out.printf("result: %s  format=%s%s%n", error ? "ERROR" : failed ? "REJECT" : "PASS", sniffed,
                     notRun > 0 ? "  (" + notRun + " stage(s) not run, see reasons above)" : "");
         }
         out.flush();
         return error ? ExitCodes.TOOL_ERROR : failed ? ExitCodes.REJECT : ExitCodes.PASS;
+    }
+
+    /** The builtin corpus names, for the help text and shell completion. */
+    static final class BuiltinCorpora implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return Corpora.BUILTIN.iterator();
+        }
     }
 }

@@ -50,6 +50,11 @@ final class Reports {
         }
     }
 
+    /** The report as a tree, for a command that adds what only it knows (e.g. a corpus signature state). */
+    static com.fasterxml.jackson.databind.node.ObjectNode jsonTree(Object report) {
+        return JSON.valueToTree(report);
+    }
+
     static void stages(PrintWriter out, List<StageResult> stages) {
         for (StageResult s : stages) {
             String time = s.status() == StageStatus.SKIPPED || s.status() == StageStatus.NOT_RUN

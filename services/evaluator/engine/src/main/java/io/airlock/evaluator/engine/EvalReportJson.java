@@ -97,24 +97,49 @@ public final class EvalReportJson {
         }
         o.set("environment", map(r.environment()));
         ArrayNode res = o.putArray("results");
-        for (CaseResult c : r.results()) {
-            ObjectNode x = res.addObject();
-            x.put("caseId", c.caseId());
-            x.put("category", c.category());
-            x.put("severity", c.severity());
-            x.put("expected", c.expected());
-            x.put("actual", c.actual());
-            x.put("verdict", c.verdict().name());
-            x.put("reason", c.reason().wire());
-            x.put("detail", c.detail());
-            x.put("flagged", c.flagged());
-            x.put("excerpt", c.excerpt());
-            x.put("stop", c.stop());
-            x.put("promptTokens", c.promptTokens());
-            x.put("answerTokens", c.answerTokens());
-            x.put("durationMs", c.durationMs());
-        }
+        r.results().forEach(c -> res.add(caseResult(c)));
         return o;
+    }
+
+    private static ObjectNode caseResult(CaseResult c) {
+        ObjectNode x = StrictJson.object();
+        x.put("caseId", c.caseId());
+        x.put("category", c.category());
+        x.put("severity", c.severity());
+        x.put("expected", c.expected());
+        x.put("actual", c.actual());
+        x.put("verdict", c.verdict().name());
+        x.put("reason", c.reason().wire());
+        x.put("detail", c.detail());
+        x.put("flagged", c.flagged());
+        x.put("excerpt", c.excerpt());
+        x.put("stop", c.stop());
+        x.put("promptTokens", c.promptTokens());
+        x.put("answerTokens", c.answerTokens());
+        x.put("durationMs", c.durationMs());
+        return x;
+    }
+
+    /**
+     * The attempt log: one JSON object per line for every case of every run, each line carrying
+     * what a reader of that line alone needs to attribute it (corpus and its digest, model digest,
+     * provider, run start), then the case's result as in the report.
+     */
+    public static void writeAttempts(EvalReport r, java.io.Writer out) throws java.io.IOException {
+        for (RunReport run : r.runs()) {
+            for (CaseResult c : run.results()) {
+                ObjectNode line = StrictJson.object();
+                line.put("corpusName", run.corpusName());
+                line.put("corpusDigest", run.corpusDigest());
+                line.put("runStartedAt", run.startedAt());
+                line.put("modelSha256", run.environment().getOrDefault("modelSha256", ""));
+                line.put("executionProvider", run.environment().getOrDefault("executionProvider", r.executionProvider()));
+                line.setAll(caseResult(c));
+                out.write(StrictJson.write(line));
+                out.write('\n');
+            }
+        }
+        out.flush();
     }
 
     private static ObjectNode map(Map<String, String> m) {
