@@ -13,7 +13,7 @@ import java.io.PrintWriter;
  */
 @Command(name = "airlock", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Admission and quarantine for untrusted AI artifacts.",
-        subcommands = {ScanCommand.class, GuardCommand.class, EvalCommand.class, CorpusCommand.class, SubmitCommand.class,
+        subcommands = {ScanCommand.class, GuardCommand.class, EvalCommand.class, CorpusCommand.class, AttestationCommand.class, SubmitCommand.class,
                 RegistryCommands.ListCommand.class, RegistryCommands.ShowCommand.class, RegistryCommands.RescanCommand.class,
                 RegistryCommands.ModelsCommand.class, RegistryCommands.AuditCommand.class, HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
