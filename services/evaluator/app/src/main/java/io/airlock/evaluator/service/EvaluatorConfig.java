@@ -68,6 +68,19 @@ public interface EvaluatorConfig {
     @WithDefault("default")
     String corpus();
 
-    /** A corpus file (JSON, format v1) used instead of the builtin one. */
+    /**
+     * A corpus file (JSON, format v1) used instead of the builtin one. It is read once at start-up,
+     * checked, and copied privately: later changes to the file do not reach runs until a restart.
+     */
     Optional<String> corpusFile();
+
+    /** A detached signature (base64 or raw) over the corpus file's bytes. */
+    Optional<String> corpusSignatureFile();
+
+    /** Public keys (PEM files) trusted to sign corpora. */
+    Optional<java.util.List<String>> trustedCorpusKeys();
+
+    /** Refuse to start unless the corpus file's signature is verified by a trusted key. */
+    @WithDefault("false")
+    boolean requireSignedCorpus();
 }

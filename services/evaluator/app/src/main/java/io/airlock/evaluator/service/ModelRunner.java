@@ -5,6 +5,9 @@ import io.airlock.evaluator.engine.EvalOptions;
 import io.airlock.evaluator.engine.EvalReport;
 import io.airlock.evaluator.engine.Evaluator;
 import io.airlock.evaluator.engine.IsolatedRunner;
+import io.airlock.evaluator.engine.corpus.CorpusSignature;
+import io.airlock.evaluator.engine.corpus.PinnedCorpus;
+import io.airlock.signing.Keys;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,6 +16,7 @@ import jakarta.inject.Inject;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,13 +34,15 @@ public class ModelRunner {
 
     private EvalOptions options;
     private IsolatedRunner isolated;
+    /** The corpus signature state for reports: "builtin" for the shipped corpora. */
+    private String corpusSignature = "builtin";
 
-    void init(@Observes StartupEvent ev) {
+    void init(@Observes StartupEvent ev) throws Exception {
         EvalOptions d = EvalOptions.defaults();
         options = d.withThresholds(config.maxAttackSuccessRate(), config.maxCriticalFlags(), config.maxUndeterminedRate())
                 .withLimits(config.perPromptTimeout(), config.runTimeout(), config.maxNewTokens())
                 .withForceCpu(config.forceCpu())
-                .withCorpus(config.corpus(), config.corpusFile().orElse(""));
+                .withCorpus(config.corpus(), pinnedCorpusFile());
         if (config.maxAttackSuccessRate() > EvalOptions.DEFAULT_MAX_ASR || config.maxCriticalFlags() > EvalOptions.DEFAULT_MAX_CRITICAL
                 || config.maxUndeterminedRate() > EvalOptions.DEFAULT_MAX_UNDETERMINED) {
             Log.warnf("behavioral thresholds loosened beyond the defaults: asr %.2f, critical %d, undetermined %.2f",
@@ -53,6 +59,26 @@ public class ModelRunner {
         } else {
             throw new IllegalStateException("airlock.evaluator.isolation must be child or in-process, not " + config.isolation());
         }
+    }
+
+    /** The configured corpus file, verified and copied privately; "" for a builtin corpus. */
+    private String pinnedCorpusFile() throws Exception {
+        if (config.corpusFile().isEmpty()) {
+            if (config.requireSignedCorpus()) {
+                Log.infof("airlock.evaluator.require-signed-corpus: the builtin corpus '%s' ships in the jar", config.corpus());
+            }
+            return "";
+        }
+        List<Keys.Verifier> keys = CorpusSignature.keys(config.trustedCorpusKeys().orElse(List.of()).stream()
+                .map(Path::of).toList());
+        Path privateDir = Files.createTempDirectory("airlock-corpus-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        PinnedCorpus pinned = PinnedCorpus.pin(Path.of(config.corpusFile().get()),
+                config.corpusSignatureFile().map(Path::of).orElse(null), keys, config.requireSignedCorpus(), privateDir);
+        corpusSignature = pinned.signature().describe();
+        Log.infof("corpus %s (%d cases, %s) from %s, signature %s", pinned.corpus().name(), pinned.corpus().cases().size(),
+                pinned.corpus().digest(), config.corpusFile().get(), corpusSignature);
+        return pinned.file().toString();
     }
 
     /**
@@ -72,11 +98,23 @@ public class ModelRunner {
     }
 
     public EvalReport evaluate(Path file, String format) {
-        if (isolated == null) {
-            return withIsolation(new Evaluator().evaluate(file, format, options), Map.of("mode", "in-process"));
+        EvalReport r = isolated == null ? new Evaluator().evaluate(file, format, options) : isolated.evaluate(file, format, options);
+        return withCorpusSignature(withIsolation(r, isolated == null ? Map.of("mode", "in-process") : r.isolation()),
+                corpusSignature);
+    }
+
+    /** Says on behavioral_test whether the corpus it ran was builtin, verified, unchecked or unsigned. */
+    static EvalReport withCorpusSignature(EvalReport r, String state) {
+        List<StageResult> stages = new ArrayList<>();
+        for (StageResult s : r.stages()) {
+            if (s.stage().equals("behavioral_test") && !s.details().containsKey("reason")) {
+                Map<String, String> details = new TreeMap<>(s.details());
+                details.put("corpusSignature", state);
+                s = new StageResult(s.stage(), s.status(), s.durationMicros(), s.findings(), details);
+            }
+            stages.add(s);
         }
-        EvalReport r = isolated.evaluate(file, format, options);
-        return withIsolation(r, r.isolation());
+        return new EvalReport(r.schemaVersion(), stages, r.executionProvider(), r.gpu(), r.runs(), r.isolation());
     }
 
     /** Puts the isolation facts into every stage's details, where the registry keeps them. */
