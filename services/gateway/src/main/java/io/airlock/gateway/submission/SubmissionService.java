@@ -84,6 +84,7 @@ public class SubmissionService {
                 .setSourceUrl(in.sourceUrl())
                 .setExpectedSha256(in.expectedSha256())
                 .setHasSignature(in.signature().isPresent())
+                .setSignatureBlob(signature)
                 .setPrecheck(outcome.recorded())
                 .setActor("gateway");
 
@@ -134,7 +135,7 @@ public class SubmissionService {
         }
         WorkItem item = new WorkItem(id, ack.getAttempt(), Protos.fromProto(s.getKind()), s.getName(),
                 s.getArtifact().getBlob(), s.getArtifact().getSize(), s.getArtifact().getFilename(), s.getSourceUrl(),
-                s.getExpectedSha256(), "");
+                s.getExpectedSha256(), s.getSignatureBlob());
         try {
             queue.enqueue(item);
         } catch (ScanQueue.EnqueueException e) {

@@ -9,6 +9,7 @@ public final class AuditActions {
     public static final String SUBMISSION_PROMOTION_REFUSED = "submission.promotion-refused";
     public static final String SUBMISSION_RESCAN = "submission.rescan";
     public static final String SUBMISSION_DEAD_LETTER = "submission.dead-letter";
+    public static final String SUBMISSION_REQUEUE = "submission.requeue";
     public static final String STAGE_REJECT = "stage.reject";
     public static final String STAGE_ERROR = "stage.error";
     public static final String MODEL_DELETE = "model.delete";

@@ -40,7 +40,7 @@ final class ProtoMapper {
         return new NewSubmission(r.getSubmissionId(), kind(r.getKind()), r.getName(), a.getFilename(), a.getBlob(),
                 a.getSize(), r.getSourceUrl(), r.getExpectedSha256(), r.getHasSignature(),
                 status("initial_status", r.getInitialStatus()), r.getPrecheck(),
-                findings(r.getPrecheckFindingsList()), r.getReason(), r.getActor());
+                findings(r.getPrecheckFindingsList()), r.getReason(), r.getActor(), r.getSignatureBlob());
     }
 
     static StageReport stageReport(RecordStageRequest r) {
@@ -102,6 +102,7 @@ final class ProtoMapper {
                 .setCreatedAt(s.createdAt().toString())
                 .setUpdatedAt(s.updatedAt().toString())
                 .setSha256(s.sha256())
+                .setSignatureBlob(s.signatureBlob())
                 .addAllStages(d.stages().stream().map(ProtoMapper::stage).toList())
                 .addAllHistory(d.history().stream().map(ProtoMapper::event).toList())
                 .build();

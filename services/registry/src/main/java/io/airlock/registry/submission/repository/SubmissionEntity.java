@@ -34,6 +34,8 @@ public class SubmissionEntity {
     public String expectedSha256;
     @Column(name = "has_signature")
     public boolean hasSignature;
+    @Column(name = "signature_blob")
+    public String signatureBlob;
     public String status;
     public int attempt;
     public String precheck;

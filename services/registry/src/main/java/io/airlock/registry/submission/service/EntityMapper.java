@@ -48,6 +48,7 @@ class EntityMapper {
         e.sourceUrl = s.sourceUrl();
         e.expectedSha256 = s.expectedSha256();
         e.hasSignature = s.hasSignature();
+        e.signatureBlob = s.signatureBlob();
         e.status = s.initialStatus().wire();
         e.attempt = 1;
         e.precheck = s.precheck();
@@ -85,7 +86,7 @@ class EntityMapper {
     SubmissionRecord record(SubmissionEntity e) {
         return new SubmissionRecord(e.id, Kind.parse(e.kind), e.name, e.filename, e.blob, e.size, e.sha256,
                 e.sourceUrl, e.expectedSha256, e.hasSignature, SubmissionStatus.parse(e.status), e.attempt,
-                e.precheck, e.createdAt, e.updatedAt);
+                e.precheck, e.createdAt, e.updatedAt, e.signatureBlob == null ? "" : e.signatureBlob);
     }
 
     RegistryEvent.StatusEvent event(StatusHistoryEntity e) {

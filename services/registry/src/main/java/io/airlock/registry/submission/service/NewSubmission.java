@@ -17,7 +17,7 @@ import java.util.Objects;
 public record NewSubmission(String id, Kind kind, String name, String filename, String blob, long size,
                             String sourceUrl, String expectedSha256, boolean hasSignature,
                             SubmissionStatus initialStatus, String precheck, List<Finding> precheckFindings,
-                            String reason, String actor) {
+                            String reason, String actor, String signatureBlob) {
     public NewSubmission {
         Checks.submissionId(id);
         Objects.requireNonNull(kind, "kind");
@@ -38,6 +38,10 @@ public record NewSubmission(String id, Kind kind, String name, String filename, 
         precheckFindings = List.copyOf(precheckFindings);
         reason = Checks.text(reason);
         actor = Checks.text(actor).isBlank() ? "gateway" : actor;
+        signatureBlob = Checks.text(signatureBlob);
+        if (!signatureBlob.isEmpty() && !Checks.BLOB.matcher(signatureBlob).matches()) {
+            throw RegistryException.invalid("signature_blob '" + signatureBlob + "' is not a content address sha256:<64 hex>");
+        }
     }
 
     /** The hex digest of the content address. */
