@@ -3,6 +3,8 @@ package io.airlock.guard.engine;
 import io.airlock.contracts.Finding;
 import io.airlock.contracts.Kind;
 import io.airlock.contracts.Severity;
+import io.airlock.guard.engine.kernel.KernelAnalyzer;
+import io.airlock.guard.engine.kernel.KernelRule;
 import io.airlock.scanner.engine.Format;
 import io.airlock.scanner.engine.FormatSniffer;
 import io.airlock.scanner.engine.ScanEngine;
@@ -12,6 +14,10 @@ import io.airlock.scanner.engine.format.ByteSource;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +37,7 @@ import java.util.Optional;
  */
 public final class GuardEngine {
     /** Engine and rule-set version, with the sniffer's, since the sniffer decides the detected format. */
-    public static final String VERSION = "airlock-guard-engine/0.1.0+" + ScanEngine.VERSION;
+    public static final String VERSION = "airlock-guard-engine/0.2.0+" + ScanEngine.VERSION;
     public static final String STAGE = "precheck";
 
     private final GuardPolicy policy;
@@ -100,6 +106,10 @@ public final class GuardEngine {
         }
         FormatClaims.fromFilename(in.filename()).ifPresent(c -> mismatch(c, f, sniff, where, findings));
 
+        if (in.kind() == Kind.KERNEL && f == Format.PYTHON_SOURCE && size <= limit) {
+            findings.addAll(kernelFindings(in, where));
+        }
+
         if (in.kind() == Kind.MODEL && f == Format.UNKNOWN) {
             findings.add(new Finding("guard.unknown_format", Severity.MEDIUM, STAGE, where,
                     "the content matches no known model format", sniff.evidence()));
@@ -108,6 +118,29 @@ public final class GuardEngine {
         boolean block = findings.stream().anyMatch(x -> x.severity().blocksByDefault());
         return new GuardResult(block ? GuardVerdict.BLOCK : GuardVerdict.ALLOW, findings, f.id(),
                 (System.nanoTime() - t0) / 1000, VERSION);
+    }
+
+    /**
+     * The exploit rules over the kernel's syntax tree. The source was sniffed as Python and is within
+     * the kernel size limit, so it is read whole; bytes that are not UTF-8 cannot be Python source.
+     */
+    private static List<Finding> kernelFindings(GuardInput in, String where) {
+        byte[] bytes;
+        try {
+            bytes = in.content() instanceof GuardInput.FileContent fc ? Files.readAllBytes(fc.file())
+                    : ((GuardInput.InlineContent) in.content()).bytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("guard could not read the kernel: " + e.getMessage(), e);
+        }
+        String source;
+        try {
+            source = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            return List.of(new Finding(KernelRule.UNPARSEABLE.id(), KernelRule.UNPARSEABLE.severity(), STAGE, where,
+                    "the kernel is not UTF-8 text, so it is not Python source", ""));
+        }
+        return KernelAnalyzer.analyze(source, where.isEmpty() ? "kernel.py" : where);
     }
 
     private static void mismatch(FormatClaims.Claim claim, Format sniffed, Sniff sniff, String where,

@@ -30,15 +30,23 @@ final class Lexer {
     private int lineStart;
     private final List<Token> out = new ArrayList<>();
     private final Deque<Integer> indents = new ArrayDeque<>();
+    /** Lines and columns of the open brackets, innermost first: an unclosed one is reported where it opened. */
+    private final Deque<int[]> openers = new ArrayDeque<>();
     private int brackets;
 
-    private Lexer(String src) {
+    private Lexer(String src, int firstLine) {
         this.src = src;
+        this.line = firstLine;
         indents.push(0);
     }
 
     static List<Token> tokenize(String src) throws PySyntaxError {
-        Lexer l = new Lexer(src);
+        return tokenize(src, 1);
+    }
+
+    /** Tokenizes with line numbers starting at {@code firstLine} (an f-string field keeps its line). */
+    static List<Token> tokenize(String src, int firstLine) throws PySyntaxError {
+        Lexer l = new Lexer(src, firstLine);
         l.run();
         return l.out;
     }
@@ -100,7 +108,8 @@ final class Lexer {
             }
         }
         if (brackets > 0) {
-            throw error("end of file inside brackets");
+            int[] open = openers.peek();
+            throw new PySyntaxError("'" + (char) open[2] + "' was never closed", open[0], open[1]);
         }
         if (!out.isEmpty() && !lastIs(Token.Type.NEWLINE)) {
             add(Token.Type.NEWLINE, "\n", "", line, col());
@@ -327,10 +336,12 @@ final class Lexer {
                     if (++brackets > MAX_BRACKETS) {
                         throw new PySyntaxError("brackets nested deeper than " + MAX_BRACKETS, l, c);
                     }
+                    openers.push(new int[]{l, c, op.charAt(0)});
                 } else if (op.equals(")") || op.equals("]") || op.equals("}")) {
                     if (--brackets < 0) {
                         throw new PySyntaxError("unmatched '" + op + "'", l, c);
                     }
+                    openers.pop();
                 }
                 add(Token.Type.OP, op, "", l, c);
                 return;

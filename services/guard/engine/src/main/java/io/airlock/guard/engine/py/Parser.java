@@ -51,13 +51,12 @@ public final class Parser {
 
     /** Parses one expression (an f-string's replacement field). */
     static Expr expression(String source, int line) throws PySyntaxError {
-        Parser ps = new Parser(Lexer.tokenize("(" + source.strip() + "\n)"));
+        Parser ps = new Parser(Lexer.tokenize("(" + source.strip() + "\n)", line));
         Expr e = ps.starExpressions();
-        return relocate(e, line);
-    }
-
-    private static Expr relocate(Expr e, int line) {
-        return e; // lines inside an f-string field are reported as the f-string's line by the caller
+        if (!ps.at(Token.Type.NEWLINE) && !ps.at(Token.Type.END)) {
+            throw ps.error("unexpected text in an f-string field");
+        }
+        return e;
     }
 
     // ---- token helpers ----

@@ -1,0 +1,231 @@
+package io.airlock.guard.engine.kernel;
+
+import io.airlock.contracts.Finding;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+/** Honest kernels of the kinds competitions receive: none may be blocked. */
+class HonestKernelTest {
+    static Stream<Arguments> honest() {
+        return Stream.of(
+                arguments("plain torch", """
+                        import torch
+                        from task import input_t, output_t
+
+                        def custom_kernel(data: input_t) -> output_t:
+                            a, b = data
+                            return a @ b
+                        """),
+                arguments("triton vector add", """
+                        import torch
+                        import triton
+                        import triton.language as tl
+
+                        @triton.jit
+                        def add_kernel(x_ptr, y_ptr, out_ptr, n, BLOCK: tl.constexpr):
+                            pid = tl.program_id(axis=0)
+                            offs = pid * BLOCK + tl.arange(0, BLOCK)
+                            mask = offs < n
+                            x = tl.load(x_ptr + offs, mask=mask)
+                            y = tl.load(y_ptr + offs, mask=mask)
+                            tl.store(out_ptr + offs, x + y, mask=mask)
+
+                        def custom_kernel(data):
+                            x, y = data
+                            out = torch.empty_like(x)
+                            n = out.numel()
+                            grid = lambda meta: (triton.cdiv(n, meta["BLOCK"]),)
+                            add_kernel[grid](x, y, out, n, BLOCK=1024)
+                            return out
+                        """),
+                arguments("load_inline CUDA", """
+                        import torch
+                        from torch.utils.cpp_extension import load_inline
+
+                        cuda_src = r'''
+                        #include <torch/extension.h>
+                        #include <cuda_runtime.h>
+
+                        // a comment that mentions dlsym and system() is not code
+                        __global__ void scale_kernel(const float* __restrict__ x, float* __restrict__ y, float s, int n) {
+                            int i = blockIdx.x * blockDim.x + threadIdx.x;
+                            if (i < n) y[i] = x[i] * s;
+                        }
+
+                        torch::Tensor scale(torch::Tensor x, double s) {
+                            auto y = torch::empty_like(x);
+                            int n = x.numel();
+                            scale_kernel<<<(n + 255) / 256, 256>>>(x.data_ptr<float>(), y.data_ptr<float>(), (float) s, n);
+                            cudaError_t err = cudaGetLastError();
+                            TORCH_CHECK(err == cudaSuccess, cudaGetErrorString(err));
+                            return y;
+                        }
+                        '''
+                        cpp_src = "torch::Tensor scale(torch::Tensor x, double s);"
+                        module = load_inline(name="scale_ext", cpp_sources=cpp_src, cuda_sources=cuda_src,
+                                             functions=["scale"], extra_cuda_cflags=["-O3"], verbose=False)
+
+                        def custom_kernel(data):
+                            x, s = data
+                            return module.scale(x, s)
+                        """),
+                arguments("own timing events, read only", """
+                        import torch
+
+                        def custom_kernel(data):
+                            a, b = data
+                            start = torch.cuda.Event(enable_timing=True)
+                            end = torch.cuda.Event(enable_timing=True)
+                            start.record()
+                            out = torch.matmul(a, b)
+                            end.record()
+                            torch.cuda.synchronize()
+                            _ = start.elapsed_time(end)
+                            return out
+                        """),
+                arguments("buffers reused, always computed", """
+                        import torch
+                        _buffers = {}
+
+                        def custom_kernel(data):
+                            a, b = data
+                            key = (a.shape, b.shape, a.dtype)
+                            if key not in _buffers:
+                                _buffers[key] = torch.empty(a.shape[0], b.shape[1], device=a.device, dtype=a.dtype)
+                            out = _buffers[key]
+                            torch.matmul(a, b, out=out)
+                            return out
+                        """),
+                arguments("exploits only in comments and docstrings", """
+                        '''A fast softmax.
+
+                        Unlike submissions that do torch.cuda.synchronize = lambda: None or
+                        exec(base64.b64decode(...)), this one just computes.
+                        '''
+                        import torch
+                        # sys.modules['reference'] = fake  <- what we do NOT do
+                        # import socket; os.system("pip install x")
+
+                        def custom_kernel(data):
+                            \"\"\"Never reads os.environ; never caches by data_ptr().\"\"\"
+                            x = data
+                            return torch.softmax(x, dim=-1)
+                        """),
+                arguments("configuration writes and environment set-up", """
+                        import os
+                        import torch
+                        os.environ["TORCH_CUDA_ARCH_LIST"] = "9.0"
+                        os.environ.setdefault("CUDA_DEVICE_MAX_CONNECTIONS", "1")
+                        torch.backends.cudnn.benchmark = True
+                        torch.backends.cuda.matmul.allow_tf32 = True
+                        torch._dynamo.config.cache_size_limit = 64
+                        HERE = os.path.dirname(os.path.abspath(__file__))
+
+                        def custom_kernel(data):
+                            a, b = data
+                            return torch.nn.functional.linear(a, b)
+                        """),
+                arguments("KernelBench ModelNew", """
+                        import torch
+                        import torch.nn as nn
+
+                        class ModelNew(nn.Module):
+                            def __init__(self, in_features, out_features):
+                                super().__init__()
+                                self.linear = nn.Linear(in_features, out_features)
+
+                            def forward(self, x):
+                                return torch.relu(self.linear(x))
+                        """),
+                arguments("torch.compile", """
+                        import torch
+
+                        @torch.compile(mode="max-autotune")
+                        def fused(a, b, c):
+                            return torch.nn.functional.gelu(a @ b + c)
+
+                        def custom_kernel(data):
+                            return fused(*data)
+                        """),
+                arguments("side stream, joined", """
+                        import torch
+                        side = torch.cuda.Stream()
+
+                        def custom_kernel(data):
+                            a, b, c = data
+                            with torch.cuda.stream(side):
+                                x = a @ b
+                            y = c * 2
+                            torch.cuda.current_stream().wait_stream(side)
+                            return x + y
+                        """),
+                arguments("a test block under __main__", """
+                        import sys
+                        import time
+                        import torch
+
+                        def custom_kernel(data):
+                            a, b = data
+                            return a @ b
+
+                        if __name__ == "__main__":
+                            a = torch.randn(1024, 1024, device="cuda")
+                            t0 = time.perf_counter()
+                            custom_kernel((a, a))
+                            torch.cuda.synchronize()
+                            if "--verbose" in sys.argv:
+                                print(f"took {(time.perf_counter() - t0) * 1e3:.3f} ms")
+                        """),
+                arguments("debug print and a local class attribute", """
+                        import torch
+
+                        class Config:
+                            block = 128
+
+                        Config.block = 256
+
+                        def custom_kernel(data):
+                            x = data
+                            print("input shape", tuple(x.shape))
+                            return x.float().sum(dim=0)
+                        """),
+                arguments("in-place output argument", """
+                        import torch
+
+                        def custom_kernel(data):
+                            a, b, out = data
+                            torch.mm(a, b, out=out)
+                            return out
+                        """),
+                arguments("math and dataclasses", """
+                        import math
+                        from dataclasses import dataclass
+                        import torch
+
+                        @dataclass
+                        class Tile:
+                            m: int = 64
+                            n: int = 64
+
+                        def custom_kernel(data):
+                            q, k, v = data
+                            scale = 1.0 / math.sqrt(q.shape[-1])
+                            attn = torch.softmax((q @ k.transpose(-2, -1)) * scale, dim=-1)
+                            return attn @ v
+                        """));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("honest")
+    void honestKernelsPass(String name, String source) {
+        List<Finding> findings = KernelAnalyzer.analyze(source, "submission.py");
+        assertThat(findings).as(name).noneMatch(f -> f.severity().blocksByDefault());
+    }
+}
