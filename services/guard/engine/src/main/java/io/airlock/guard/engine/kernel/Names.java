@@ -136,8 +136,14 @@ final class Names {
         return WELL_KNOWN_MODULES.contains(root) || importedRoots().contains(root);
     }
 
+    private Set<String> roots;
+
+    /** Computed once, after all imports were bound (the analyzer binds names before it visits). */
     private Set<String> importedRoots() {
-        Set<String> roots = new HashSet<>();
+        if (roots != null) {
+            return roots;
+        }
+        roots = new HashSet<>();
         for (String n : imported) {
             String c = aliases.getOrDefault(n, n);
             roots.add(c.contains(".") ? c.substring(0, c.indexOf('.')) : c);

@@ -17,11 +17,11 @@ final class Lexer {
     static final int MAX_TOKENS = 400_000;
     static final int MAX_BRACKETS = 200;
     static final int MAX_INDENTS = 100;
-    private static final String[] OPS = {
-            "**=", "//=", ">>=", "<<=", "...", "->", ":=",
-            "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@=", "==", "!=", "<=", ">=", "**", "//", "<<", ">>",
-            "+", "-", "*", "/", "%", "@", "&", "|", "^", "~", "<", ">", "(", ")", "[", "]", "{", "}", ",", ":",
-            ".", ";", "=", "!"};
+    /** Operators by length, longest first: the lexer takes the longest that matches. */
+    private static final Set<String> OPS3 = Set.of("**=", "//=", ">>=", "<<=", "...");
+    private static final Set<String> OPS2 = Set.of("->", ":=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@=", "==",
+            "!=", "<=", ">=", "**", "//", "<<", ">>");
+    private static final String OPS1 = "+-*/%@&|^~<>()[]{},:.;=!";
     private static final Set<String> PREFIXES = Set.of("r", "u", "b", "f", "br", "rb", "fr", "rf");
 
     private final String src;
@@ -329,25 +329,30 @@ final class Lexer {
     private void operator() throws PySyntaxError {
         int l = line;
         int c = col();
-        for (String op : OPS) {
-            if (src.startsWith(op, pos)) {
-                pos += op.length();
-                if (op.equals("(") || op.equals("[") || op.equals("{")) {
-                    if (++brackets > MAX_BRACKETS) {
-                        throw new PySyntaxError("brackets nested deeper than " + MAX_BRACKETS, l, c);
-                    }
-                    openers.push(new int[]{l, c, op.charAt(0)});
-                } else if (op.equals(")") || op.equals("]") || op.equals("}")) {
-                    if (--brackets < 0) {
-                        throw new PySyntaxError("unmatched '" + op + "'", l, c);
-                    }
-                    openers.pop();
-                }
-                add(Token.Type.OP, op, "", l, c);
-                return;
-            }
+        String op = null;
+        if (pos + 3 <= src.length() && OPS3.contains(src.substring(pos, pos + 3))) {
+            op = src.substring(pos, pos + 3);
+        } else if (pos + 2 <= src.length() && OPS2.contains(src.substring(pos, pos + 2))) {
+            op = src.substring(pos, pos + 2);
+        } else if (OPS1.indexOf(src.charAt(pos)) >= 0) {
+            op = String.valueOf(src.charAt(pos));
         }
-        throw error("unexpected character '" + printable(src.charAt(pos)) + "'");
+        if (op == null) {
+            throw error("unexpected character '" + printable(src.charAt(pos)) + "'");
+        }
+        pos += op.length();
+        if (op.equals("(") || op.equals("[") || op.equals("{")) {
+            if (++brackets > MAX_BRACKETS) {
+                throw new PySyntaxError("brackets nested deeper than " + MAX_BRACKETS, l, c);
+            }
+            openers.push(new int[]{l, c, op.charAt(0)});
+        } else if (op.equals(")") || op.equals("]") || op.equals("}")) {
+            if (--brackets < 0) {
+                throw new PySyntaxError("unmatched '" + op + "'", l, c);
+            }
+            openers.pop();
+        }
+        add(Token.Type.OP, op, "", l, c);
     }
 
     private static String printable(char ch) {
