@@ -115,8 +115,9 @@ public final class GuardEngine {
                     "the content matches no known model format", sniff.evidence()));
         }
 
-        boolean block = findings.stream().anyMatch(x -> x.severity().blocksByDefault());
-        return new GuardResult(block ? GuardVerdict.BLOCK : GuardVerdict.ALLOW, findings, f.id(),
+        List<Finding> outcome = policy.rules().apply(findings);
+        boolean block = outcome.stream().anyMatch(x -> x.severity().blocksByDefault());
+        return new GuardResult(block ? GuardVerdict.BLOCK : GuardVerdict.ALLOW, outcome, f.id(),
                 (System.nanoTime() - t0) / 1000, VERSION);
     }
 
