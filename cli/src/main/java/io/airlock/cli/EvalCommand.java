@@ -71,7 +71,7 @@ final class EvalCommand implements Callable<Integer> {
             description = "write every case's attempt as one JSON line to FILE")
     Path attemptLog;
 
-    @Option(names = "--format", paramLabel = "json|text", defaultValue = "text",
+    @Option(names = "--format", paramLabel = "text|json|sarif", defaultValue = "text",
             description = "output format (default ${DEFAULT-VALUE})")
     OutputFormat format;
 
@@ -131,6 +131,9 @@ final class EvalCommand implements Callable<Integer> {
                 json.put("corpusSignature", signature);
             }
             out.println(json.toPrettyString());
+        } else if (format == OutputFormat.sarif) {
+            out.println(Reports.sarif(Evaluator.VERSION, file, folder ? 0 : Files.size(file), "", report.stages(),
+                    report.stages().stream().flatMap(s -> s.findings().stream()).toList()));
         } else {
             Reports.stages(out, report.stages());
             long notRun = report.stages().stream().map(StageResult::status)

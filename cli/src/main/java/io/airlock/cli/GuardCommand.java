@@ -5,6 +5,9 @@ import io.airlock.guard.engine.GuardEngine;
 import io.airlock.guard.engine.GuardInput;
 import io.airlock.guard.engine.GuardPolicy;
 import io.airlock.guard.engine.GuardResult;
+import io.airlock.guard.engine.GuardRules;
+import io.airlock.contracts.StageResult;
+import io.airlock.contracts.StageStatus;
 import io.airlock.guard.engine.GuardVerdict;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,6 +19,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code airlock guard FILE --kind K}: the gateway's precheck, locally. */
@@ -38,9 +43,16 @@ final class GuardCommand implements Callable<Integer> {
             description = "the format the submitter claims (a format id such as safetensors, or an extension)")
     String claimedFormat;
 
-    @Option(names = "--format", paramLabel = "json|text", defaultValue = "text",
+    @Option(names = "--format", paramLabel = "text|json|sarif", defaultValue = "text",
             description = "output format (default ${DEFAULT-VALUE})")
     OutputFormat format;
+
+    @Option(names = "--profile", paramLabel = "default|strict|permissive", defaultValue = "default",
+            description = "rule profile (default ${DEFAULT-VALUE}); a rules file's own profile wins")
+    String profile;
+
+    @Option(names = "--rules", paramLabel = "FILE", description = "rules file (YAML): profile and per-rule outcomes")
+    Path rulesFile;
 
     @Override
     public Integer call() throws IOException {
@@ -49,10 +61,25 @@ final class GuardCommand implements Callable<Integer> {
         if (!LocalFile.check(file, err)) {
             return ExitCodes.TOOL_ERROR;
         }
+        GuardRules rules;
+        try {
+            rules = rulesFile != null ? GuardRules.load(rulesFile, profile) : GuardRules.profile(profile);
+        } catch (IllegalArgumentException | IOException e) {
+            err.println("airlock: " + (rulesFile != null ? "--rules: " : "--profile: ") + e.getMessage());
+            return ExitCodes.TOOL_ERROR;
+        }
+        if (!rules.loosened().isEmpty()) {
+            err.println("airlock: rules loosened by " + rules.source() + ": " + String.join(", ", rules.loosened()));
+        }
         GuardInput in = GuardInput.ofFile(kind, claimedFormat, file.getFileName().toString(), Files.size(file), file);
-        GuardResult result = new GuardEngine(GuardPolicy.defaults()).check(in);
+        GuardResult result = new GuardEngine(GuardPolicy.defaults().withRules(rules)).check(in);
         if (format == OutputFormat.json) {
             out.println(Reports.json(result));
+        } else if (format == OutputFormat.sarif) {
+            StageResult stage = new StageResult(GuardEngine.STAGE, result.verdict() == GuardVerdict.ALLOW
+                    ? StageStatus.PASS : StageStatus.FAIL, result.durationMicros(), result.findings(),
+                    Map.of("profile", rules.profileName(), "detectedFormat", result.detectedFormat()));
+            out.println(Reports.sarif(GuardEngine.VERSION, file, Files.size(file), "", List.of(stage), result.findings()));
         } else {
             out.printf("%-16s %-8s %9s  detectedFormat=%s%n", GuardEngine.STAGE, result.verdict(),
                     String.format("%.1f ms", result.durationMicros() / 1000.0), result.detectedFormat());

@@ -55,6 +55,14 @@ final class Reports {
         return JSON.valueToTree(report);
     }
 
+    /** Findings and stages of a local run as SARIF 2.1.0; the artifact named by its file name. */
+    static String sarif(String toolVersion, java.nio.file.Path file, long size, String sha256, List<StageResult> stages,
+                        List<Finding> findings) {
+        return io.airlock.contracts.Sarif.log(toolVersion, "airlock/local/" + file.getFileName(),
+                new io.airlock.contracts.Sarif.Artifact(file.getFileName().toString(), size, sha256), stages, findings,
+                Map.of()).toPrettyString();
+    }
+
     static void stages(PrintWriter out, List<StageResult> stages) {
         for (StageResult s : stages) {
             String time = s.status() == StageStatus.SKIPPED || s.status() == StageStatus.NOT_RUN

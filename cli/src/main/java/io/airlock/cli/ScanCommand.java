@@ -35,7 +35,7 @@ final class ScanCommand implements Callable<Integer> {
             description = "what the artifact is submitted as (default ${DEFAULT-VALUE})")
     Kind kind;
 
-    @Option(names = "--format", paramLabel = "json|text", defaultValue = "text",
+    @Option(names = "--format", paramLabel = "text|json|sarif", defaultValue = "text",
             description = "output format (default ${DEFAULT-VALUE})")
     OutputFormat format;
 
@@ -54,6 +54,9 @@ final class ScanCommand implements Callable<Integer> {
         ScanReport report = new ScanEngine().scan(file, options, StageListener.NONE);
         if (format == OutputFormat.json) {
             out.println(Reports.json(report));
+        } else if (format == OutputFormat.sarif) {
+            out.println(Reports.sarif(ScanEngine.VERSION, file, report.size(), report.sha256(), report.stages(),
+                    report.stages().stream().flatMap(s -> s.findings().stream()).toList()));
         } else {
             Reports.stages(out, report.stages());
             out.printf("verdict: %s  format=%s sha256=%s size=%d%n", report.verdict(), report.format().id(),

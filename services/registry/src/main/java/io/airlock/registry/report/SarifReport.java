@@ -1,139 +1,30 @@
 package io.airlock.registry.report;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.airlock.contracts.Finding;
-import io.airlock.contracts.Severity;
-import io.airlock.contracts.StageStatus;
+import io.airlock.contracts.Sarif;
+import io.airlock.registry.submission.service.RegistryEvent;
 import io.airlock.registry.submission.service.SubmissionRecord;
 
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
-import static io.airlock.registry.report.Reports.JSON;
-
-/**
- * One attempt as a SARIF 2.1.0 log: one run whose driver is "airlock", a rule per distinct finding
- * rule, a result per finding (level from severity), the artifact with its SHA-256, and the stages
- * that did not run (or broke) as tool notifications, so a SARIF viewer does not read them as clean.
- */
+/** One attempt of a submission as a SARIF 2.1.0 log (see {@link Sarif}). */
 public final class SarifReport {
-    public static final String MEDIA_TYPE = "application/sarif+json";
-    static final String SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
+    public static final String MEDIA_TYPE = Sarif.MEDIA_TYPE;
 
     private SarifReport() {
     }
 
-    /** CRITICAL and HIGH reject by default: errors. MEDIUM: warning. LOW and INFO: note. */
-    static String level(Severity s) {
-        return switch (s) {
-            case CRITICAL, HIGH -> "error";
-            case MEDIUM -> "warning";
-            case LOW, INFO -> "note";
-        };
-    }
-
     public static ObjectNode of(ReportData d) {
         SubmissionRecord s = d.detail().submission();
-        List<Finding> findings = d.findings();
-        String uri = uri(s.filename().isEmpty() ? s.blob() : s.filename());
-
-        ObjectNode log = JSON.objectNode();
-        log.put("$schema", SCHEMA);
-        log.put("version", "2.1.0");
-        ObjectNode run = log.putArray("runs").addObject();
-
-        ObjectNode driver = run.putObject("tool").putObject("driver");
-        driver.put("name", "airlock");
-        driver.put("version", d.toolVersion());
-        driver.put("informationUri", "https://airlock.dev/rules");
-        // one rule per distinct id, described by its first finding, at the level of its worst one
-        Map<String, Integer> ruleIndex = new LinkedHashMap<>();
-        Map<String, Severity> worst = new LinkedHashMap<>();
-        for (Finding f : findings) {
-            worst.merge(f.rule(), f.severity(), (a, b) -> a.compareTo(b) >= 0 ? a : b);
-        }
-        ArrayNode rules = driver.putArray("rules");
-        for (Finding f : findings) {
-            if (ruleIndex.containsKey(f.rule())) {
-                continue;
-            }
-            ruleIndex.put(f.rule(), ruleIndex.size());
-            ObjectNode r = rules.addObject();
-            r.put("id", f.rule());
-            r.put("name", f.rule());
-            r.putObject("shortDescription").put("text", f.message().isEmpty() ? f.rule() : f.message());
-            r.putObject("defaultConfiguration").put("level", level(worst.get(f.rule())));
-            ObjectNode props = r.putObject("properties");
-            props.put("severity", worst.get(f.rule()).name());
-            props.put("stage", f.stage());
-        }
-
-        run.putObject("automationDetails").put("id", "airlock/" + s.id() + "/attempt-" + d.attempt());
-        ObjectNode artifact = run.putArray("artifacts").addObject();
-        artifact.putObject("location").put("uri", uri);
-        artifact.put("length", s.size());
-        artifact.putObject("hashes").put("sha-256", s.sha256());
-
-        ObjectNode invocation = run.putArray("invocations").addObject();
-        boolean errors = d.stages().stream().anyMatch(st -> st.result().status() == StageStatus.ERROR);
-        invocation.put("executionSuccessful", !errors);
-        ArrayNode notes = invocation.putArray("toolExecutionNotifications");
-        d.stages().stream().filter(st -> st.result().status() != StageStatus.PASS
-                && st.result().status() != StageStatus.FAIL).forEach(st -> {
-            ObjectNode n = notes.addObject();
-            n.put("level", st.result().status() == StageStatus.ERROR ? "error" : "warning");
-            n.putObject("message").put("text", "stage " + st.result().stage() + " " + st.result().status()
-                    + ": " + st.result().details().getOrDefault("reason",
-                    st.result().details().getOrDefault("error", "no reason given")));
-            n.putObject("descriptor").put("id", st.result().stage());
-        });
-
-        ArrayNode results = run.putArray("results");
-        for (Finding f : findings) {
-            ObjectNode r = results.addObject();
-            r.put("ruleId", f.rule());
-            r.put("ruleIndex", ruleIndex.get(f.rule()));
-            r.put("level", level(f.severity()));
-            r.putObject("message").put("text", f.message().isEmpty() ? f.rule() : f.message());
-            ObjectNode location = r.putArray("locations").addObject();
-            ObjectNode artifactLocation = location.putObject("physicalLocation").putObject("artifactLocation");
-            artifactLocation.put("uri", uri);
-            artifactLocation.put("index", 0);
-            if (!f.location().isEmpty()) {
-                // file/member/offset/tensor/line as the stage wrote it: a logical place inside the artifact
-                location.putArray("logicalLocations").addObject().put("fullyQualifiedName", f.location());
-            }
-            ObjectNode props = r.putObject("properties");
-            props.put("severity", f.severity().name());
-            props.put("stage", f.stage());
-            if (!f.evidence().isEmpty()) {
-                props.put("evidence", f.evidence());
-            }
-        }
-
-        ObjectNode props = run.putObject("properties");
+        Map<String, Object> props = new LinkedHashMap<>();
         props.put("submissionId", s.id());
         props.put("kind", s.kind().wire());
         props.put("attempt", d.attempt());
         props.put("status", d.status().wire());
         d.model().ifPresent(m -> props.put("modelId", m.id()));
-        return log;
-    }
-
-    /** A relative URI reference for a file name: unreserved characters kept, everything else percent-encoded. */
-    static String uri(String name) {
-        StringBuilder out = new StringBuilder();
-        for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
-            char c = (char) (b & 0xff);
-            if (c < 0x80 && (Character.isLetterOrDigit(c) || "-._~/".indexOf(c) >= 0)) {
-                out.append(c);
-            } else {
-                out.append('%').append(String.format("%02X", b & 0xff));
-            }
-        }
-        return out.toString();
+        return Sarif.log(d.toolVersion(), "airlock/" + s.id() + "/attempt-" + d.attempt(),
+                new Sarif.Artifact(s.filename().isEmpty() ? s.blob() : s.filename(), s.size(), s.sha256()),
+                d.stages().stream().map(RegistryEvent.StageEvent::result).toList(), d.findings(), props);
     }
 }

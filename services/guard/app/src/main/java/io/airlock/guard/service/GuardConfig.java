@@ -10,4 +10,11 @@ public interface GuardConfig {
 
     /** Largest kernel source accepted, in bytes. */
     long maxKernelBytes();
+
+    /** Rule profile: default, strict or permissive (a rules file's own profile wins). */
+    @io.smallrye.config.WithDefault("default")
+    String profile();
+
+    /** Rules file (YAML): per-rule outcomes; an unknown rule id or key stops the start-up. */
+    java.util.Optional<String> rulesFile();
 }
