@@ -1,0 +1,259 @@
+package io.airlock.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.airlock.blob.BlobStore;
+import io.airlock.contracts.v1.ArtifactRef;
+import io.airlock.contracts.v1.Finding;
+import io.airlock.contracts.v1.Kind;
+import io.airlock.contracts.v1.RecordStageRequest;
+import io.airlock.contracts.v1.RegistryGrpc;
+import io.airlock.contracts.v1.Severity;
+import io.airlock.contracts.v1.TransitionRequest;
+import io.airlock.testing.RealServicesResource;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static io.airlock.registry.Requests.newId;
+import static io.airlock.registry.Requests.stage;
+import static io.airlock.registry.Requests.transition;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The registry's web page in a real headless Chromium (DevTools protocol, {@link Chromium}) against
+ * the registry on real PostgreSQL: a submission moves to its final status on screen without a
+ * reload, and attacker-controlled text (name, file name, finding location, evidence, reason)
+ * stays text. Without Chromium the browser test is skipped with the reason, never passed.
+ */
+@QuarkusTest
+@QuarkusTestResource(RealServicesResource.class)
+class WebUiTests {
+    private static final String EVIDENCE = "<img src=x onerror=alert(1)>";
+    private static final String NAME = "<b id=\"injected-name\">bold</b> model";
+    private static final String FILENAME = "\"><svg onload=alert(2)>.onnx";
+    private static final String LOCATION = "model.onnx/<script>alert(3)</script>";
+    private static final String REASON = "static_scan: HIGH <iframe src=javascript:alert(4)>";
+    private static final Duration STEP = Duration.ofSeconds(10);
+    private static final Path UI = Path.of("src/main/resources/META-INF/resources");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @GrpcClient("registry")
+    RegistryGrpc.RegistryBlockingStub registry;
+    @Inject
+    BlobStore blobs;
+    @TestHTTPResource("/")
+    URL page;
+
+    @Test
+    void thePageIsServedWithAStrictContentSecurityPolicyAndBuildsNoMarkupFromStrings() throws IOException {
+        for (String path : List.of("/", "/index.html", "/ui/app.js", "/ui/views/submission.js", "/ui/app.css")) {
+            Response r = given().get(path);
+            assertThat(r.statusCode()).as(path).isEqualTo(200);
+            String csp = r.header("Content-Security-Policy");
+            assertThat(csp).as("CSP of " + path).isNotNull()
+                    .contains("default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'",
+                            "frame-ancestors 'none'", "require-trusted-types-for 'script'", "trusted-types 'none'")
+                    .doesNotContain("unsafe-inline", "unsafe-eval");
+            assertThat(r.header("X-Content-Type-Options")).as(path).isEqualTo("nosniff");
+        }
+        assertThat(given().get("/ui/app.js").contentType()).contains("javascript");
+
+        // no inline script, style or handler in the document; nothing fetched from elsewhere
+        String index = Files.readString(UI.resolve("index.html"));
+        assertThat(Pattern.compile("<script(?![^>]*\\bsrc=)[^>]*>").matcher(index).find()).as("inline script").isFalse();
+        assertThat(Pattern.compile("\\s(on\\w+|style)\\s*=", Pattern.CASE_INSENSITIVE).matcher(index).find())
+                .as("inline handler or style").isFalse();
+        assertThat(index).doesNotContain("http://", "https://", "//cdn");
+        // no script of the page parses markup from a string (the CSP's Trusted Types would throw anyway)
+        Pattern sinks = Pattern.compile("innerHTML|outerHTML|insertAdjacentHTML|document\\.write|\\beval\\(|new Function"
+                + "|DOMParser|createContextualFragment|import\\(\\s*['\"]https?:");
+        try (Stream<Path> files = Files.walk(UI.resolve("ui"))) {
+            List<Path> scripts = files.filter(p -> p.toString().endsWith(".js")).toList();
+            assertThat(scripts).hasSizeGreaterThan(5);
+            for (Path js : scripts) {
+                // comments may name the sinks they avoid
+                String text = Files.readString(js).replaceAll("(?m)^\\s*//.*$", "");
+                assertThat(sinks.matcher(text).find()).as(js + " uses a markup sink").isFalse();
+                assertThat(Pattern.compile("from\\s+'(?!\\.{1,2}/)").matcher(text).find()).as(js + " imports from elsewhere")
+                        .isFalse();
+            }
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aSubmissionMovesToItsFinalStatusOnThePageAndAttackerTextStaysText() throws IOException {
+        Path exe = Chromium.executable();
+        assumeTrue(Files.isExecutable(exe), "no headless Chromium at " + exe
+                + " (apt-get install chromium, or set AIRLOCK_CHROMIUM): the web page was not tested in a browser");
+
+        String promoted = Pipeline.promoted(registry, blobs);
+        String modelId = given().get("/v1/models?limit=200").then().statusCode(200).extract().jsonPath()
+                .getString("items.find { it.submissionId == '" + promoted + "' }.id");
+        String id = newId();
+        registry.createSubmission(Requests.create(id, Kind.KIND_MODEL).toBuilder().setName(NAME)
+                .setArtifact(ArtifactRef.newBuilder().setBlob(Requests.randomBlob()).setSize(2048).setFilename(FILENAME))
+                .build());
+        registry.transition(transition(id, 1, "queued"));
+        registry.transition(transition(id, 1, "scanning"));
+        registry.recordStage(stage(id, 1, "format_gate", "PASS"));
+        String row = "document.querySelector('tr[data-id=" + JSON.writeValueAsString(id).replace("'", "") + "]')";
+        String origin = page.toString().replaceAll("/$", "");
+
+        Path profile;
+        try (Chromium browser = Chromium.start(exe, Duration.ofSeconds(20))) {
+            profile = browser.profile();
+            browser.navigate(origin + "/#/submissions");
+            browser.waitFor("the submission listed as scanning, format_gate PASS, integrity pending",
+                    "(() => { const r = " + row + "; return !!r && r.dataset.status === 'scanning'"
+                            + " && r.querySelector('li[data-stage=format_gate]')?.dataset.status === 'PASS'"
+                            + " && r.querySelector('li[data-stage=integrity]')?.dataset.status === 'pending'; })()", STEP);
+            browser.waitFor("the live indicator while a visible submission moves",
+                    "document.getElementById('live').dataset.state === 'live'", STEP);
+            // the name and file name are attacker-chosen: shown as typed, no element made of them
+            assertThat(browser.eval(row + ".querySelector('td.name a').textContent").asText()).isEqualTo(NAME);
+            assertThat(browser.eval(row + ".querySelector('.filename').textContent").asText()).isEqualTo(FILENAME);
+            browser.eval("window.__sameDocument = 'yes'");
+
+            // stage progress appears as the stages are recorded
+            registry.recordStage(stage(id, 1, "integrity", "PASS"));
+            browser.waitFor("integrity PASS on the list without a reload",
+                    row + "?.querySelector('li[data-stage=integrity]')?.dataset.status === 'PASS'", STEP);
+
+            registry.recordStage(hostileFinding(id));
+            long before = System.nanoTime();
+            registry.transition(TransitionRequest.newBuilder().setSubmissionId(id).setAttempt(1).setStatus("rejected")
+                    .setReason(REASON).setActor("scanner").build());
+            browser.waitFor("the submission shown rejected with static_scan FAIL",
+                    "(() => { const r = " + row + "; return !!r && r.dataset.status === 'rejected'"
+                            + " && r.querySelector('li[data-stage=static_scan]')?.dataset.status === 'FAIL'"
+                            + " && r.querySelector('li[data-stage=behavioral_test]')?.dataset.status === 'not-recorded'; })()",
+                    STEP);
+            long seenMs = (System.nanoTime() - before) / 1_000_000;
+            System.out.println("[web-ui] final status on the page " + seenMs + " ms after the transition");
+            assertThat(browser.eval("window.__sameDocument").asText()).as("updated without a reload").isEqualTo("yes");
+
+            // the detail: the rejected artifact's report, evidence as text
+            browser.eval(row + ".querySelector('td.name a').click()");
+            browser.waitFor("the detail view of the rejected submission",
+                    "document.querySelector('article.submission')?.dataset.status === 'rejected'"
+                            + " && !!document.querySelector('tr.finding pre.evidence')", STEP);
+            assertThat(browser.eval("location.hash").asText()).isEqualTo("#/submissions/" + id);
+            // a final submission is not polled any more
+            browser.waitFor("the detail's polling to stop", "document.getElementById('live').dataset.state === 'idle'", STEP);
+            assertThat(browser.eval("document.querySelector('.subject-name').textContent").asText()).isEqualTo(NAME);
+            assertThat(browser.eval("document.querySelector('tr.finding pre.evidence').textContent").asText())
+                    .isEqualTo(EVIDENCE);
+            assertThat(browser.eval("document.querySelector('tr.finding td.location').textContent").asText())
+                    .isEqualTo(LOCATION);
+            assertThat(browser.eval("document.querySelector('.outcome-reason').textContent").asText()).isEqualTo(REASON);
+            assertThat(browser.eval("document.querySelector('.severity-counts').textContent").asText()).contains("HIGH 1");
+            assertNothingInjected(browser);
+            // the three report downloads answer from the page's own origin
+            assertThat(browser.eval("Promise.all([...document.querySelectorAll('a.report-link')].map(a =>"
+                    + " fetch(a.href).then(r => a.dataset.format + ' ' + r.status)))").toString())
+                    .isEqualTo("[\"json 200\",\"sarif 200\",\"cyclonedx 200\"]");
+            assertThat(violations(browser)).as("CSP violations by the page").isEmpty();
+            // the CSP is in force in the browser: a string assigned as markup throws (Trusted Types)
+            assertThat(browser.eval("(() => { try { document.createElement('div').innerHTML = '<i>x</i>';"
+                    + " return 'assigned'; } catch (e) { return e.name; } })()").asText()).isEqualTo("TypeError");
+            assertThat(awaitViolation(browser)).contains("TrustedHTML");
+
+            // the models view, with the latest evaluation column in the state the API allows
+            int evaluationsStatus = given().get("/v1/evaluations").statusCode();
+            browser.eval("document.querySelector('#nav a[data-route=models]').click()");
+            String modelRow = "document.querySelector('table.models tr[data-id=\"" + modelId + "\"]')";
+            browser.waitFor("the promoted model listed", "!!" + modelRow, STEP);
+            if (evaluationsStatus == 404) {
+                assertThat(browser.eval(modelRow + ".querySelector('td.evaluation [data-state]').dataset.state").asText())
+                        .isEqualTo("unavailable");
+            } else {
+                assertThat(evaluationsStatus).isEqualTo(200);
+                assertThat(browser.eval(modelRow + ".querySelector('td.evaluation').textContent").asText()).isNotBlank();
+            }
+
+            browser.eval("document.querySelector('#nav a[data-route=evaluations]').click()");
+            String expected = evaluationsStatus == 404 ? "unavailable"
+                    : given().get("/v1/evaluations").jsonPath().getList("items").isEmpty() ? "empty" : "list";
+            browser.waitFor("the evaluations view in state " + expected,
+                    "document.querySelector('.evaluations-state, .evaluations')?.dataset.state === '" + expected + "'", STEP);
+
+            browser.eval("document.querySelector('#nav a[data-route=audit]').click()");
+            browser.waitFor("the audit chain verdict", "!!document.querySelector('section.verify')", STEP);
+            boolean ok = given().get("/v1/audit/verify").then().statusCode(200).extract().jsonPath().getBoolean("ok");
+            assertThat(browser.eval("document.querySelector('section.verify').dataset.ok").asText())
+                    .isEqualTo(String.valueOf(ok));
+
+            // the page broke no rule of its own CSP, threw nothing, and fetched only from the registry
+            assertThat(browser.events("Runtime.exceptionThrown")).as("uncaught page errors").isEmpty();
+            assertThat(violations(browser)).as("CSP violations besides the probe").hasSize(1);
+            assertThat(browser.events("Page.javascriptDialogOpening")).as("dialogs (alert)").isEmpty();
+            List<String> urls = browser.events("Network.requestWillBeSent").stream()
+                    .map(e -> e.path("params").path("request").path("url").asText()).toList();
+            assertThat(urls).isNotEmpty().allSatisfy(u -> assertThat(u).startsWith(origin + "/"));
+            assertThat(browser.alive()).isNotEmpty();
+            closeAndCheck(browser);
+        }
+        assertThat(profile).doesNotExist();
+    }
+
+    /** What the browser reported as blocked by the page's CSP. */
+    private static List<String> violations(Chromium browser) {
+        return browser.events("Log.entryAdded").stream().map(e -> e.path("params").path("entry"))
+                .filter(e -> e.path("source").asText().equals("security")).map(JsonNode::toString).toList();
+    }
+
+    /** The browser reports a violation as an event shortly after the script that caused it returns. */
+    private static String awaitViolation(Chromium browser) {
+        long deadline = System.nanoTime() + STEP.toNanos();
+        while (violations(browser).isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
+        }
+        assertThat(violations(browser)).as("CSP violations after the probe").hasSize(1);
+        return violations(browser).get(0);
+    }
+
+    private static void closeAndCheck(Chromium browser) {
+        browser.close();
+        assertThat(browser.alive()).as("Chromium processes left running").isEmpty();
+    }
+
+    private static void assertNothingInjected(Chromium browser) {
+        assertThat(browser.eval("document.querySelectorAll('img, iframe, svg:not(.asr-chart), #injected-name').length")
+                .asInt()).as("elements made from API text").isZero();
+        assertThat(browser.eval("document.querySelectorAll('script').length").asInt()).as("scripts").isEqualTo(1);
+        assertThat(browser.eval("[...document.querySelectorAll('*')].flatMap(e => [...e.attributes])"
+                + ".filter(a => /^on/i.test(a.name)).length").asInt()).as("event handler attributes").isZero();
+    }
+
+    private static RecordStageRequest hostileFinding(String id) {
+        RecordStageRequest r = stage(id, 1, "static_scan", "FAIL");
+        return r.toBuilder().setStage(r.getStage().toBuilder().addFindings(Finding.newBuilder()
+                .setRule("scanner.test_hostile_text").setSeverity(Severity.SEVERITY_HIGH).setStage("static_scan")
+                .setLocation(LOCATION).setMessage("a string the scanner quoted from the artifact")
+                .setEvidence(EVIDENCE))).build();
+    }
+}
