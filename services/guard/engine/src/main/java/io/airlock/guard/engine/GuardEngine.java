@@ -18,7 +18,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -109,6 +111,9 @@ public final class GuardEngine {
         if (in.kind() == Kind.KERNEL && f == Format.PYTHON_SOURCE && size <= limit) {
             findings.addAll(kernelFindings(in, where));
         }
+        if (in.kind() == Kind.MODEL && size <= limit && QuickModelScan.APPLIES.contains(f)) {
+            findings.addAll(quickModelScan(in, f, where));
+        }
 
         if (in.kind() == Kind.MODEL && f == Format.UNKNOWN) {
             findings.add(new Finding("guard.unknown_format", Severity.MEDIUM, STAGE, where,
@@ -142,6 +147,19 @@ public final class GuardEngine {
                     "the kernel is not UTF-8 text, so it is not Python source", ""));
         }
         return KernelAnalyzer.analyze(source, where.isEmpty() ? "kernel.py" : where);
+    }
+
+    private static List<Finding> quickModelScan(GuardInput in, Format f, String where) {
+        try {
+            if (in.content() instanceof GuardInput.FileContent fc) {
+                try (FileChannel ch = FileChannel.open(fc.file(), StandardOpenOption.READ)) {
+                    return QuickModelScan.scan(ByteSource.of(ch), f, where);
+                }
+            }
+            return QuickModelScan.scan(ByteSource.of(((GuardInput.InlineContent) in.content()).bytes()), f, where);
+        } catch (IOException e) {
+            throw new UncheckedIOException("guard could not read the model: " + e.getMessage(), e);
+        }
     }
 
     private static void mismatch(FormatClaims.Claim claim, Format sniffed, Sniff sniff, String where,

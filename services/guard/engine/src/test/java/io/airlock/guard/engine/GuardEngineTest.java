@@ -47,8 +47,9 @@ class GuardEngineTest {
                 // disguises
                 arguments("pickle named model.safetensors", MODEL, "", "model.safetensors", pickle(), BLOCK,
                         List.of("guard.format_mismatch")),
+                // its os.system import is also found by the quick pickle walk
                 arguments("protocol 0 pickle claimed safetensors", MODEL, "safetensors", "x", pickleProto0(), BLOCK,
-                        List.of("guard.format_mismatch")),
+                        List.of("guard.format_mismatch", "guard.pickle_import")),
                 arguments("pickle named .PT in upper case is honest", MODEL, "", "M.PT", pickle(), ALLOW, List.of()),
                 arguments("gguf claimed safetensors", MODEL, "safetensors", "model", gguf(), BLOCK,
                         List.of("guard.format_mismatch")),
