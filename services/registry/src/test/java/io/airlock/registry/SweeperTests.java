@@ -128,6 +128,17 @@ class SweeperTests {
     }
 
     @Test
+    void aSubmissionNeverQueuedIsFailedNotLeftWaiting() throws Throwable {
+        String id = newId();
+        registry.createSubmission(create(id, Kind.KIND_MODEL)); // the gateway died before Transition(queued)
+        backdate(id);
+        sweeper.sweep();
+        assertThat(registry.getSubmission(GetSubmissionRequest.newBuilder().setSubmissionId(id).build()).getStatus())
+                .isEqualTo("failed");
+        assertThat(entriesFor(Streams.SCAN, id)).isEmpty();
+    }
+
+    @Test
     void finishedSubmissionsAreNeverTouched() throws Throwable {
         String id = newId();
         registry.createSubmission(create(id, Kind.KIND_MODEL));

@@ -52,7 +52,8 @@ import java.util.concurrent.TimeUnit;
  * stream is looked at too) gets its message again: {@code airlock:scan} for queued and scanning,
  * {@code airlock:eval} for evaluating. The workers' steps are idempotent per attempt, so a
  * duplicate costs work, never a second record. Each re-enqueue is an audit entry; after
- * {@code max-requeues} for one attempt the submission is marked failed instead.
+ * {@code max-requeues} for one attempt the submission is marked failed instead. A submission left
+ * {@code received} (the gateway died before queueing it; its caller got no 202) is marked failed.
  */
 @ApplicationScoped
 public class PipelineSweeper {
@@ -119,6 +120,15 @@ public class PipelineSweeper {
         int requeued = 0;
         int failed = 0;
         for (SubmissionEntity s : stale) {
+            if (s.status.equals(SubmissionStatus.RECEIVED.wire())) {
+                // the gateway recorded it and died before queueing it: its caller never got a 202
+                VertxContextSupport.subscribeAndAwait(() -> submissions.transition(new StatusChange(s.id, s.attempt,
+                        SubmissionStatus.FAILED, "never queued: the gateway stopped between recording and queueing it "
+                        + "(its caller got no 202)", ACTOR)));
+                failed++;
+                Log.warnf("submission=%s was left received for over %s: marked failed", s.id, config.staleAfter());
+                continue;
+            }
             if (onStreams.contains(key(s.id, s.attempt))) {
                 continue; // the normal machinery (claims, redelivery, dead-lettering) owns it
             }
@@ -164,12 +174,13 @@ public class PipelineSweeper {
 
     /** Oldest first: submissions in a waiting state whose row has not changed since the cutoff. */
     private Uni<List<SubmissionEntity>> candidates(Instant cutoff) {
-        return Panache.getSession().flatMap(s -> s.createQuery("from SubmissionEntity where status in (?1, ?2, ?3) "
+        return Panache.getSession().flatMap(s -> s.createQuery("from SubmissionEntity where status in (?1, ?2, ?3, ?5) "
                         + "and updatedAt < ?4 order by updatedAt", SubmissionEntity.class)
                 .setParameter(1, SubmissionStatus.QUEUED.wire())
                 .setParameter(2, SubmissionStatus.SCANNING.wire())
                 .setParameter(3, SubmissionStatus.EVALUATING.wire())
                 .setParameter(4, cutoff)
+                .setParameter(5, SubmissionStatus.RECEIVED.wire())
                 .setMaxResults(config.batch())
                 .getResultList());
     }
