@@ -43,6 +43,8 @@ public final class Stack implements AutoCloseable {
     private final Options options;
     private final Infra infra;
     private final Map<Service, ServiceProcess> running = new EnumMap<>(Service.class);
+    /** Further instances of workers (scanner, evaluator), each with its own name and port. */
+    private final List<ServiceProcess> extras = new ArrayList<>();
 
     private Stack(Options options, Infra infra) {
         this.options = options;
@@ -84,6 +86,24 @@ public final class Stack implements AutoCloseable {
         ServiceProcess p = ServiceProcess.launch(s, s.jar(options.repoRoot()), jvmOptions(s), props,
                 s.port(options.basePort()), log);
         running.put(s, p);
+        p.awaitReady(Duration.ofSeconds(90));
+        return p;
+    }
+
+    /**
+     * Starts another instance of a worker under its own consumer name and HTTP port (its stream
+     * group is the same, so instances share the work). Stopped by {@link #close()}.
+     */
+    public ServiceProcess startExtra(Service s, String instance, int port) throws IOException {
+        if (s != Service.SCANNER && s != Service.EVALUATOR) {
+            throw new IllegalArgumentException("only workers run as several instances here, not " + s.id());
+        }
+        Map<String, String> props = properties(s);
+        props.put("quarkus.http.port", Integer.toString(port));
+        props.put("airlock.instance", instance);
+        ServiceProcess p = ServiceProcess.launch(s, s.jar(options.repoRoot()), jvmOptions(s), props, port,
+                options.workDir().resolve("logs").resolve(instance + ".log"));
+        extras.add(p);
         p.awaitReady(Duration.ofSeconds(90));
         return p;
     }
@@ -187,6 +207,11 @@ public final class Stack implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        for (ServiceProcess p : extras) {
+            if (p.alive()) {
+                p.stop(Duration.ofSeconds(20));
+            }
+        }
         List<Service> order = new ArrayList<>(running.keySet());
         java.util.Collections.reverse(order);
         for (Service s : order) {
