@@ -106,6 +106,20 @@ class KubernetesManifestsTest {
         assertThat(dev.path("metadata").path("namespace").asText()).isEqualTo("airlock-dev");
     }
 
+    @Test
+    void prodSignsAdmissionsWithAPinnedKeyAndKeepsTheBlobStore() throws IOException {
+        JsonNode spec = deployment(Kustomize.build(ROOT.resolve("k8s/overlays/prod")), "airlock-registry")
+                .path("spec").path("template").path("spec");
+        JsonNode container = spec.path("containers").get(0);
+        assertThat(container.path("env").findValuesAsText("name"))
+                .contains("AIRLOCK_REGISTRY_ADMISSION_PRIVATE_KEY_FILE", "QUARKUS_DATASOURCE_PASSWORD");
+        assertThat(container.path("volumeMounts").findValuesAsText("name")).containsExactlyInAnyOrder("blobs", "tmp",
+                "admission-key");
+        assertThat(spec.path("volumes").findValuesAsText("secretName")).containsExactly("airlock-admission-key");
+        JsonNode dev = deployment(Kustomize.build(ROOT.resolve("k8s/overlays/dev")), "airlock-registry");
+        assertThat(dev.path("spec").path("template").path("spec").path("volumes").findValuesAsText("secretName")).isEmpty();
+    }
+
     private static ObjectNode deployment(List<ObjectNode> objects, String name) {
         return objects.stream().filter(o -> o.path("kind").asText().equals("Deployment")
                 && o.path("metadata").path("name").asText().equals(name)).findFirst().orElseThrow();
