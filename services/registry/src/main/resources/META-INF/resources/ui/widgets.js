@@ -2,9 +2,11 @@
 import {el} from './dom.js';
 import {age, time, tone} from './format.js';
 
-export function badge(status, extraClass) {
+/** A status as a coloured label; toneOverride (good, bad, live, muted) when the text alone does not say. */
+export function badge(status, extraClass, toneOverride) {
   const s = status === undefined || status === null || status === '' ? 'unknown' : String(status);
-  return el('span', {class: `badge tone-${tone(s)}${extraClass ? ' ' + extraClass : ''}`, 'data-status': s}, s);
+  const t = ['good', 'bad', 'live', 'muted'].includes(toneOverride) ? toneOverride : tone(s);
+  return el('span', {class: `badge tone-${t}${extraClass ? ' ' + extraClass : ''}`, 'data-status': s}, s);
 }
 
 /** A table with a header row; rows are arrays of cells or <tr> nodes. */
@@ -22,7 +24,8 @@ export function facts(pairs, attrs) {
 }
 
 export function when(iso) {
-  return iso ? el('time', {datetime: String(iso), title: String(iso)}, time(iso), el('span', {class: 'muted'}, ' ' + age(iso))) : '';
+  return iso ? el('time', {datetime: String(iso), title: String(iso)}, el('span', {class: 'ts'}, time(iso)),
+    el('span', {class: 'muted age'}, ' ' + age(iso))) : '';
 }
 
 export function code(text, attrs) {

@@ -25,6 +25,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -51,6 +53,14 @@ final class Chromium implements AutoCloseable {
     private final Map<Long, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
     private final List<JsonNode> events = new CopyOnWriteArrayList<>();
     private final AtomicLong ids = new AtomicLong();
+    /** Canned answers by URL path (see {@link #answer}); requests are paused only for these paths. */
+    private final Map<String, ObjectNode> answers = new ConcurrentHashMap<>();
+    /** Answers paused requests off the WebSocket's thread, which must keep reading replies. */
+    private final ExecutorService responder = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "chromium-fetch");
+        t.setDaemon(true);
+        return t;
+    });
     private WebSocket socket;
     private String session;
     private boolean closed;
@@ -169,7 +179,7 @@ final class Chromium implements AutoCloseable {
         CompletableFuture<JsonNode> reply = new CompletableFuture<>();
         pending.put(id, reply);
         try {
-            socket.sendText(msg.toString(), true).get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            sendText(msg.toString());
             JsonNode r = reply.get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             if (r.has("error")) {
                 throw new IllegalStateException(method + " failed: " + r.get("error"));
@@ -184,6 +194,49 @@ final class Chromium implements AutoCloseable {
         } finally {
             pending.remove(id);
         }
+    }
+
+    /** One message at a time: the WebSocket refuses a send while another is pending. */
+    private synchronized void sendText(String text) throws InterruptedException, ExecutionException, TimeoutException {
+        socket.sendText(text, true).get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * From now on the page's requests for exactly {@code path} (any query) get this answer instead
+     * of reaching the server: for rendering an API shape the server does not serve yet.
+     */
+    void answer(String path, int status, String json) {
+        ObjectNode fulfil = JSON.createObjectNode().put("responseCode", status)
+                .put("body", java.util.Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8)));
+        fulfil.putArray("responseHeaders").addObject().put("name", "Content-Type").put("value", "application/json");
+        answers.put(path, fulfil);
+        ObjectNode enable = JSON.createObjectNode();
+        var patterns = enable.putArray("patterns");
+        answers.keySet().forEach(p -> patterns.addObject().put("urlPattern", "*" + p + "*").put("requestStage", "Request"));
+        call("Fetch.enable", enable);
+    }
+
+    private void onPaused(JsonNode params) {
+        String requestId = params.path("requestId").asText();
+        String path = URI.create(params.path("request").path("url").asText()).getPath();
+        ObjectNode canned = answers.get(path);
+        try {
+            if (canned != null) {
+                call("Fetch.fulfillRequest", canned.deepCopy().put("requestId", requestId));
+            } else {
+                call("Fetch.continueRequest", JSON.createObjectNode().put("requestId", requestId));
+            }
+        } catch (RuntimeException e) {
+            // the page is gone or the browser closing; the test's own waits report what it missed
+        }
+    }
+
+    /** A PNG of the page as it is now, for looking at a failure or a layout. */
+    void screenshot(Path file) throws IOException {
+        String data = call("Page.captureScreenshot", JSON.createObjectNode().put("format", "png")
+                .put("captureBeyondViewport", true)).path("data").asText();
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.write(file, java.util.Base64.getDecoder().decode(data));
     }
 
     void navigate(String url) {
@@ -309,6 +362,7 @@ final class Chromium implements AutoCloseable {
             }
         }
         pending.values().forEach(f -> f.completeExceptionally(new IOException("browser closed")));
+        responder.shutdownNow();
         try {
             deleteTree(profile, null);
         } finally {
@@ -366,8 +420,13 @@ final class Chromium implements AutoCloseable {
                         if (f != null) {
                             f.complete(msg);
                         }
-                    } else if (events.size() < MAX_EVENTS) {
-                        events.add(msg);
+                    } else {
+                        if ("Fetch.requestPaused".equals(msg.path("method").asText())) {
+                            responder.execute(() -> onPaused(msg.path("params")));
+                        }
+                        if (events.size() < MAX_EVENTS) {
+                            events.add(msg);
+                        }
                     }
                 } catch (IOException e) {
                     // DevTools speaks JSON; anything else is ignored, and a call waiting for it times out

@@ -2,6 +2,8 @@ package io.airlock.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.airlock.blob.BlobStore;
 import io.airlock.contracts.v1.ArtifactRef;
 import io.airlock.contracts.v1.Finding;
@@ -142,6 +144,7 @@ class WebUiTests {
             long before = System.nanoTime();
             registry.transition(TransitionRequest.newBuilder().setSubmissionId(id).setAttempt(1).setStatus("rejected")
                     .setReason(REASON).setActor("scanner").build());
+            screenshot(browser, "submissions-live.png");
             browser.waitFor("the submission shown rejected with static_scan FAIL",
                     "(() => { const r = " + row + "; return !!r && r.dataset.status === 'rejected'"
                             + " && r.querySelector('li[data-stage=static_scan]')?.dataset.status === 'FAIL'"
@@ -167,6 +170,7 @@ class WebUiTests {
             assertThat(browser.eval("document.querySelector('.outcome-reason').textContent").asText()).isEqualTo(REASON);
             assertThat(browser.eval("document.querySelector('.severity-counts').textContent").asText()).contains("HIGH 1");
             assertNothingInjected(browser);
+            screenshot(browser, "submission.png");
             // the three report downloads answer from the page's own origin
             assertThat(browser.eval("Promise.all([...document.querySelectorAll('a.report-link')].map(a =>"
                     + " fetch(a.href).then(r => a.dataset.format + ' ' + r.status)))").toString())
@@ -182,6 +186,7 @@ class WebUiTests {
             browser.eval("document.querySelector('#nav a[data-route=models]').click()");
             String modelRow = "document.querySelector('table.models tr[data-id=\"" + modelId + "\"]')";
             browser.waitFor("the promoted model listed", "!!" + modelRow, STEP);
+            screenshot(browser, "models.png");
             if (evaluationsStatus == 404) {
                 assertThat(browser.eval(modelRow + ".querySelector('td.evaluation [data-state]').dataset.state").asText())
                         .isEqualTo("unavailable");
@@ -213,6 +218,107 @@ class WebUiTests {
             closeAndCheck(browser);
         }
         assertThat(profile).doesNotExist();
+    }
+
+    /**
+     * The evaluations view against the agreed shape of GET /v1/evaluations, answered by the browser
+     * itself (DevTools Fetch) so the chart is drawn whether or not the registry serves evaluations
+     * yet: absent (404), empty, and a degraded evaluation with history, a changed corpus and
+     * attacker-influenced text in a condition message.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void theEvaluationsViewChartsAttackSuccessRateAndSaysWhenThereIsNothingToShow() throws IOException {
+        Path exe = Chromium.executable();
+        assumeTrue(Files.isExecutable(exe), "no headless Chromium at " + exe
+                + " (apt-get install chromium, or set AIRLOCK_CHROMIUM): the web page was not tested in a browser");
+        String promoted = Pipeline.promoted(registry, blobs);
+        String modelId = given().get("/v1/models?limit=200").then().statusCode(200).extract().jsonPath()
+                .getString("items.find { it.submissionId == '" + promoted + "' }.id");
+        String origin = page.toString().replaceAll("/$", "");
+        String modelRow = "document.querySelector('table.models tr[data-id=\"" + modelId + "\"]')";
+        try (Chromium browser = Chromium.start(exe, Duration.ofSeconds(20))) {
+            browser.answer("/v1/evaluations", 404, "{\"status\":404,\"title\":\"Not Found\"}");
+            browser.navigate(origin + "/#/evaluations");
+            browser.waitFor("the 'not available' state",
+                    "document.querySelector('.evaluations-state')?.dataset.state === 'unavailable'", STEP);
+            browser.eval("location.hash = '#/models'");
+            browser.waitFor("the model's evaluation 'not available'",
+                    modelRow + "?.querySelector('td.evaluation [data-state]')?.dataset.state === 'unavailable'", STEP);
+
+            browser.answer("/v1/evaluations", 200, "{\"total\":0,\"limit\":50,\"offset\":0,\"items\":[]}");
+            browser.eval("location.hash = '#/evaluations'");
+            browser.waitFor("the 'no evaluations' state",
+                    "document.querySelector('.evaluations-state')?.dataset.state === 'empty'", STEP);
+
+            String evaluation = evaluationFixture(modelId);
+            browser.answer("/v1/evaluations", 200, "{\"total\":1,\"limit\":50,\"offset\":0,\"items\":[" + evaluation + "]}");
+            browser.answer("/v1/evaluations/nightly", 200, evaluation);
+            browser.eval("location.hash = '#/models'");
+            browser.waitFor("the model's latest evaluation, Degraded",
+                    modelRow + "?.querySelector('li[data-evaluation=nightly] .phase')?.dataset.status === 'Degraded'", STEP);
+            browser.eval(modelRow + ".querySelector('li[data-evaluation=nightly] a').click()");
+            browser.waitFor("the evaluation's page with its chart", "location.hash === '#/evaluations/nightly'"
+                    + " && document.querySelectorAll('svg.asr-chart circle.point').length === 3", STEP);
+            // three runs with a rate plotted oldest to newest, the run without one counted, not drawn as 0
+            assertThat(browser.eval("document.querySelector('svg.asr-chart polyline').getAttribute('points').split(' ').length")
+                    .asInt()).isEqualTo(3);
+            assertThat(browser.eval("[...document.querySelectorAll('svg.asr-chart circle.point')]"
+                    + ".map(c => c.getAttribute('class').replace('point point-', ''))").toString())
+                    .isEqualTo("[\"pass\",\"pass\",\"fail\"]");
+            assertThat(browser.eval("(() => { const ys = [...document.querySelectorAll('svg.asr-chart circle.point')]"
+                    + ".map(c => Number(c.getAttribute('cy'))); return ys[2] < ys[1] && ys[1] < ys[0]; })()").asBoolean())
+                    .as("higher rate drawn higher").isTrue();
+            assertThat(browser.eval("document.querySelector('figure.chart figcaption').textContent").asText())
+                    .contains("3 plotted", "1 without a rate");
+            assertThat(browser.eval("document.querySelector('table.runs tbody').rows.length").asInt()).isEqualTo(4);
+            assertThat(browser.eval("document.querySelector('.note-warn')?.textContent ?? ''").asText())
+                    .contains("corpus changed");
+            assertThat(browser.eval("[...document.querySelectorAll('table.conditions td')].map(td => td.textContent)"
+                    + ".includes(" + JSON.writeValueAsString(EVIDENCE) + ")").asBoolean()).isTrue();
+            assertNothingInjected(browser);
+            assertThat(browser.events("Runtime.exceptionThrown")).as("uncaught page errors").isEmpty();
+            assertThat(violations(browser)).as("CSP violations").isEmpty();
+            screenshot(browser, "evaluation.png");
+        }
+    }
+
+    /** One evaluation in the shape agreed for GET /v1/evaluations/{name}: newest run first. */
+    private static String evaluationFixture(String modelId) throws IOException {
+        ObjectNode e = JSON.createObjectNode().put("name", "nightly").put("model", modelId).put("schedule", "0 3 * * *")
+                .put("failModelOnDrift", true).put("phase", "Degraded").put("corpusDigestNow", "sha256:" + "b".repeat(64));
+        e.putObject("corpus").put("ref", "builtin:jailbreak-smoke").put("digest", "sha256:" + "a".repeat(64));
+        e.putArray("conditions").addObject().put("type", "ConformanceDrift").put("status", "True")
+                .put("reason", "AttackSuccessRateAboveLimit").put("message", EVIDENCE)
+                .put("lastTransitionTime", "2026-03-04T03:00:41Z");
+        ArrayNode history = e.putArray("history");
+        history.add(run("r4", "2026-03-04T03:00:40Z", 0.42, false, "a"));
+        history.add(run("r3", "2026-03-03T03:00:40Z", null, false, "a"));
+        history.add(run("r2", "2026-03-02T03:00:40Z", 0.10, true, "a"));
+        history.add(run("r1", "2026-03-01T03:00:40Z", 0.05, true, "a"));
+        // the corpus changed after the last run: the page must say so
+        e.set("lastResult", history.get(0).deepCopy());
+        return JSON.writeValueAsString(e);
+    }
+
+    private static ObjectNode run(String id, String finished, Double asr, boolean passed, String corpus) {
+        ObjectNode r = JSON.createObjectNode().put("runId", id).put("startedAt", finished).put("finishedAt", finished)
+                .put("executionProvider", "CPU").put("cases", 50).put("failed", asr == null ? 0 : (int) (asr * 50))
+                .put("passed", passed).put("corpusDigest", "sha256:" + corpus.repeat(64));
+        if (asr == null) {
+            r.putNull("attackSuccessRate");
+        } else {
+            r.put("attackSuccessRate", asr);
+        }
+        return r;
+    }
+
+    /** With -Dairlock.webui.screenshots=DIR, a PNG of the page as the test left it. */
+    private static void screenshot(Chromium browser, String name) throws IOException {
+        String dir = System.getProperty("airlock.webui.screenshots");
+        if (dir != null && !dir.isBlank()) {
+            browser.screenshot(Path.of(dir, name));
+        }
     }
 
     /** What the browser reported as blocked by the page's CSP. */

@@ -95,7 +95,25 @@ function conditions(list) {
     return null;
   }
   return table(['Condition', 'Status', 'Reason', 'Message', 'Since'], list.map(c =>
-    [c.type ?? '', badge(c.status), c.reason ?? '', c.message ?? '', when(c.lastTransitionTime)]), {class: 'conditions'});
+    [c.type ?? '', badge(c.status, null, conditionTone(c)), c.reason ?? '', c.message ?? '', when(c.lastTransitionTime)]),
+  {class: 'conditions'});
+}
+
+/** Ready=True is good news; Degraded=True and ConformanceDrift=True are bad; Progressing=True is work under way. */
+function conditionTone(c) {
+  const on = String(c.status) === 'True';
+  const off = String(c.status) === 'False';
+  switch (c.type) {
+    case 'Ready':
+      return on ? 'good' : off ? 'bad' : 'muted';
+    case 'Degraded':
+    case 'ConformanceDrift':
+      return on ? 'bad' : off ? 'good' : 'muted';
+    case 'Progressing':
+      return on ? 'live' : 'muted';
+    default:
+      return 'muted';
+  }
 }
 
 function lastResult(r) {
