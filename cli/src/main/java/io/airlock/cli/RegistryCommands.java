@@ -144,19 +144,88 @@ final class RegistryCommands {
     }
 
     @Command(name = "rescan", mixinStandardHelpOptions = true,
-            description = "Scan a finished submission again as a new attempt (operator token: --token / AIRLOCK_TOKEN).")
+            description = "Scan a finished submission again as a new attempt, or with --stale every finished one "
+                    + "whose last scan ran under another scanner version (operator token: --token / AIRLOCK_TOKEN).")
     static final class RescanCommand extends Remote {
-        @Parameters(paramLabel = "ID") String id;
+        @Parameters(paramLabel = "ID", arity = "0..1") String id;
         @Option(names = "--reason", defaultValue = "re-scan") String reason;
+        @Option(names = "--stale", description = "every promoted, admitted, rejected or failed submission whose last "
+                + "attempt was scanned by another scanner version than --scanner-version")
+        boolean stale;
+        @Option(names = "--scanner-version", paramLabel = "V", defaultValue = io.airlock.scanner.engine.ScanEngine.VERSION,
+                description = "the current scanner version (default: this command's, ${DEFAULT-VALUE})")
+        String scannerVersion;
+        @Option(names = "--dry-run", description = "list what --stale would re-scan, and re-scan nothing")
+        boolean dryRun;
+
+        static final java.util.List<String> FINISHED = java.util.List.of("promoted", "admitted", "rejected", "failed");
 
         @Override
         public Integer call() throws Exception {
-            GatewayClient.Answer a = call("POST", "/v1/submissions/" + id + "/rescan" + query(Map.of("reason", reason)));
-            if (!ok(a)) {
-                return ExitCodes.TOOL_ERROR;
+            if (stale == (id != null)) {
+                throw new ToolError("give either an ID or --stale");
             }
-            out().println(format == OutputFormat.json ? a.body().toPrettyString() : "queued again: " + id);
-            return ExitCodes.PASS;
+            if (!stale) {
+                GatewayClient.Answer a = call("POST", "/v1/submissions/" + id + "/rescan" + query(Map.of("reason", reason)));
+                if (!ok(a)) {
+                    return ExitCodes.TOOL_ERROR;
+                }
+                out().println(format == OutputFormat.json ? a.body().toPrettyString() : "queued again: " + id);
+                return ExitCodes.PASS;
+            }
+            java.util.List<String> targets = new java.util.ArrayList<>();
+            int looked = 0;
+            for (String status : FINISHED) {
+                for (int offset = 0; ; offset += 200) {
+                    GatewayClient.Answer page = call("GET", "/v1/submissions" + query(Map.of("status", status,
+                            "limit", "200", "offset", Integer.toString(offset))));
+                    if (!ok(page)) {
+                        return ExitCodes.TOOL_ERROR;
+                    }
+                    for (JsonNode s : page.body().path("items")) {
+                        looked++;
+                        GatewayClient.Answer one = call("GET", "/v1/submissions/" + s.path("id").asText());
+                        if (ok(one) && scannedBy(one.body()).stream().anyMatch(v -> !v.equals(scannerVersion))) {
+                            targets.add(s.path("id").asText());
+                        }
+                    }
+                    if (page.body().path("items").size() < 200) {
+                        break;
+                    }
+                }
+            }
+            out().printf("%d finished submissions, %d scanned by another version than %s%n", looked, targets.size(),
+                    scannerVersion);
+            int failed = 0;
+            for (String t : targets) {
+                if (dryRun) {
+                    out().println("would re-scan " + t);
+                    continue;
+                }
+                GatewayClient.Answer a = call("POST", "/v1/submissions/" + t + "/rescan"
+                        + query(Map.of("reason", reason + " (scanner " + scannerVersion + ")")));
+                if (ok(a)) {
+                    out().println("queued again: " + t);
+                } else {
+                    failed++;
+                }
+            }
+            out().flush();
+            return failed == 0 ? ExitCodes.PASS : ExitCodes.TOOL_ERROR;
+        }
+
+        /** The scanner versions that judged the current attempt's stages; "unknown" for stages that do not say. */
+        static java.util.Set<String> scannedBy(JsonNode submission) {
+            int attempt = submission.path("attempt").asInt();
+            java.util.Set<String> versions = new java.util.TreeSet<>();
+            for (JsonNode st : submission.path("stages")) {
+                boolean scannerStage = st.path("details").has("scannerVersion")
+                        || java.util.Set.of("format_gate", "integrity", "static_scan").contains(st.path("stage").asText());
+                if ((st.path("attempt").asInt(0) == attempt || st.path("attempt").asInt(0) == 0) && scannerStage) {
+                    versions.add(st.path("details").path("scannerVersion").asText("unknown"));
+                }
+            }
+            return versions.isEmpty() ? java.util.Set.of("unknown") : versions;
         }
     }
 

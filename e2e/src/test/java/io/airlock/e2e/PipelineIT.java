@@ -325,6 +325,28 @@ class PipelineIT {
         Cli verify = Cli.run("audit", "verify", "--server", gateway);
         assertThat(verify.exit()).isZero();
         assertThat(verify.out()).contains("audit chain intact");
+
+        // signed admission: the registry's statement names this file's digest; the key is pinned by the caller
+        String modelId = given().get(gateway + "/v1/models?limit=200").then().statusCode(200).extract().jsonPath()
+                .getString("items.find { it.submissionId == '" + id + "' }.id");
+        Path key = write("registry.pub", given().get(gateway + "/v1/admissions/key").then().statusCode(200).extract()
+                .jsonPath().getString("publicKeyPem").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        Cli admitted = Cli.run("attestation", "verify", model.toString(), "--model", modelId, "--key", key.toString(),
+                "--server", gateway);
+        assertThat(admitted.exit()).as(admitted.err()).isZero();
+        assertThat(admitted.out()).contains("admitted: cli.onnx");
+        Path other = write("other.onnx", OnnxModels.addModel());
+        assertThat(Cli.run("attestation", "verify", other.toString(), "--model", modelId, "--key", key.toString(),
+                "--server", gateway).exit()).isEqualTo(1);
+
+        // every stage says which scanner judged it: re-scanning what another version judged is one command
+        Cli stale = Cli.run("rescan", "--stale", "--dry-run", "--scanner-version", "airlock-scanner-engine/0.0.1",
+                "--server", gateway, "--token", E2eStack.OPERATOR_TOKEN);
+        assertThat(stale.exit()).as(stale.err()).isZero();
+        assertThat(stale.out()).contains("would re-scan " + id);
+        assertThat(Cli.run("rescan", "--stale", "--dry-run", "--server", gateway, "--token", E2eStack.OPERATOR_TOKEN)
+                .out()).doesNotContain("would re-scan " + id);
+
         assertThat(Cli.run("rescan", id, "--server", gateway).exit()).isEqualTo(2);
         assertThat(Cli.run("rescan", id, "--server", gateway, "--token", E2eStack.OPERATOR_TOKEN).exit()).isZero();
         assertThat(Cli.run("show", "00000000-0000-0000-0000-000000000000", "--server", gateway).exit()).isEqualTo(2);

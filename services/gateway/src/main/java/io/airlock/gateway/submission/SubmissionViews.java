@@ -25,11 +25,13 @@ public final class SubmissionViews {
         }
     }
 
+    /** One stage; {@code attempt} says which scan run recorded it (0 where the source does not say). */
     public record StageView(String stage, String status, double durationMs, List<FindingView> findings,
-                            Map<String, String> details) {
+                            Map<String, String> details, int attempt) {
         static StageView of(io.airlock.contracts.v1.StageResult s) {
             return new StageView(s.getStage(), s.getStatus(), s.getDurationMicros() / 1000.0,
-                    s.getFindingsList().stream().map(f -> FindingView.of(f, true)).toList(), s.getDetailsMap());
+                    s.getFindingsList().stream().map(f -> FindingView.of(f, true)).toList(), s.getDetailsMap(),
+                    s.getAttempt());
         }
     }
 

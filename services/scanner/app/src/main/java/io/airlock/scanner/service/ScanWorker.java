@@ -121,7 +121,7 @@ public class ScanWorker {
         Timer.Sample whole = Timer.start(meters);
         ScanReport report = engine.scan(file, options, provenance, stage -> {
             io.airlock.support.StageMetrics.record(meters, stage);
-            registry.stage(item, stage);
+            registry.stage(item, versioned(stage));
         });
         whole.stop(meters.timer("airlock_scan_duration", "verdict", report.verdict().name()));
 
@@ -162,6 +162,14 @@ public class ScanWorker {
                 .map(s -> s.stage() + ": " + s.status() + s.findings().stream().findFirst()
                         .map(f -> " " + f.rule() + " - " + f.message()).orElse(""))
                 .orElse("all scan stages passed or were reported as not run");
+    }
+
+    /** Every stage says which scanner and policy judged it, so a rule change can trigger re-scans. */
+    private StageResult versioned(StageResult s) {
+        Map<String, String> details = new java.util.TreeMap<>(s.details());
+        details.put("scannerVersion", ScanEngine.VERSION);
+        details.put("policyVersion", config.policyVersion());
+        return new StageResult(s.stage(), s.status(), s.durationMicros(), s.findings(), details);
     }
 
     /** Waits for Redis to confirm the XADD, so the acknowledgement of the input follows a durable output. */

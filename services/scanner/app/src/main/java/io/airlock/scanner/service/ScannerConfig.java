@@ -18,6 +18,14 @@ public interface ScannerConfig {
     @WithDefault("0s")
     Duration holdBeforeAck();
 
+    /**
+     * The policy's name and version, recorded on every stage (with the scanner engine's version),
+     * kept with promoted models and in their admission statements; a re-scan of what an older
+     * version judged is then one command ({@code airlock rescan --stale}).
+     */
+    @WithDefault("default")
+    String policyVersion();
+
     Sources sources();
 
     Signatures signatures();
