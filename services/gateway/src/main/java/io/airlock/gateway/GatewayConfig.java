@@ -43,4 +43,12 @@ public interface GatewayConfig {
     /** How often the events stream asks the registry for news. */
     @WithDefault("250ms")
     Duration eventsPollInterval();
+
+    /**
+     * Longest a request may take to arrive whole (headers and body): a client trickling bytes
+     * slower than that (slowloris) is cut off, however regularly it sends. The idle timeout
+     * ({@code quarkus.http.idle-timeout}) cuts one that stops sending.
+     */
+    @WithDefault("15m")
+    Duration requestDeadline();
 }
