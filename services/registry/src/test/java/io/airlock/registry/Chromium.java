@@ -78,17 +78,23 @@ final class Chromium implements AutoCloseable {
 
     /** Starts Chromium and opens one blank page; on any failure nothing is left running or on disk. */
     static Chromium start(Path executable, Duration startTimeout) throws IOException {
-        Path profile = Files.createTempDirectory("airlock-chromium-");
+        // Chromium puts a Unix socket under TMPDIR, and socket paths end at 107 bytes: keep it short
+        Path shortTmp = Path.of("/tmp");
+        Path profile = Files.isDirectory(shortTmp) && Files.isWritable(shortTmp)
+                ? Files.createTempDirectory(shortTmp, "airlock-chromium-") : Files.createTempDirectory("airlock-chromium-");
         Chromium c = null;
         try {
-            Process p = new ProcessBuilder(executable.toString(),
+            // its own temporary files (singleton socket, crash dumps) go inside the profile, removed with it
+            Path tmp = Files.createDirectory(profile.resolve("tmp"));
+            ProcessBuilder builder = new ProcessBuilder(executable.toString(),
                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                     "--no-default-browser-check", "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", "--disable-extensions", "--disable-dev-shm-usage", "--no-proxy-server",
+                    "--disable-sync", "--disable-extensions", "--disable-breakpad", "--disable-crash-reporter", "--disable-dev-shm-usage", "--no-proxy-server",
                     "--mute-audio", "--window-size=1280,900", "--remote-debugging-port=0",
-                    "--user-data-dir=" + profile, "about:blank")
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start();
+                    "--user-data-dir=" + profile.resolve("profile"), "about:blank")
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            builder.environment().put("TMPDIR", tmp.toString());
+            Process p = builder.start();
             c = new Chromium(p, profile);
             c.processes.add(p.toHandle());
             String url = c.devToolsUrl(startTimeout);
@@ -389,16 +395,24 @@ final class Chromium implements AutoCloseable {
                 for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
                     Files.deleteIfExists(p);
                 }
-                return;
             } catch (IOException | java.io.UncheckedIOException e) {
                 last = e instanceof IOException io ? io : ((java.io.UncheckedIOException) e).getCause();
             }
+            if (Files.exists(root)) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
         }
-        if (last != null && Files.exists(root)) {
+        if (Files.exists(root)) {
+            IOException e = last != null ? last : new IOException("something kept writing into it");
             if (cause != null) {
-                cause.addSuppressed(last);
+                cause.addSuppressed(e);
             } else {
-                throw new java.io.UncheckedIOException("cannot delete Chromium's profile " + root, last);
+                throw new java.io.UncheckedIOException("cannot delete Chromium's profile " + root, e);
             }
         }
     }
