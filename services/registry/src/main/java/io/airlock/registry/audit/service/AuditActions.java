@@ -13,6 +13,14 @@ public final class AuditActions {
     public static final String STAGE_REJECT = "stage.reject";
     public static final String STAGE_ERROR = "stage.error";
     public static final String MODEL_DELETE = "model.delete";
+    /** A conformance evaluation with failModelOnDrift failed: the model leaves the serving list. */
+    public static final String MODEL_DEGRADE = "model.degrade";
+    /** The hold of {@link #MODEL_DEGRADE} ended (a passing run, or the evaluation deleted). */
+    public static final String MODEL_RESTORE = "model.restore";
+    public static final String EVALUATION_CREATE = "evaluation.create";
+    public static final String EVALUATION_DELETE = "evaluation.delete";
+    public static final String EVALUATION_RUN = "evaluation.run";
+    public static final String EVALUATION_PHASE = "evaluation.phase";
 
     private AuditActions() {
     }
@@ -23,5 +31,9 @@ public final class AuditActions {
 
     public static String model(String id) {
         return "model/" + id;
+    }
+
+    public static String evaluation(String name) {
+        return "evaluation/" + name;
     }
 }

@@ -15,13 +15,19 @@ import java.util.Optional;
 public class ModelRepository implements PanacheRepositoryBase<ModelEntity, String> {
 
     /**
-     * The listed models: not deleted, and the promotion of the attempt their submission is in now,
+     * Promoted models: not deleted, and the promotion of the attempt their submission is in now,
      * with that submission still promoted. A submission sent for re-scan (or one that is anything but
-     * promoted, hacked included) therefore lists no model; its rows stay as history.
+     * promoted, hacked included) therefore has no promoted model; its rows stay as history.
      */
-    private static final String LISTED = "from ModelEntity m where m.deletedAt is null and exists ("
+    private static final String PROMOTED = "from ModelEntity m where m.deletedAt is null and exists ("
             + "select 1 from SubmissionEntity s where s.id = m.submissionId and s.attempt = m.attempt "
             + "and s.status = 'promoted')";
+    /**
+     * The listed (served) models: promoted, and not held back by a live conformance evaluation with
+     * failModelOnDrift whose newest completed run failed (evaluations.degrades_model).
+     */
+    private static final String LISTED = PROMOTED + " and not exists (select 1 from EvaluationEntity e "
+            + "where e.modelId = m.id and e.deletedAt is null and e.degradesModel = true)";
 
     /** One page of listed models matching {@code filter}, newest first, and the total count. */
     public Uni<Page> page(Filter filter, int limit, int offset) {
@@ -48,6 +54,11 @@ public class ModelRepository implements PanacheRepositoryBase<ModelEntity, Strin
     /** Whether the model is listed now (see {@link #LISTED}). */
     public Uni<Boolean> listed(String id) {
         return count(LISTED + " and m.id = :id", Parameters.with("id", id)).map(n -> n > 0);
+    }
+
+    /** Whether the model is promoted now, listed or held back by a failing evaluation (see {@link #PROMOTED}). */
+    public Uni<Boolean> promoted(String id) {
+        return count(PROMOTED + " and m.id = :id", Parameters.with("id", id)).map(n -> n > 0);
     }
 
     /** Reads the row and locks it until the transaction ends. */

@@ -109,7 +109,8 @@ public class ModelService {
         if (e.deletedAt != null) {
             return Uni.createFrom().item(ModelState.DELETED);
         }
-        return models.listed(e.id).map(listed -> listed ? ModelState.ACTIVE : ModelState.SUPERSEDED);
+        return models.listed(e.id).flatMap(listed -> listed ? Uni.createFrom().item(ModelState.ACTIVE)
+                : models.promoted(e.id).map(promoted -> promoted ? ModelState.DEGRADED : ModelState.SUPERSEDED));
     }
 
     private Uni<ModelEntity> find(String id) {

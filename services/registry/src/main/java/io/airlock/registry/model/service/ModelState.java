@@ -6,6 +6,8 @@ import java.util.Locale;
 public enum ModelState {
     /** Its submission is promoted, in this attempt; not deleted. */
     ACTIVE,
+    /** Promoted, but held out of the listing: a conformance evaluation with failModelOnDrift fails it. */
+    DEGRADED,
     /** Its submission moved on (a re-scan started a newer attempt); kept as history. */
     SUPERSEDED,
     /** Withdrawn by an operator; kept with who and why. */

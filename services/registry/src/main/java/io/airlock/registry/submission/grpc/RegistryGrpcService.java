@@ -1,15 +1,19 @@
 package io.airlock.registry.submission.grpc;
 
+import io.airlock.contracts.v1.ConformanceRunAck;
 import io.airlock.contracts.v1.CreateSubmissionRequest;
 import io.airlock.contracts.v1.GetSubmissionRequest;
 import io.airlock.contracts.v1.ListEventsRequest;
 import io.airlock.contracts.v1.ListEventsResponse;
+import io.airlock.contracts.v1.RecordConformanceRunRequest;
 import io.airlock.contracts.v1.RecordStageRequest;
 import io.airlock.contracts.v1.Registry;
 import io.airlock.contracts.v1.StartAttemptRequest;
 import io.airlock.contracts.v1.Submission;
 import io.airlock.contracts.v1.TransitionRequest;
 import io.airlock.contracts.v1.WriteAck;
+import io.airlock.registry.evaluation.grpc.ConformanceProtos;
+import io.airlock.registry.evaluation.service.EvaluationService;
 import io.airlock.registry.submission.service.SubmissionQueryService;
 import io.airlock.registry.submission.service.SubmissionService;
 import io.quarkus.grpc.GrpcService;
@@ -27,6 +31,8 @@ public class RegistryGrpcService implements Registry {
     SubmissionService submissions;
     @Inject
     SubmissionQueryService queries;
+    @Inject
+    EvaluationService evaluations;
     @Inject
     RpcMetrics metrics;
 
@@ -63,5 +69,11 @@ public class RegistryGrpcService implements Registry {
     public Uni<ListEventsResponse> listEvents(ListEventsRequest request) {
         return metrics.timed("ListEvents", () -> queries.events(request.getSubmissionId(), request.getAfterSeq())
                 .map(ProtoMapper::events));
+    }
+
+    @Override
+    public Uni<ConformanceRunAck> recordConformanceRun(RecordConformanceRunRequest request) {
+        return metrics.<EvaluationService.Recorded>timed("RecordConformanceRun",
+                () -> evaluations.finish(ConformanceProtos.outcome(request))).map(ConformanceProtos::ack);
     }
 }
