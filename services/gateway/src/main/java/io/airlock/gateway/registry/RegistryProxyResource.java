@@ -4,6 +4,7 @@ import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Context;
@@ -13,7 +14,7 @@ import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** Models and the audit log, read through the gateway (see {@link RegistryProxy}). */
+/** Models, conformance evaluations and the audit log, through the gateway (see {@link RegistryProxy}). */
 @Path("/v1")
 @Tag(name = "registry (passed through)")
 public class RegistryProxyResource {
@@ -42,6 +43,40 @@ public class RegistryProxyResource {
     @Operation(summary = "Delete a model (operator token; the audit trail stays)")
     public Response deleteModel(@PathParam("id") String id, @Context UriInfo uri, @Context HttpHeaders headers) {
         return proxy.pass("DELETE", "/v1/models/" + RegistryProxy.checked(id), uri, headers);
+    }
+
+    @GET
+    @Path("/evaluations")
+    @Blocking
+    @Operation(summary = "Conformance evaluations with their status (registry): ?limit=&offset=")
+    public Response evaluations(@Context UriInfo uri, @Context HttpHeaders headers) {
+        return proxy.pass("GET", "/v1/evaluations", uri, headers);
+    }
+
+    @GET
+    @Path("/evaluations/{name}")
+    @Blocking
+    @Operation(summary = "One evaluation: phase, conditions, lastResult, history (registry)")
+    public Response evaluation(@PathParam("name") String name, @Context UriInfo uri, @Context HttpHeaders headers) {
+        return proxy.pass("GET", "/v1/evaluations/" + RegistryProxy.checked(name), uri, headers);
+    }
+
+    @POST
+    @Path("/evaluations/{name}/run")
+    @Blocking
+    @Operation(summary = "Run an evaluation now (operator token; 409 while a run is in flight)")
+    public Response runEvaluation(@PathParam("name") String name, @Context UriInfo uri, @Context HttpHeaders headers) {
+        return proxy.pass("POST", "/v1/evaluations/" + RegistryProxy.checked(name) + "/run", uri, headers);
+    }
+
+    @GET
+    @Path("/evaluations/{name}/runs/{runId}")
+    @Blocking
+    @Operation(summary = "One conformance run, case by case (registry)")
+    public Response evaluationRun(@PathParam("name") String name, @PathParam("runId") String runId,
+                                  @Context UriInfo uri, @Context HttpHeaders headers) {
+        return proxy.pass("GET", "/v1/evaluations/" + RegistryProxy.checked(name) + "/runs/"
+                + RegistryProxy.checked(runId), uri, headers);
     }
 
     @GET
