@@ -3,6 +3,8 @@ package io.airlock.evaluator.service;
 import io.airlock.blob.BlobRef;
 import io.airlock.blob.BlobStore;
 import io.airlock.blob.BlobStoreException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.airlock.contracts.ConformanceWork;
 import io.airlock.contracts.Protos;
 import io.airlock.contracts.StageResult;
 import io.airlock.contracts.StageStatus;
@@ -14,6 +16,7 @@ import io.airlock.contracts.v1.TransitionRequest;
 import io.airlock.contracts.v1.WriteAck;
 import io.airlock.contracts.v1.WriteOutcome;
 import io.airlock.evaluator.engine.EvalReport;
+import io.airlock.queue.IncomingStreamMetadata;
 import io.airlock.scanner.engine.FormatSniffer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.grpc.GrpcClient;
@@ -32,7 +35,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Consumes the eval stream: runs what can be run, records every stage (including the ones that
- * could not run, with their reason), and decides promotion under the behavioral-test policy.
+ * could not run, with their reason), and decides promotion under the behavioral-test policy. The
+ * stream also carries conformance runs of promoted models ({@link ConformanceWork}, told apart by
+ * the entry's type), handed to {@link ConformanceRunner}: one consumer group, one in-flight limit,
+ * one claim and dead-letter machinery for both kinds of work.
  */
 @ApplicationScoped
 public class EvalWorker {
@@ -48,6 +54,10 @@ public class EvalWorker {
     EvaluatorConfig config;
     @Inject
     ModelRunner runner;
+    @Inject
+    ConformanceRunner conformance;
+    @Inject
+    ObjectMapper json;
 
     /** Whether a model whose behavioral test could not run may be promoted. */
     public enum BehavioralPolicy {
@@ -61,6 +71,16 @@ public class EvalWorker {
 
     @Incoming("eval-requests")
     @Blocking(ordered = false)
+    public void onMessage(String payload, IncomingStreamMetadata meta) throws IOException {
+        // a payload that does not parse throws: nacked, retried, finally dead-lettered, never dropped
+        if (ConformanceWork.class.getSimpleName().equals(meta.type())) {
+            conformance.run(json.readValue(payload, ConformanceWork.class));
+        } else {
+            onEval(json.readValue(payload, WorkItem.class));
+        }
+    }
+
+    /** Pipeline work: a submission in "evaluating". */
     public void onEval(WorkItem item) {
         Optional<SubmissionStatus> current = currentStatus(item);
         if (current.isEmpty()) {

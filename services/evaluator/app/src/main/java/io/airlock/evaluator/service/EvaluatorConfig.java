@@ -80,6 +80,13 @@ public interface EvaluatorConfig {
     /** Public keys (PEM files) trusted to sign corpora. */
     Optional<java.util.List<String>> trustedCorpusKeys();
 
+    /**
+     * The folder of external corpora that conformance runs may name ({@code file:<name>}, no
+     * sub-folders). Each is read, checked against the evaluation's digest and, with
+     * require-signed-corpus, its {@code <name>.sig}, per run. None: external corpora are not run.
+     */
+    Optional<String> corporaDir();
+
     /** Refuse to start unless the corpus file's signature is verified by a trusted key. */
     @WithDefault("false")
     boolean requireSignedCorpus();

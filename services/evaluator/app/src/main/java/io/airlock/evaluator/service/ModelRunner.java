@@ -98,9 +98,37 @@ public class ModelRunner {
     }
 
     public EvalReport evaluate(Path file, String format) {
-        EvalReport r = isolated == null ? new Evaluator().evaluate(file, format, options) : isolated.evaluate(file, format, options);
+        return evaluate(file, format, options, corpusSignature);
+    }
+
+    /**
+     * Evaluates against another corpus than the configured one (a conformance run): a builtin name
+     * with {@code corpusFile} "", or a file pinned by {@link #pinExternal}. Same isolation and limits.
+     */
+    public EvalReport evaluate(Path file, String format, String corpus, String corpusFile, String signatureState) {
+        return evaluate(file, format, options.withCorpus(corpus, corpusFile), signatureState);
+    }
+
+    private EvalReport evaluate(Path file, String format, EvalOptions o, String signatureState) {
+        EvalReport r = isolated == null ? new Evaluator().evaluate(file, format, o) : isolated.evaluate(file, format, o);
         return withCorpusSignature(withIsolation(r, isolated == null ? Map.of("mode", "in-process") : r.isolation()),
-                corpusSignature);
+                signatureState);
+    }
+
+    /**
+     * An external corpus for one conformance run, checked as the configured one is at start-up: read
+     * once, parsed strictly, its signature ({@code <file>.sig} beside it, if any) checked against the
+     * trusted keys, required when require-signed-corpus is set, and copied privately. The caller
+     * deletes the copy when the run is over.
+     */
+    public PinnedCorpus pinExternal(Path file) throws Exception {
+        List<Keys.Verifier> keys = CorpusSignature.keys(config.trustedCorpusKeys().orElse(List.of()).stream()
+                .map(Path::of).toList());
+        Path sig = file.resolveSibling(file.getFileName() + ".sig");
+        Path privateDir = Files.createTempDirectory("airlock-conformance-corpus-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        return PinnedCorpus.pin(file, Files.isRegularFile(sig) ? sig : null, keys, config.requireSignedCorpus(),
+                privateDir);
     }
 
     /** Says on behavioral_test whether the corpus it ran was builtin, verified, unchecked or unsigned. */
