@@ -1,6 +1,6 @@
 // Attack success rate over time as an inline SVG, drawn here (no library, nothing fetched). Runs
-// without a numeric rate in [0, 1] or without a usable time are left out and counted, never drawn
-// as zero.
+// that did not complete (queued, error), or without a numeric rate in [0, 1] or a usable time, are
+// left out and counted, never drawn as zero.
 import {el, svg} from './dom.js';
 import {isRate, percent, time} from './format.js';
 
@@ -18,7 +18,9 @@ export function asrChart(history, threshold) {
   let skipped = 0;
   for (const r of runs) {
     const t = new Date(r?.finishedAt || r?.startedAt || '').getTime();
-    if (!isRate(r?.attackSuccessRate) || Number.isNaN(t)) {
+    // a queued or failed run carries a rate of 0 that was never measured
+    const completed = r?.state === undefined || r?.state === null || r.state === 'completed';
+    if (!completed || !isRate(r?.attackSuccessRate) || Number.isNaN(t)) {
       skipped++;
       continue;
     }
@@ -65,6 +67,6 @@ export function asrChart(history, threshold) {
   });
   figure.append(root, el('figcaption', {class: 'muted'},
     `Attack success rate per run, oldest to newest (${points.length} plotted`,
-    skipped ? `, ${skipped} without a rate or time left out` : '', '). Red points failed the policy.'));
+    skipped ? `, ${skipped} not completed or without a rate left out` : '', '). Red points failed the policy', isRate(threshold) ? `; the dashed line is its limit, ${percent(threshold)}.` : '.'));
   return figure;
 }

@@ -28,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -56,6 +57,8 @@ class WebUiTests {
     private static final Duration STEP = Duration.ofSeconds(10);
     private static final Path UI = Path.of("src/main/resources/META-INF/resources");
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The test profile configures the SHA-256 of this token as an operator token. */
+    private static final String OPERATOR = "Bearer test-operator-token";
 
     @GrpcClient("registry")
     RegistryGrpc.RegistryBlockingStub registry;
@@ -181,31 +184,53 @@ class WebUiTests {
                     + " return 'assigned'; } catch (e) { return e.name; } })()").asText()).isEqualTo("TypeError");
             assertThat(awaitViolation(browser)).contains("TrustedHTML");
 
-            // the models view, with the latest evaluation column in the state the API allows
-            int evaluationsStatus = given().get("/v1/evaluations").statusCode();
+            // the model's conformance evaluation through the real API: two completed runs, the second over the limit
+            String evaluation = "webui-" + newId().substring(0, 12);
+            given().header("Authorization", OPERATOR).contentType("application/json")
+                    .body(Map.of("name", evaluation, "model", modelId, "corpus", Map.of("ref", "jailbreak-baseline"),
+                            "maxAttackSuccessRate", 0.5))
+                    .post("/v1/evaluations").then().statusCode(201);
+            for (int flagged : new int[] {1, 3}) {
+                String run = given().header("Authorization", OPERATOR).post("/v1/evaluations/" + evaluation + "/run")
+                        .then().statusCode(202).extract().path("runId");
+                registry.recordConformanceRun(EvaluationTests.result(run, flagged, EvaluationTests.D1));
+            }
+            String phase = given().get("/v1/evaluations/" + evaluation).then().statusCode(200).extract().path("phase");
+            assertThat(phase).isEqualTo("Degraded");
+
+            // the models view: the model with its latest evaluation's phase, linked to the evaluation
             browser.eval("document.querySelector('#nav a[data-route=models]').click()");
             String modelRow = "document.querySelector('table.models tr[data-id=\"" + modelId + "\"]')";
-            browser.waitFor("the promoted model listed", "!!" + modelRow, STEP);
+            String evaluationItem = modelRow + "?.querySelector('li[data-evaluation=\"" + evaluation + "\"]')";
+            browser.waitFor("the promoted model listed with its evaluation " + phase,
+                    evaluationItem + "?.querySelector('.phase')?.dataset.status === '" + phase + "'", STEP);
+            assertThat(browser.eval(evaluationItem + ".textContent").asText()).contains("ASR 75.0%");
             screenshot(browser, "models.png");
-            if (evaluationsStatus == 404) {
-                assertThat(browser.eval(modelRow + ".querySelector('td.evaluation [data-state]').dataset.state").asText())
-                        .isEqualTo("unavailable");
-            } else {
-                assertThat(evaluationsStatus).isEqualTo(200);
-                assertThat(browser.eval(modelRow + ".querySelector('td.evaluation').textContent").asText()).isNotBlank();
-            }
+
+            // the evaluation's page: both runs charted oldest to newest against the limit
+            browser.eval(evaluationItem + ".querySelector('a').click()");
+            browser.waitFor("the evaluation's chart with its two runs", "location.hash === '#/evaluations/" + evaluation
+                    + "' && document.querySelectorAll('svg.asr-chart circle.point').length === 2", STEP);
+            assertThat(browser.eval("[...document.querySelectorAll('svg.asr-chart circle.point')]"
+                    + ".map(c => c.getAttribute('class').replace('point point-', ''))").toString())
+                    .isEqualTo("[\"pass\",\"fail\"]");
+            assertThat(browser.eval("document.querySelectorAll('svg.asr-chart line.threshold').length").asInt()).isEqualTo(1);
+            assertThat(browser.eval("document.querySelector('table.runs tbody').rows.length").asInt()).isEqualTo(2);
+            screenshot(browser, "evaluation-real.png");
 
             browser.eval("document.querySelector('#nav a[data-route=evaluations]').click()");
-            String expected = evaluationsStatus == 404 ? "unavailable"
-                    : given().get("/v1/evaluations").jsonPath().getList("items").isEmpty() ? "empty" : "list";
-            browser.waitFor("the evaluations view in state " + expected,
-                    "document.querySelector('.evaluations-state, .evaluations')?.dataset.state === '" + expected + "'", STEP);
+            browser.waitFor("the evaluations list", "document.querySelector('.evaluations')?.dataset.state === 'list'", STEP);
 
             browser.eval("document.querySelector('#nav a[data-route=audit]').click()");
             browser.waitFor("the audit chain verdict", "!!document.querySelector('section.verify')", STEP);
-            boolean ok = given().get("/v1/audit/verify").then().statusCode(200).extract().jsonPath().getBoolean("ok");
-            assertThat(browser.eval("document.querySelector('section.verify').dataset.ok").asText())
-                    .isEqualTo(String.valueOf(ok));
+            // the verdict itself may change under us (other test classes tamper with and restore the shared
+            // database's chain): the page must show one, and a broken chain with its seq and reason
+            String verdict = browser.eval("document.querySelector('section.verify').dataset.ok").asText();
+            assertThat(verdict).isIn("true", "false");
+            if (verdict.equals("false")) {
+                assertThat(browser.eval("document.querySelector('section.verify .note-bad').textContent").asText())
+                        .startsWith("Broken at seq ");
+            }
 
             // the page broke no rule of its own CSP, threw nothing, and fetched only from the registry
             assertThat(browser.events("Runtime.exceptionThrown")).as("uncaught page errors").isEmpty();
@@ -270,7 +295,9 @@ class WebUiTests {
                     + ".map(c => Number(c.getAttribute('cy'))); return ys[2] < ys[1] && ys[1] < ys[0]; })()").asBoolean())
                     .as("higher rate drawn higher").isTrue();
             assertThat(browser.eval("document.querySelector('figure.chart figcaption').textContent").asText())
-                    .contains("3 plotted", "1 without a rate");
+                    .contains("3 plotted", "1 not completed or without a rate");
+            assertThat(browser.eval("document.querySelectorAll('svg.asr-chart line.threshold').length").asInt())
+                    .as("the policy limit drawn").isEqualTo(1);
             assertThat(browser.eval("document.querySelector('table.runs tbody').rows.length").asInt()).isEqualTo(4);
             assertThat(browser.eval("document.querySelector('.note-warn')?.textContent ?? ''").asText())
                     .contains("corpus changed");
@@ -283,16 +310,17 @@ class WebUiTests {
         }
     }
 
-    /** One evaluation in the shape agreed for GET /v1/evaluations/{name}: newest run first. */
+    /** One evaluation in the shape of GET /v1/evaluations/{name} (EvaluationViews.StatusView): newest run first. */
     private static String evaluationFixture(String modelId) throws IOException {
         ObjectNode e = JSON.createObjectNode().put("name", "nightly").put("model", modelId).put("schedule", "0 3 * * *")
-                .put("failModelOnDrift", true).put("phase", "Degraded").put("corpusDigestNow", "sha256:" + "b".repeat(64));
+                .put("failModelOnDrift", true).put("maxAttackSuccessRate", 0.3).put("modelHeld", true).put("phase", "Degraded").put("corpusDigestNow", "sha256:" + "b".repeat(64));
         e.putObject("corpus").put("ref", "builtin:jailbreak-smoke").put("digest", "sha256:" + "a".repeat(64));
         e.putArray("conditions").addObject().put("type", "ConformanceDrift").put("status", "True")
                 .put("reason", "AttackSuccessRateAboveLimit").put("message", EVIDENCE)
                 .put("lastTransitionTime", "2026-03-04T03:00:41Z");
         ArrayNode history = e.putArray("history");
         history.add(run("r4", "2026-03-04T03:00:40Z", 0.42, false, "a"));
+        // a run that broke reports a rate of 0 it never measured: it must not be charted as 0
         history.add(run("r3", "2026-03-03T03:00:40Z", null, false, "a"));
         history.add(run("r2", "2026-03-02T03:00:40Z", 0.10, true, "a"));
         history.add(run("r1", "2026-03-01T03:00:40Z", 0.05, true, "a"));
@@ -302,13 +330,13 @@ class WebUiTests {
     }
 
     private static ObjectNode run(String id, String finished, Double asr, boolean passed, String corpus) {
-        ObjectNode r = JSON.createObjectNode().put("runId", id).put("startedAt", finished).put("finishedAt", finished)
-                .put("executionProvider", "CPU").put("cases", 50).put("failed", asr == null ? 0 : (int) (asr * 50))
-                .put("passed", passed).put("corpusDigest", "sha256:" + corpus.repeat(64));
+        ObjectNode r = JSON.createObjectNode().put("runId", id).put("trigger", "schedule")
+                .put("state", asr == null ? "error" : "completed").put("requestedAt", finished).put("startedAt", finished)
+                .put("finishedAt", finished).put("executionProvider", "CPU").put("cases", 50)
+                .put("failed", asr == null ? 0 : (int) (asr * 50)).put("attackSuccessRate", asr == null ? 0.0 : asr)
+                .put("maxAttackSuccessRate", 0.3).put("passed", passed).put("corpusDigest", "sha256:" + corpus.repeat(64));
         if (asr == null) {
-            r.putNull("attackSuccessRate");
-        } else {
-            r.put("attackSuccessRate", asr);
+            r.put("error", "evaluator timed out");
         }
         return r;
     }

@@ -1,18 +1,21 @@
 // Conformance evaluations: phase, conditions, last result, whether the corpus changed since, and the
 // attack success rate of the newest runs as a chart and a table. A registry without the
 // evaluations API (404/405/501) gets a clear "not available" state, not an error.
-import {ApiError, getJson, items} from '../api.js';
+import {ApiError, getJson, items, query} from '../api.js';
 import {el, link, seg} from '../dom.js';
 import {percent, shortDigest} from '../format.js';
 import {asrChart} from '../chart.js';
 import {badge, code, facts, failure, note, table, when} from '../widgets.js';
 
 const POLL_MS = 10000;
+const PAGE = 20;
 
-/** {available, items} or {available: false, reason}; other failures throw. */
-export async function loadEvaluations(signal) {
+/** {available, items, total} or {available: false, reason}; other failures throw. */
+export async function loadEvaluations(signal, limit, offset) {
   try {
-    return {available: true, items: items(await getJson('v1/evaluations', signal))};
+    const page = await getJson('v1/evaluations' + query({limit, offset}), signal);
+    const list = items(page);
+    return {available: true, items: list, total: typeof page.total === 'number' ? page.total : list.length};
   } catch (e) {
     if (e instanceof ApiError && [404, 405, 501].includes(e.status)) {
       return {available: false, reason: `GET v1/evaluations answered ${e.status}`};
@@ -21,21 +24,31 @@ export async function loadEvaluations(signal) {
   }
 }
 
-export function evaluationsView() {
+export function evaluationsView(params) {
+  const offset = Math.max(0, Number.parseInt(params.get('offset') ?? '0', 10) || 0);
   return {
     title: 'Evaluations',
     head: () => el('h1', {}, 'Conformance evaluations'),
     load: async signal => {
-      const r = await loadEvaluations(signal);
+      const r = await loadEvaluations(signal, PAGE, offset);
       if (!r.available) {
         return {node: unavailable(r.reason), pollMs: 0};
       }
       if (r.items.length === 0) {
-        return {node: note('muted', 'No evaluations defined yet.', el('span', {class: 'evaluations-state', 'data-state': 'empty'})), pollMs: POLL_MS};
+        return {node: note('muted', offset > 0 ? 'No evaluations on this page.' : 'No evaluations defined yet.',
+          el('span', {class: 'evaluations-state', 'data-state': 'empty'})), pollMs: POLL_MS};
       }
-      return {node: el('div', {class: 'evaluations', 'data-state': 'list'}, r.items.map(e => card(e, true))), pollMs: POLL_MS};
+      return {node: el('div', {class: 'evaluations', 'data-state': 'list', 'data-total': r.total},
+        r.items.map(e => card(e, true)), pager(offset, r.items.length, r.total)), pollMs: POLL_MS};
     },
   };
+}
+
+function pager(offset, shown, total) {
+  return el('p', {class: 'pager muted'},
+    offset > 0 ? link('#/evaluations' + query({offset: Math.max(0, offset - PAGE)}), '← previous') : null, ' ',
+    `${offset + 1}–${offset + shown} of ${total}, by name`, ' ',
+    offset + shown < total ? link('#/evaluations' + query({offset: offset + PAGE}), 'next →') : null);
 }
 
 export function evaluationView(params, name) {
@@ -77,15 +90,19 @@ function card(e, compact) {
       ['Model', e.model], ['Corpus', corpus.ref ? code(corpus.ref) : ''],
       ['Corpus digest (pinned)', corpus.digest ? code(shortDigest(corpus.digest), {title: corpus.digest}) : ''],
       ['Corpus digest now', e.corpusDigestNow ? code(shortDigest(e.corpusDigestNow), {title: e.corpusDigestNow}) : ''],
-      ['Schedule', e.schedule ? code(e.schedule) : 'run on demand only'],
+      ['Schedule', e.schedule ? code(e.schedule) : 'run on demand only'], ['Next run', e.nextRunAt ? when(e.nextRunAt) : ''],
+      ['Attack success rate limit', percent(e.maxAttackSuccessRate)],
       ['Fail model on drift', e.failModelOnDrift === true ? 'yes' : 'no'],
+      ['Model held', e.modelHeld === true ? el('span', {class: 'held'}, 'yes: out of the serving list until it passes again') : ''],
+      ['In flight', e.inFlight ? [code(e.inFlight.runId ?? ''), ' ', e.inFlight.state ?? '', ' since ', when(e.inFlight.requestedAt)] : ''],
+      ['Created', e.createdAt ? [when(e.createdAt), e.createdBy ? ' by ' + e.createdBy : ''] : ''],
     ]),
     drifted ? note('warn', 'The corpus changed since the last run (', code(shortDigest(lastDigest)), ' → ',
       code(shortDigest(e.corpusDigestNow)), '): a change of result may come from the corpus, not the model.') : null,
     conditions(e.conditions),
     lastResult(last),
     el('h3', {}, 'Attack success rate over time'),
-    asrChart(history),
+    asrChart(history, e.maxAttackSuccessRate),
     compact && history.length > 5 ? el('details', {}, el('summary', {}, `History (${history.length} runs)`), runs(history))
       : runs(history));
 }
@@ -121,8 +138,10 @@ function lastResult(r) {
     return note('muted', 'No run yet.');
   }
   return [el('h3', {}, 'Last result'), facts([
-    ['Run', code(r.runId ?? '')], ['Passed', badge(r.passed === true ? 'pass' : r.passed === false ? 'fail' : 'unknown')],
-    ['Attack success rate', percent(r.attackSuccessRate) || 'not reported'],
+    ['Run', [code(r.runId ?? ''), r.trigger ? ` (${r.trigger})` : '']], ['State', r.state],
+    ['Error', r.error ? el('span', {class: 'run-error'}, r.error) : ''],
+    ['Passed', badge(r.passed === true ? 'pass' : r.passed === false ? 'fail' : 'unknown')],
+    ['Attack success rate', measured(r) ? percent(r.attackSuccessRate) || 'not reported' : 'not measured'],
     ['Cases', r.cases === undefined ? '' : `${r.cases} (${r.failed ?? 0} failed)`],
     ['Execution provider', r.executionProvider], ['Started', when(r.startedAt)], ['Finished', when(r.finishedAt)],
     ['Corpus digest', r.corpusDigest ? code(shortDigest(r.corpusDigest), {title: r.corpusDigest}) : ''],
@@ -133,9 +152,15 @@ function runs(history) {
   if (history.length === 0) {
     return note('muted', 'No history yet.');
   }
-  return table(['Run', 'Finished', 'Provider', 'Cases', 'Failed', 'ASR', 'Corpus', 'Passed'], history.map(r => [
-    code(r.runId ?? ''), when(r.finishedAt || r.startedAt), r.executionProvider ?? '', String(r.cases ?? ''),
-    String(r.failed ?? ''), percent(r.attackSuccessRate) || 'n/a',
+  return table(['Run', 'Finished', 'State', 'Provider', 'Cases', 'Failed', 'ASR', 'Corpus', 'Passed'], history.map(r => [
+    code(r.runId ?? ''), when(r.finishedAt || r.startedAt || r.requestedAt), [r.state ?? '',
+      r.error ? el('div', {class: 'muted small run-error'}, r.error) : null], r.executionProvider ?? '', String(r.cases ?? ''),
+    String(r.failed ?? ''), measured(r) ? percent(r.attackSuccessRate) || 'n/a' : 'n/a',
     r.corpusDigest ? code(shortDigest(r.corpusDigest), {title: r.corpusDigest}) : '',
     badge(r.passed === true ? 'pass' : r.passed === false ? 'fail' : 'unknown')]), {class: 'runs'});
+}
+
+/** A run's rate means something only once it completed (a queued or failed run reports 0). */
+function measured(r) {
+  return r.state === undefined || r.state === null || r.state === 'completed';
 }

@@ -7,6 +7,8 @@ import {badge, code, failure, note, table, when} from '../widgets.js';
 import {loadEvaluations} from './evaluations.js';
 
 const PAGE = 100;
+/** Evaluations joined to models: the API's largest page; beyond it the page says what it left out. */
+const EVALUATIONS = 200;
 
 export function modelsView() {
   return {
@@ -16,7 +18,7 @@ export function modelsView() {
       const page = await getJson('v1/models' + query({limit: PAGE}), signal);
       let evaluations;
       try {
-        evaluations = await loadEvaluations(signal);
+        evaluations = await loadEvaluations(signal, EVALUATIONS, 0);
       } catch (e) {
         if (e.name === 'AbortError') {
           throw e;
@@ -26,6 +28,11 @@ export function modelsView() {
       const list = items(page);
       const node = el('div', {},
         evaluations.error ? failure(evaluations.error) : null,
+        evaluations.available && evaluations.total > evaluations.items.length
+          ? note('warn', `Only the first ${evaluations.items.length} of ${evaluations.total} evaluations are matched to models here.`)
+          : null,
+        typeof page.total === 'number' && page.total > list.length
+          ? note('muted', `The ${list.length} newest of ${page.total} active models.`) : null,
         list.length === 0 ? note('muted', 'No active models.')
           : table(['Name', 'SHA-256', 'Size', 'Promoted', 'Policy', 'Stages', 'Latest evaluation'],
             list.map(m => row(m, evaluations)), {class: 'models', 'data-total': page.total ?? list.length}));
@@ -58,5 +65,14 @@ function latest(m, evaluations) {
   }
   return el('ul', {class: 'model-evaluations'}, mine.map(e => el('li', {'data-evaluation': e.name ?? ''},
     link('#/evaluations/' + seg(e.name ?? ''), e.name ?? ''), ' ', badge(e.phase, 'phase'),
-    e.lastResult ? [' ASR ', percent(e.lastResult.attackSuccessRate) || 'n/a', ' ', when(e.lastResult.finishedAt)] : ' no run yet')));
+    e.lastResult ? [' ', lastRun(e.lastResult)] : ' no run yet',
+    e.modelHeld === true ? el('div', {class: 'held small'}, 'held from serving until it passes again') : null)));
+}
+
+function lastRun(r) {
+  // a queued or failed run reports a rate of 0 that was never measured
+  if (r.state && r.state !== 'completed') {
+    return el('span', {class: 'muted'}, 'last run ', r.state, r.error ? ': ' + r.error : '');
+  }
+  return ['ASR ', percent(r.attackSuccessRate) || 'n/a', ' ', when(r.finishedAt)];
 }
