@@ -20,7 +20,8 @@ public final class ModelViews {
     }
 
     /**
-     * A promoted model. {@code state}: active (listed), superseded (its submission was sent for
+     * A promoted model. {@code state}: active (listed), degraded (promoted, held out of the listing by a
+     * failing conformance evaluation with failModelOnDrift), superseded (its submission was sent for
      * re-scan), deleted (with who, when and why).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
