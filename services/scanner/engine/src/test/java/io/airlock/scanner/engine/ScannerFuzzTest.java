@@ -1,0 +1,59 @@
+package io.airlock.scanner.engine;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.airlock.scanner.engine.analysis.ImportTiers;
+import io.airlock.scanner.engine.analysis.StaticScan;
+import io.airlock.scanner.engine.analysis.StaticScanPolicy;
+import io.airlock.scanner.engine.format.ByteSource;
+import io.airlock.scanner.engine.format.MalformedException;
+import io.airlock.scanner.engine.format.OnnxModelHeader;
+
+import java.io.IOException;
+import java.util.HashMap;
+
+/**
+ * Coverage-guided fuzzing (Jazzer) of every parser that reads hostile model bytes: the sniffer,
+ * the strict GGUF, safetensors and ONNX validators, the pickle machine and the zip reader (through
+ * the static scan). A parser may answer findings; it may not throw anything else, hang, or run out
+ * of memory. The normal build runs the seeds under {@code ScannerFuzzTestInputs} (regression mode);
+ * its {@code fuzz-*} executions fuzz each target for a bounded time; {@code bench/fuzz.sh} longer.
+ */
+class ScannerFuzzTest {
+    private static final StaticScan SCAN = new StaticScan(ImportTiers.builtin(), StaticScanPolicy.defaults());
+
+    @FuzzTest(maxDuration = "10s")
+    void sniffAndValidate(byte[] bytes) throws IOException {
+        Sniff s = FormatSniffer.sniff(ByteSource.of(bytes), SniffLimits.defaults());
+        StrictValidation.validate(ByteSource.of(bytes), s.format(), new HashMap<>());
+        SCAN.scan(ByteSource.of(bytes), s.format());
+    }
+
+    @FuzzTest(maxDuration = "10s")
+    void gguf(byte[] bytes) throws IOException {
+        StrictValidation.validate(ByteSource.of(bytes), Format.GGUF, new HashMap<>());
+    }
+
+    @FuzzTest(maxDuration = "10s")
+    void safetensors(byte[] bytes) throws IOException {
+        StrictValidation.validate(ByteSource.of(bytes), Format.SAFETENSORS, new HashMap<>());
+    }
+
+    @FuzzTest(maxDuration = "10s")
+    void onnx(byte[] bytes) throws IOException {
+        try {
+            OnnxModelHeader.read(ByteSource.of(bytes), 100_000);
+        } catch (MalformedException e) {
+            // the refusal a malformed model gets
+        }
+    }
+
+    @FuzzTest(maxDuration = "10s")
+    void pickle(byte[] bytes) throws IOException {
+        SCAN.scan(ByteSource.of(bytes), Format.PICKLE);
+    }
+
+    @FuzzTest(maxDuration = "10s")
+    void zip(byte[] bytes) throws IOException {
+        SCAN.scan(ByteSource.of(bytes), Format.ZIP);
+    }
+}
