@@ -89,7 +89,15 @@ public final class KernelAnalyzer {
             "reference_output");
     private static final Set<String> ENTRY_POINTS = Set.of("custom_kernel", "forward", "solution", "kernel_fn",
             "entry", "run_kernel");
-    private static final Set<String> TRIVIAL_METHODS = Set.of("clone", "detach", "contiguous", "view", "reshape", "to",
+    /**
+     * Classes whose methods the harness calls (KernelBench's ModelNew); any other class's forward is
+     * a helper module (an identity layer is honest there).
+     */
+    private static final Set<String> ENTRY_CLASSES = Set.of("ModelNew", "Model", "Solution");
+    /** Modules whose attributes reached by a computed name are a way to hide exec, system, or a patch target. */
+    private static final Set<String> SENSITIVE_MODULES = Set.of("builtins", "os", "sys", "subprocess", "importlib",
+            "ctypes", "socket", "gc", "inspect", "marshal", "pickle", "__main__", "torch.cuda", "time", "pty", "shutil");
+    static final Set<String> TRIVIAL_METHODS = Set.of("clone", "detach", "contiguous", "view", "reshape", "to",
             "cuda", "float", "half", "bfloat16", "type", "view_as", "reshape_as", "expand", "expand_as", "squeeze",
             "unsqueeze", "flatten", "t", "transpose", "permute", "size", "numel", "dim", "data_ptr", "new_empty",
             "new_zeros", "new_ones", "empty_like", "zeros_like", "ones_like", "requires_grad_", "cpu", "item");
@@ -104,6 +112,8 @@ public final class KernelAnalyzer {
     private final String[] lines;
     private final Map<String, Finding> findings = new LinkedHashMap<>();
     private final Names names = new Names();
+    /** Variables holding an environment read, and the read. */
+    private final Map<String, String> envVars = new java.util.HashMap<>();
     private final int execNesting;
     private boolean sideStream;
     private int sideStreamLine;
@@ -140,6 +150,7 @@ public final class KernelAnalyzer {
         }
         List<Node> all = flatten(m.body());
         bindNames(all);
+        bindEnvVars(all);
         for (Stmt s : m.body()) {
             if (s instanceof If i && isMainGuard(i.test())) {
                 flatten(i.body()).forEach(n -> mainOnly.add(n.line()));
@@ -152,13 +163,14 @@ public final class KernelAnalyzer {
             add(KernelRule.DEFERRED_WORK, sideStreamLine, "work is queued on a side CUDA stream that is never joined "
                     + "(no wait_stream, wait_event or synchronize): the timed stream finishes before it does");
         }
+        OutputReplay replay = new OutputReplay(m.body());
         for (Stmt s : m.body()) {
-            entryPoints(s);
+            entryPoints(s, replay);
         }
     }
 
     /** Every node, iteratively (no recursion: a deep tree cannot exhaust the stack), in source order. */
-    private static List<Node> flatten(List<Stmt> body) {
+    static List<Node> flatten(List<Stmt> body) {
         List<Node> out = new ArrayList<>();
         Deque<Node> stack = new ArrayDeque<>();
         for (int i = body.size() - 1; i >= 0; i--) {
@@ -272,6 +284,12 @@ public final class KernelAnalyzer {
         if (root.equals("ctypes") || root.equals("cffi")) {
             add(KernelRule.CTYPES, line, "imports " + root + ": direct calls into native libraries");
         }
+        if (root.equals("cuda")) {
+            // cuda-python (cuda.cudart, cuda.bindings.runtime, cuda.bindings.driver): the runtime's own
+            // event and synchronize calls, beside the ones the benchmark times with
+            add(KernelRule.CUDA_RUNTIME_CTYPES, line, "imports cuda-python ('" + module + "'): direct calls into the "
+                    + "CUDA runtime or driver");
+        }
         if (module.equals("utils.make_match_reference")) {
             add(KernelRule.REFERENCE_CALL, line, "imports the harness's reference checker");
         }
@@ -291,7 +309,14 @@ public final class KernelAnalyzer {
             attributeWrite(names.canon(a.value()), a.attr(), line);
         } else if (target instanceof Subscript s) {
             String base = names.canon(s.value());
-            if ("sys.modules".equals(base)) {
+            String through = names.canon(s);
+            if (through != null && through.contains(".") && (base == null || !base.equals("sys.modules"))) {
+                // vars(torch.cuda)["synchronize"] = f, torch.cuda.__dict__["x"] = f: an attribute write
+                attributeWrite(through.substring(0, through.lastIndexOf('.')), lastPart(through), line);
+            }
+            if ("builtins".equals(base)) {
+                add(KernelRule.HARNESS_PATCH, line, "replaces a builtin through __builtins__: every module sees it");
+            } else if ("sys.modules".equals(base)) {
                 add(KernelRule.HARNESS_PATCH, line, "replaces an entry of sys.modules: every later import gets the fake");
             } else if (base != null && base.endsWith(".__dict__") && names.isModulePath(base)) {
                 add(KernelRule.HARNESS_PATCH, line, "writes the namespace of module " + base.replace(".__dict__", ""));
@@ -340,6 +365,13 @@ public final class KernelAnalyzer {
             return;
         }
         String method = c.func() instanceof Attr a ? a.attr() : f;
+        if ((f.equals("getattr") || f.equals("builtins.getattr")) && c.args().size() >= 2
+                && !(c.args().get(1) instanceof Const k && k.isStr())) {
+            String base = names.canon(c.args().get(0));
+            if (base != null && SENSITIVE_MODULES.contains(base) && names.isModulePath(base)) {
+                add(KernelRule.DYNAMIC_IMPORT, line, "fetches an attribute of " + base + " by a computed name");
+            }
+        }
         if (f.equals("setattr") || f.equals("builtins.setattr") || f.equals("object.__setattr__")
                 || f.equals("type.__setattr__")) {
             if (c.args().size() >= 2) {
@@ -356,7 +388,8 @@ public final class KernelAnalyzer {
                 .contains(method)) {
             add(KernelRule.HARNESS_PATCH, line, "changes sys.modules: imports after this get what it put there");
         }
-        if (f.endsWith(".__dict__.update") && names.isModulePath(f)) {
+        if ((f.endsWith(".__dict__.update") || f.endsWith(".__dict__.__setitem__") || f.endsWith(".__dict__.setdefault"))
+                && names.isModulePath(f)) {
             add(KernelRule.HARNESS_PATCH, line, "rewrites a module's namespace");
         }
         if (TRACE_CALLS.contains(f)) {
@@ -466,7 +499,11 @@ public final class KernelAnalyzer {
 
     /** exec("...") of a literal: analyze the literal as code too, so the patch inside is named. */
     private void nested(Call c, int line) {
-        if (execNesting >= MAX_EXEC_NESTING || c.args().isEmpty() || !(c.args().get(0) instanceof Const k) || !k.isStr()) {
+        Expr arg = c.args().isEmpty() ? null : c.args().get(0);
+        if (arg instanceof Name v && names.values.get(v.id()) instanceof Const held) {
+            arg = held; // code = "..."; exec(code)
+        }
+        if (execNesting >= MAX_EXEC_NESTING || !(arg instanceof Const k) || !k.isStr()) {
             return;
         }
         KernelAnalyzer inner = new KernelAnalyzer(file, k.value(), execNesting + 1);
@@ -495,11 +532,51 @@ public final class KernelAnalyzer {
     }
 
     private void branch(Expr test, int line) {
-        for (Node n : flatten(List.of(new ExprStmt(test, line)))) {
-            String c = n instanceof Expr e && (n instanceof Attr || n instanceof Name || n instanceof Call
-                    || n instanceof Subscript) ? names.canon(n instanceof Call call ? call.func() : e) : null;
+        String read = envRead(test);
+        if (read != null) {
+            add(KernelRule.ENV_BRANCH, line, "decides on " + read + ", which differs between test and benchmark runs");
+        }
+    }
+
+    /** The environment read an expression depends on (directly, or through a variable assigned from one), or null. */
+    private String envRead(Expr e) {
+        for (Node n : flatten(List.of(new ExprStmt(e, e.line())))) {
+            if (n instanceof Name v && envVars.containsKey(v.id())) {
+                return v.id() + " (" + envVars.get(v.id()) + ")";
+            }
+            String c = n instanceof Expr x && (n instanceof Attr || n instanceof Name || n instanceof Call
+                    || n instanceof Subscript) ? names.canon(n instanceof Call call ? call.func() : x) : null;
             if (c != null && ENV_READS.contains(c) && names.isModulePath(c)) {
-                add(KernelRule.ENV_BRANCH, line, "decides on " + c + ", which differs between test and benchmark runs");
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Variables assigned from an environment read ({@code FAST = os.environ.get("BENCH") == "1"}),
+     * so a later {@code if FAST:} is the same branch. Flow-insensitive, names only, to a fixed point.
+     */
+    private void bindEnvVars(List<Node> all) {
+        for (int pass = 0; pass < 4; pass++) {
+            int before = envVars.size();
+            for (Node n : all) {
+                Expr value = n instanceof Assign a ? a.value() : n instanceof AnnAssign a ? a.value()
+                        : n instanceof NamedExpr x ? x.value() : null;
+                String read = value == null ? null : envRead(value);
+                if (read == null) {
+                    continue;
+                }
+                List<Expr> targets = n instanceof Assign a ? a.targets() : n instanceof AnnAssign a ? List.of(a.target())
+                        : List.of(((NamedExpr) n).target());
+                for (Expr t : targets) {
+                    if (t instanceof Name v) {
+                        envVars.putIfAbsent(v.id(), read.contains(" (") ? read.substring(read.indexOf(" (") + 2,
+                                read.length() - 1) : read);
+                    }
+                }
+            }
+            if (envVars.size() == before) {
                 return;
             }
         }
@@ -576,20 +653,25 @@ public final class KernelAnalyzer {
         return false;
     }
 
-    /** Entry points: a function the harness calls, checked for returning its input without computing. */
-    private void entryPoints(Stmt s) {
+    /** Entry points: a function the harness calls, checked for returning its input or a remembered output. */
+    private void entryPoints(Stmt s, OutputReplay replay) {
         if (s instanceof FunctionDef f && ENTRY_POINTS.contains(f.name())) {
-            entry(f);
-        } else if (s instanceof ClassDef k) {
+            entry(f, false, replay);
+        } else if (s instanceof Assign a && a.value() instanceof Lambda l && a.targets().size() == 1
+                && a.targets().get(0) instanceof Name n && ENTRY_POINTS.contains(n.id())) {
+            // custom_kernel = lambda data: data[0]: the same as a def with one return
+            entry(new FunctionDef(n.id(), l.params(), null, List.of(new Return(l.body(), l.line())), List.of(), false,
+                    a.line()), false, replay);
+        } else if (s instanceof ClassDef k && ENTRY_CLASSES.contains(k.name())) {
             for (Stmt m : k.body()) {
                 if (m instanceof FunctionDef f && ENTRY_POINTS.contains(f.name())) {
-                    entry(f);
+                    entry(f, true, replay);
                 }
             }
         }
     }
 
-    private void entry(FunctionDef f) {
+    private void entry(FunctionDef f, boolean method, OutputReplay replay) {
         for (Expr d : f.decorators()) {
             String c = names.canon(d instanceof Call call ? call.func() : d);
             if (c != null && (c.equals("functools.lru_cache") || c.equals("functools.cache") || c.endsWith("memoize"))) {
@@ -598,7 +680,6 @@ public final class KernelAnalyzer {
             }
         }
         List<Node> body = flatten(f.body());
-        cacheByIdentity(f, body);
         Set<String> inputs = new java.util.HashSet<>();
         f.params().forEach(p -> inputs.add(p.name()));
         inputs.remove("self");
@@ -616,38 +697,12 @@ public final class KernelAnalyzer {
                 computes = true;
             }
         }
+        replay.check(f, method, computes).ifPresent(h -> add(KernelRule.OUTPUT_CACHE, h.line(), h.message()));
         if (!computes && !returns.isEmpty()
                 && returns.stream().allMatch(r -> r.value() != null && derivedFrom(r.value(), inputs))) {
             Return r = returns.get(0);
             add(KernelRule.IDENTITY_OUTPUT, r.line(), "'" + f.name() + "' returns its input (or a tensor shaped like "
                     + "it) and computes nothing");
-        }
-    }
-
-    /** Output replay: a lookup keyed by data_ptr()/id() in the entry point, returned from. */
-    private void cacheByIdentity(FunctionDef f, List<Node> body) {
-        boolean keyed = false;
-        for (Node n : body) {
-            if (n instanceof Call c) {
-                String m = c.func() instanceof Attr a ? a.attr() : names.canon(c.func());
-                if ("data_ptr".equals(m) || "id".equals(m) || "untyped_storage".equals(m) || "_cdata".equals(m)) {
-                    keyed = true;
-                }
-            }
-        }
-        if (!keyed) {
-            return;
-        }
-        for (Node n : body) {
-            if (n instanceof Return r && r.value() != null) {
-                for (Node x : flatten(List.of(new ExprStmt(r.value(), r.line())))) {
-                    if (x instanceof Subscript || (x instanceof Call c && c.func() instanceof Attr a && a.attr().equals("get"))) {
-                        add(KernelRule.OUTPUT_CACHE, r.line(), "'" + f.name() + "' returns a result looked up by "
-                                + "the input's identity (data_ptr/id): a replayed output, not a computed one");
-                        return;
-                    }
-                }
-            }
         }
     }
 

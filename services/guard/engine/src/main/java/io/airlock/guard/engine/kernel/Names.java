@@ -73,7 +73,8 @@ final class Names {
         }
         if (e instanceof Name n) {
             String a = aliases.get(n.id());
-            return a != null ? a : n.id();
+            // __builtins__ is the builtins module (or its dict) in every module
+            return a != null ? a : n.id().equals("__builtins__") ? "builtins" : n.id();
         }
         if (e instanceof Attr a) {
             String base = canon(a.value(), depth + 1);
@@ -89,6 +90,9 @@ final class Names {
                 String base = canon(c.args().get(0), depth + 1);
                 return base == null ? null : base + "." + k.value();
             }
+            if (f.equals("sys.modules.get") && !c.args().isEmpty() && c.args().get(0) instanceof Const k && k.isStr()) {
+                return k.value();
+            }
             if ((f.equals("importlib.import_module") || f.equals("__import__") || f.equals("builtins.__import__"))
                     && !c.args().isEmpty() && c.args().get(0) instanceof Const k && k.isStr()) {
                 // __import__("a.b") returns a; import_module("a.b") returns a.b
@@ -101,6 +105,9 @@ final class Names {
             String base = canon(s.value(), depth + 1);
             if ("sys.modules".equals(base)) {
                 return k.value();
+            }
+            if ("builtins".equals(base)) {
+                return "builtins." + k.value();
             }
             if (s.value() instanceof Call g) {
                 String f = canon(g.func(), depth + 1);

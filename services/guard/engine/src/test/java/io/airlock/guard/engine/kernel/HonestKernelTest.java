@@ -1,10 +1,17 @@
 package io.airlock.guard.engine.kernel;
 
 import io.airlock.contracts.Finding;
+import io.airlock.contracts.Kind;
+import io.airlock.guard.engine.GuardEngine;
+import io.airlock.guard.engine.GuardInput;
+import io.airlock.guard.engine.GuardPolicy;
+import io.airlock.guard.engine.GuardResult;
+import io.airlock.guard.engine.GuardVerdict;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -219,7 +226,85 @@ class HonestKernelTest {
                             scale = 1.0 / math.sqrt(q.shape[-1])
                             attn = torch.softmax((q @ k.transpose(-2, -1)) * scale, dim=-1)
                             return attn @ v
+                        """),
+                arguments("an identity layer in a helper module", """
+                        import torch
+
+                        class Skip(torch.nn.Module):
+                            def forward(self, x):
+                                return x
+
+                        class ModelNew(torch.nn.Module):
+                            def __init__(self):
+                                super().__init__()
+                                self.body = torch.nn.Sequential(torch.nn.Linear(64, 64), Skip())
+
+                            def forward(self, x):
+                                return self.body(x)
+                        """),
+                arguments("extension build set up through the environment", """
+                        import os
+                        os.environ.setdefault("TORCH_CUDA_ARCH_LIST", "9.0")
+                        os.environ["TORCH_EXTENSIONS_DIR"] = os.path.join(os.path.dirname(__file__), ".ext")
+                        ARCH = os.environ.get("TORCH_CUDA_ARCH_LIST", "9.0")
+                        import torch
+                        from torch.utils.cpp_extension import load_inline
+
+                        cuda_src = r'''
+                        #include <cuda_runtime.h>
+                        #define CUDA_CHECK(x) do { cudaError_t e_ = (x); TORCH_CHECK(e_ == cudaSuccess, cudaGetErrorString(e_)); } while (0)
+                        #define CONCAT_(a, b) a##b
+                        #define UNIQUE(name) CONCAT_(name, __LINE__)
+                        __global__ void relu_kernel(const float* x, float* y, int n) {
+                            int i = blockIdx.x * blockDim.x + threadIdx.x;
+                            if (i < n) y[i] = x[i] > 0.f ? x[i] : 0.f;
+                        }
+                        torch::Tensor relu(torch::Tensor x) {
+                            auto y = torch::empty_like(x);
+                            int UNIQUE(n) = x.numel();
+                            relu_kernel<<<(x.numel() + 255) / 256, 256>>>(x.data_ptr<float>(), y.data_ptr<float>(), x.numel());
+                            CUDA_CHECK(cudaGetLastError());
+                            CUDA_CHECK(cudaDeviceSynchronize());
+                            return y;
+                        }
+                        '''
+                        mod = load_inline(name="relu_ext", cpp_sources="torch::Tensor relu(torch::Tensor x);",
+                                          cuda_sources=cuda_src, functions=["relu"], extra_cuda_cflags=[f"-arch={ARCH}"])
+
+                        def custom_kernel(data):
+                            return mod.relu(data)
+                        """),
+                arguments("an own benchmark function that prints its timing", """
+                        import torch
+
+                        def custom_kernel(data):
+                            a, b = data
+                            return a @ b
+
+                        def bench(data, iters=100):
+                            start = torch.cuda.Event(enable_timing=True)
+                            end = torch.cuda.Event(enable_timing=True)
+                            start.record()
+                            for _ in range(iters):
+                                custom_kernel(data)
+                            end.record()
+                            torch.cuda.synchronize()
+                            return start.elapsed_time(end) / iters
+
+                        if __name__ == "__main__":
+                            d = (torch.randn(1024, 1024, device="cuda"), torch.randn(1024, 1024, device="cuda"))
+                            print(f"custom_kernel: {bench(d):.4f} ms per call, speedup over torch: 1.00x")
                         """));
+    }
+
+    /** The same corpus through the whole guard: kernel kind, content sniffed as Python, the verdict ALLOW. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("honest")
+    void honestKernelsAreAllowedByTheGuard(String name, String source) {
+        GuardResult r = new GuardEngine(GuardPolicy.defaults()).check(GuardInput.ofInline(Kind.KERNEL, "", "submission.py",
+                source.getBytes(StandardCharsets.UTF_8)));
+        assertThat(r.verdict()).as("%s: %s", name, r.findings()).isEqualTo(GuardVerdict.ALLOW);
+        assertThat(r.findings()).noneMatch(f -> f.severity().blocksByDefault());
     }
 
     @ParameterizedTest(name = "{0}")
