@@ -256,6 +256,13 @@ public final class KernelAnalyzer {
             branch(w.test(), w.line());
         } else if (n instanceof IfExp x) {
             branch(x.test(), x.line());
+        } else if (n instanceof Match x) {
+            branch(x.subject(), x.line());
+            for (MatchCase k : x.cases()) {
+                if (k.guard() != null) {
+                    branch(k.guard(), k.line());
+                }
+            }
         } else if (n instanceof FunctionDef f) {
             if (f.name().equals("__torch_function__") || f.name().equals("__torch_dispatch__")) {
                 add(KernelRule.DEFERRED_WORK, f.line(), "defines " + f.name() + ": a tensor subclass that intercepts "

@@ -132,6 +132,13 @@ public final class Ast {
                            List<Expr> decorators, int line) implements Stmt {
     }
 
+    /** {@code match subject:} with its cases; patterns are expressions (captures are names, class patterns calls). */
+    public record Match(Expr subject, List<MatchCase> cases, int line) implements Stmt {
+    }
+
+    public record MatchCase(Expr pattern, Expr guard, List<Stmt> body, int line) {
+    }
+
     public record Return(Expr value, int line) implements Stmt {
     }
 
@@ -276,6 +283,13 @@ public final class Ast {
             c.addAll(k.body());
         } else if (n instanceof Return r) {
             add(c, r.value());
+        } else if (n instanceof Match m) {
+            c.add(m.subject());
+            for (MatchCase k : m.cases()) {
+                c.add(k.pattern());
+                add(c, k.guard());
+                c.addAll(k.body());
+            }
         } else if (n instanceof If i) {
             c.add(i.test());
             c.addAll(i.body());

@@ -176,6 +176,13 @@ public final class Parser {
                         out.add(withStmt(false));
                         return;
                     }
+                    case "match" -> {
+                        Stmt m = matchStmt();
+                        if (m != null) {
+                            out.add(m);
+                            return;
+                        }
+                    }
                     case "async" -> {
                         next();
                         if (atKw("def")) {
@@ -479,6 +486,185 @@ public final class Parser {
             orElse = block();
         }
         return new If(test, body, orElse, line);
+    }
+
+    /**
+     * {@code match} is a soft keyword: it starts a match statement only when {@code match <subject>:} is
+     * followed by an indented {@code case}; otherwise (e.g. {@code match = re.match(...)}) it is a name and
+     * this returns null with the position restored. Each statement is tried at most once this way.
+     */
+    private Stmt matchStmt() throws PySyntaxError {
+        int start = p;
+        int line = peek().line();
+        next();
+        Expr subject;
+        try {
+            subject = starExpressions();
+            expectOp(":");
+        } catch (PySyntaxError e) {
+            p = start;
+            return null;
+        }
+        if (!at(Token.Type.NEWLINE) || peek(1).type() != Token.Type.INDENT || peek(2).type() != Token.Type.NAME
+                || !peek(2).text().equals("case")) {
+            p = start;
+            return null;
+        }
+        next();
+        next();
+        List<MatchCase> cases = new ArrayList<>();
+        while (!at(Token.Type.DEDENT) && !at(Token.Type.END)) {
+            if (at(Token.Type.NEWLINE)) {
+                next();
+                continue;
+            }
+            if (!at(Token.Type.NAME) || !peek().text().equals("case")) {
+                throw error("expected 'case'");
+            }
+            int caseLine = next().line();
+            Expr pattern = patterns();
+            Expr guard = null;
+            if (atKw("if")) {
+                next();
+                guard = namedExpression();
+            }
+            cases.add(new MatchCase(pattern, guard, block(), caseLine));
+        }
+        if (at(Token.Type.DEDENT)) {
+            next();
+        }
+        return new Match(subject, cases, line);
+    }
+
+    /** Patterns are read into expression nodes; Python's own compiler rejects the few this accepts that it would not. */
+    private Expr patterns() throws PySyntaxError {
+        int line = peek().line();
+        List<Expr> elts = new ArrayList<>();
+        boolean comma = false;
+        elts.add(asPattern());
+        while (acceptOp(",")) {
+            comma = true;
+            if (atOp(":") || atKw("if") || atOp(")") || atOp("]")) {
+                break;
+            }
+            if (elts.size() >= MAX_CHAIN) {
+                throw error("more than " + MAX_CHAIN + " patterns in one sequence");
+            }
+            elts.add(asPattern());
+        }
+        return elts.size() == 1 && !comma ? elts.get(0) : new Seq("tuple", elts, line);
+    }
+
+    private Expr asPattern() throws PySyntaxError {
+        enter();
+        try {
+            int line = peek().line();
+            if (acceptOp("*")) {
+                return new Starred(new Name(name(), line), false, line);
+            }
+            Expr e = closedPattern();
+            int alternatives = 1;
+            while (atOp("|")) {
+                if (++alternatives > MAX_CHAIN) {
+                    throw error("more than " + MAX_CHAIN + " alternatives in one pattern");
+                }
+                next();
+                e = new BinOp(e, "|", closedPattern(), line);
+            }
+            if (atKw("as")) {
+                next();
+                e = new NamedExpr(new Name(name(), line), e, line);
+            }
+            return e;
+        } finally {
+            leave();
+        }
+    }
+
+    private Expr closedPattern() throws PySyntaxError {
+        Token t = peek();
+        int line = t.line();
+        if (acceptOp("(")) {
+            if (acceptOp(")")) {
+                return new Seq("tuple", List.of(), line);
+            }
+            Expr e = patterns();
+            expectOp(")");
+            return e;
+        }
+        if (acceptOp("[")) {
+            List<Expr> elts = new ArrayList<>();
+            while (!atOp("]")) {
+                if (elts.size() >= MAX_CHAIN) {
+                    throw error("more than " + MAX_CHAIN + " patterns in one sequence");
+                }
+                elts.add(asPattern());
+                if (!acceptOp(",")) {
+                    break;
+                }
+            }
+            expectOp("]");
+            return new Seq("list", elts, line);
+        }
+        if (acceptOp("{")) {
+            List<Expr> keys = new ArrayList<>();
+            List<Expr> values = new ArrayList<>();
+            while (!atOp("}")) {
+                if (keys.size() >= MAX_CHAIN) {
+                    throw error("more than " + MAX_CHAIN + " entries in one mapping pattern");
+                }
+                if (acceptOp("**")) {
+                    keys.add(null);
+                    values.add(new Name(name(), line));
+                } else {
+                    keys.add(closedPattern());
+                    expectOp(":");
+                    values.add(asPattern());
+                }
+                if (!acceptOp(",")) {
+                    break;
+                }
+            }
+            expectOp("}");
+            return new Dict(keys, values, line);
+        }
+        if (t.type() == Token.Type.NAME && !KEYWORDS.contains(t.text())) {
+            Expr e = new Name(next().text(), line);
+            int trailers = 0;
+            while (acceptOp(".")) {
+                if (++trailers > MAX_CHAIN) {
+                    throw error("more than " + MAX_CHAIN + " trailers");
+                }
+                e = new Attr(e, name(), line);
+            }
+            if (!acceptOp("(")) {
+                return e;
+            }
+            List<Expr> args = new ArrayList<>();
+            List<Keyword> kws = new ArrayList<>();
+            while (!atOp(")")) {
+                if (args.size() + kws.size() >= MAX_CHAIN) {
+                    throw error("more than " + MAX_CHAIN + " arguments in one class pattern");
+                }
+                if (at(Token.Type.NAME) && peek(1).op("=")) {
+                    String k = next().text();
+                    next();
+                    kws.add(new Keyword(k, asPattern()));
+                } else {
+                    args.add(asPattern());
+                }
+                if (!acceptOp(",")) {
+                    break;
+                }
+            }
+            expectOp(")");
+            return new Call(e, args, kws, line);
+        }
+        if (t.type() == Token.Type.STRING) {
+            return strings();
+        }
+        // literals: None/True/False, numbers with a sign, complex numbers (1 + 2j)
+        return binary(4);
     }
 
     private Stmt whileStmt() throws PySyntaxError {
