@@ -45,8 +45,18 @@ public final class ZipArchive {
      *                          when it is big
      * @param maxTotal          uncompressed bytes of all members together
      * @param maxDirectoryBytes bytes of central directory read
+     * @param maxEntryBytes     uncompressed bytes of one member (tar members too)
      */
-    public record Limits(int maxEntries, long maxRatio, long ratioFloor, long maxTotal, long maxDirectoryBytes) {
+    public record Limits(int maxEntries, long maxRatio, long ratioFloor, long maxTotal, long maxDirectoryBytes,
+                         long maxEntryBytes) {
+        /** 20 GiB: the largest single file the default model policy takes. */
+        public static final long DEFAULT_MAX_ENTRY_BYTES = 20L << 30;
+
+        /** Bounds with the default per-member bound, or {@code maxTotal} when that is smaller. */
+        public Limits(int maxEntries, long maxRatio, long ratioFloor, long maxTotal, long maxDirectoryBytes) {
+            this(maxEntries, maxRatio, ratioFloor, maxTotal, maxDirectoryBytes, Math.min(maxTotal, DEFAULT_MAX_ENTRY_BYTES));
+        }
+
         public static Limits defaults() {
             return new Limits(100_000, 500, 64L << 20, 64L << 30, 64L << 20);
         }
@@ -635,7 +645,8 @@ public final class ZipArchive {
         return new FormatViolation("zip.malformed", why, at);
     }
 
-    static String printable(String s) {
+    /** A name as printable ASCII for messages, cut at 120 characters. */
+    public static String printable(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         return Bytes.printable(b, 0, b.length, 120);
     }
