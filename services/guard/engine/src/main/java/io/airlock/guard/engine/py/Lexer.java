@@ -18,10 +18,18 @@ final class Lexer {
     static final int MAX_BRACKETS = 200;
     static final int MAX_INDENTS = 100;
     /** Operators by length, longest first: the lexer takes the longest that matches. */
-    private static final Set<String> OPS3 = Set.of("**=", "//=", ">>=", "<<=", "...");
-    private static final Set<String> OPS2 = Set.of("->", ":=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@=", "==",
-            "!=", "<=", ">=", "**", "//", "<<", ">>");
+    private static final String[] OPS3 = {"**=", "//=", ">>=", "<<=", "..."};
+    private static final String[] OPS2 = {"->", ":=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@=", "==",
+            "!=", "<=", ">=", "**", "//", "<<", ">>"};
     private static final String OPS1 = "+-*/%@&|^~<>()[]{},:.;=!";
+    /** One shared string per one-character operator (every longer operator starts with one of them). */
+    private static final String[] OPS1_BY_CHAR = new String[128];
+
+    static {
+        for (char ch : OPS1.toCharArray()) {
+            OPS1_BY_CHAR[ch] = String.valueOf(ch).intern();
+        }
+    }
     private static final Set<String> PREFIXES = Set.of("r", "u", "b", "f", "br", "rb", "fr", "rf");
 
     private final String src;
@@ -329,13 +337,16 @@ final class Lexer {
     private void operator() throws PySyntaxError {
         int l = line;
         int c = col();
-        String op = null;
-        if (pos + 3 <= src.length() && OPS3.contains(src.substring(pos, pos + 3))) {
-            op = src.substring(pos, pos + 3);
-        } else if (pos + 2 <= src.length() && OPS2.contains(src.substring(pos, pos + 2))) {
-            op = src.substring(pos, pos + 2);
-        } else if (OPS1.indexOf(src.charAt(pos)) >= 0) {
-            op = String.valueOf(src.charAt(pos));
+        // the hottest path of the lexer: compare in place, allocate nothing
+        char first = src.charAt(pos);
+        String op = first < 128 ? OPS1_BY_CHAR[first] : null;
+        if (op != null) {
+            String longer = longest(OPS3, first);
+            op = longer != null ? longer : op;
+            if (longer == null) {
+                longer = longest(OPS2, first);
+                op = longer != null ? longer : op;
+            }
         }
         if (op == null) {
             throw error("unexpected character '" + printable(src.charAt(pos)) + "'");
@@ -353,6 +364,15 @@ final class Lexer {
             openers.pop();
         }
         add(Token.Type.OP, op, "", l, c);
+    }
+
+    private String longest(String[] ops, char first) {
+        for (String o : ops) {
+            if (o.charAt(0) == first && src.startsWith(o, pos)) {
+                return o;
+            }
+        }
+        return null;
     }
 
     private static String printable(char ch) {
