@@ -25,6 +25,8 @@ final class OutputReplay {
     private static final Set<String> LOOKUPS = Set.of("get", "pop", "setdefault", "__getitem__", "keys", "values",
             "items", "__contains__", "popitem");
 
+    private static final Set<String> MUTATORS = Set.of("update", "setdefault", "__setitem__", "append", "insert");
+
     private final Set<String> moduleState = new HashSet<>();
     /** Module-level names written inside some function: caches and counters, not constants. */
     private final Set<String> runtimeWritten = new HashSet<>();
@@ -32,9 +34,12 @@ final class OutputReplay {
 
     OutputReplay(List<Stmt> module) {
         moduleLevel(module, 0);
-        for (Node n : KernelAnalyzer.flatten(module)) {
-            if (n instanceof FunctionDef f) {
-                runtimeWrites(f);
+        // one walk per top-level function or class (a nested function is walked with the one holding it)
+        for (Stmt s : module) {
+            if (s instanceof FunctionDef f) {
+                runtimeWrites(f.body());
+            } else if (s instanceof ClassDef k) {
+                runtimeWrites(k.body());
             }
         }
     }
@@ -75,9 +80,9 @@ final class OutputReplay {
         }
     }
 
-    private void runtimeWrites(FunctionDef f) {
+    private void runtimeWrites(List<Stmt> code) {
         Set<String> globals = new HashSet<>();
-        List<Node> body = KernelAnalyzer.flatten(f.body());
+        List<Node> body = KernelAnalyzer.flatten(code);
         for (Node n : body) {
             if (n instanceof Global g) {
                 globals.addAll(g.names());
@@ -91,7 +96,7 @@ final class OutputReplay {
             } else if (n instanceof AugAssign a) {
                 written(a.target(), globals);
             } else if (n instanceof Call c && c.func() instanceof Attr m && m.value() instanceof Name r
-                    && Set.of("update", "setdefault", "__setitem__", "append", "insert").contains(m.attr())) {
+                    && MUTATORS.contains(m.attr())) {
                 runtimeWritten.add(r.id());
             }
         }
