@@ -23,6 +23,12 @@ public enum Format {
     KERAS(false),
     /** An Airlock model package: model.onnx, tokenizer.json and airlock-model.json in one zip. */
     MODEL_PACKAGE(false),
+    /**
+     * A model folder sent as one zip, tar or gzip-compressed tar whose members the format gate
+     * recognised as a folder kind (diffusers, sharded safetensors, split GGUF, a Hugging Face
+     * repository); every member is then judged on its own by the static scan and folder_scan.
+     */
+    MODEL_FOLDER(false),
     HDF5(false),
     /** a joblib dump: a pickle with numpy arrays inline. */
     JOBLIB(true),

@@ -6,6 +6,7 @@ import io.airlock.contracts.Severity;
 import io.airlock.contracts.StageResult;
 import io.airlock.contracts.StageStatus;
 
+import io.airlock.scanner.engine.analysis.FolderScan;
 import io.airlock.scanner.engine.analysis.ImportTiers;
 import io.airlock.scanner.engine.analysis.StaticScan;
 import io.airlock.scanner.engine.analysis.StaticScanPolicy;
@@ -34,25 +35,33 @@ import java.util.Objects;
  * <p>Stages (stable ids): {@value #INTEGRITY} (streaming SHA-256, size limit, expected digest,
  * file changing under the scan), {@value #FORMAT_GATE} (format by content against the policy),
  * {@value #STATIC_SCAN} (pickle analysis wherever pickles are, archive rules; SKIPPED with its reason
- * for formats it has nothing to analyse in). A file the format gate fails is still statically scanned,
+ * for formats it has nothing to analyse in), {@value #FOLDER_SCAN} (a model folder's members against the
+ * rules of its kind; SKIPPED for anything that is not a folder). A file the format gate fails is still statically scanned,
  * for evidence: its report says what it holds, while the verdict stays the format gate's.
  * Thread-safe: one engine serves concurrent scans.
  */
 public final class ScanEngine {
     /** Engine and rule-set version; bumped by hand whenever a rule's meaning changes, so reports stay comparable. */
-    public static final String VERSION = "airlock-scanner-engine/0.2.0";
+    public static final String VERSION = "airlock-scanner-engine/0.3.0";
     public static final String INTEGRITY = "integrity";
     public static final String FORMAT_GATE = "format_gate";
     public static final String STATIC_SCAN = "static_scan";
     public static final String SOURCE_POLICY = ProvenanceStages.SOURCE_POLICY;
     public static final String PROVENANCE = ProvenanceStages.PROVENANCE;
-    /** Every stage id, in the order they run (operators' stages 1-5; 6 and 7 are the evaluator's). */
-    public static final List<String> STAGES = List.of(SOURCE_POLICY, INTEGRITY, FORMAT_GATE, PROVENANCE, STATIC_SCAN);
+    /** Operators' stage 7 (diffusion deep scan), for every kind of model folder: see {@link FolderScan}. */
+    public static final String FOLDER_SCAN = "folder_scan";
+    /**
+     * Every stage id, in the order they run (operators' stages 1-5 and 7; 6, the behavioral test,
+     * is the evaluator's).
+     */
+    public static final List<String> STAGES = List.of(SOURCE_POLICY, INTEGRITY, FORMAT_GATE, PROVENANCE, STATIC_SCAN,
+            FOLDER_SCAN);
     /** 1 MiB heap chunks: measured here, a cold JVM hashes them ~3x faster than a direct ByteBuffer. */
     static final int CHUNK = 1024 * 1024;
 
     private final SniffLimits sniffLimits;
     private final StaticScan staticScan;
+    private final FolderScan folderScan;
 
     public ScanEngine() {
         this(SniffLimits.defaults());
@@ -66,6 +75,7 @@ public final class ScanEngine {
     public ScanEngine(SniffLimits sniffLimits, StaticScanPolicy policy) {
         this.sniffLimits = Objects.requireNonNull(sniffLimits, "sniffLimits");
         this.staticScan = new StaticScan(ImportTiers.builtin(), Objects.requireNonNull(policy, "policy"));
+        this.folderScan = new FolderScan(policy);
     }
 
     /**
@@ -144,6 +154,7 @@ public final class ScanEngine {
             case INTEGRITY -> integrity(ctx, t0);
             case FORMAT_GATE -> formatGate(ctx, t0);
             case STATIC_SCAN -> staticScan(ctx, t0);
+            case FOLDER_SCAN -> folderScan(ctx, t0);
             case SOURCE_POLICY -> timed(ProvenanceStages.sourcePolicy(ctx.provenance), t0);
             case PROVENANCE -> timed(ProvenanceStages.provenance(ctx.provenance, ctx.file, ctx.sha256), t0);
             default -> throw new IllegalStateException("no stage " + stage);
@@ -230,9 +241,17 @@ public final class ScanEngine {
 
     private StageResult formatGate(Context ctx, long t0) throws IOException {
         Sniff s = FormatSniffer.sniff(ctx.file, sniffLimits);
+        ScanOptions o = ctx.opts;
+        if (o.kind() == Kind.MODEL && (s.format() == Format.ZIP || s.format() == Format.TAR || s.format() == Format.GZIP)) {
+            // a folder travels as one archive: its member names, all of them, say whether it is a model folder
+            FolderScan.Recognition rec;
+            try (FileChannel ch = FileChannel.open(ctx.file, StandardOpenOption.READ)) {
+                rec = folderScan.recognise(ByteSource.of(ch), s.format());
+            }
+            s = new Sniff(rec.kinds().isEmpty() ? s.format() : Format.MODEL_FOLDER, s.evidence() + "; " + rec.evidence());
+        }
         Format f = s.format();
         ctx.format = f;
-        ScanOptions o = ctx.opts;
         List<Finding> findings = new ArrayList<>();
         String what = "format " + f.id();
         if (o.kind() == Kind.KERNEL && f != Format.PYTHON_SOURCE) {
@@ -272,6 +291,19 @@ public final class ScanEngine {
             return new StageResult(STATIC_SCAN, StageStatus.SKIPPED, micros(t0), List.of(), d);
         }
         return result(STATIC_SCAN, t0, o.findings(), o.details());
+    }
+
+    private StageResult folderScan(Context ctx, long t0) throws IOException {
+        StaticScan.Outcome o;
+        try (FileChannel ch = FileChannel.open(ctx.file, StandardOpenOption.READ)) {
+            o = folderScan.scan(ByteSource.of(ch), ctx.format, ctx.opts.deniedFormats());
+        }
+        if (!o.applicable()) {
+            Map<String, String> d = new LinkedHashMap<>(o.details());
+            d.put("reason", o.reason());
+            return new StageResult(FOLDER_SCAN, StageStatus.SKIPPED, micros(t0), List.of(), d);
+        }
+        return result(FOLDER_SCAN, t0, o.findings(), o.details());
     }
 
     private static Finding finding(String rule, String stage, String message, String evidence) {

@@ -39,14 +39,16 @@ public record ScanOptions(String expectedSha256, Set<Format> allowedFormats, Set
     }
 
     /**
-     * The default policy: models may be GGUF, safetensors or ONNX and nothing pickle-based;
+     * The default policy: models may be GGUF, safetensors, ONNX, an Airlock model package or a model
+     * folder (whose members are each judged by this same policy) and nothing pickle-based;
      * kernels must be Python source; sizes as {@link #DEFAULT_MAX_MODEL_BYTES} and {@link #DEFAULT_MAX_KERNEL_BYTES}.
      */
     public static ScanOptions defaults(Kind kind) {
         Set<Format> denied = Arrays.stream(Format.values()).filter(Format::pickleBased)
                 .collect(Collectors.toCollection(() -> EnumSet.noneOf(Format.class)));
         return switch (kind) {
-            case MODEL -> new ScanOptions("", EnumSet.of(Format.GGUF, Format.SAFETENSORS, Format.ONNX, Format.MODEL_PACKAGE), denied, kind,
+            case MODEL -> new ScanOptions("", EnumSet.of(Format.GGUF, Format.SAFETENSORS, Format.ONNX, Format.MODEL_PACKAGE,
+                    Format.MODEL_FOLDER), denied, kind,
                     DEFAULT_MAX_MODEL_BYTES);
             case KERNEL -> new ScanOptions("", EnumSet.of(Format.PYTHON_SOURCE), denied, kind, DEFAULT_MAX_KERNEL_BYTES);
         };

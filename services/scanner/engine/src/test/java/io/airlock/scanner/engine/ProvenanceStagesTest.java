@@ -125,7 +125,7 @@ class ProvenanceStagesTest {
                 new Provenance("http://evil.example/m.gguf", HF, Optional.empty(), List.of(), false, "m.gguf"), StageListener.NONE);
         assertThat(r.verdict()).isEqualTo(ScanVerdict.REJECT);
         assertThat(r.stages()).extracting(StageResult::stage)
-                .containsExactly("source_policy", "integrity", "format_gate", "provenance", "static_scan");
+                .containsExactly("source_policy", "integrity", "format_gate", "provenance", "static_scan", "folder_scan");
         assertThat(r.stage("source_policy").orElseThrow().status()).isEqualTo(StageStatus.FAIL);
     }
 

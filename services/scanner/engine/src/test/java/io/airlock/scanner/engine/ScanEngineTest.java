@@ -66,7 +66,7 @@ class ScanEngineTest {
         assertThat(r.schemaVersion()).isEqualTo("airlock.scan/v1");
         assertThat(r.engineVersion()).isEqualTo(ScanEngine.VERSION);
         assertThat(live).isEqualTo(r.stages());
-        assertThat(r.stages()).extracting(StageResult::stage).containsExactly("source_policy", "integrity", "format_gate", "provenance", "static_scan");
+        assertThat(r.stages()).extracting(StageResult::stage).containsExactly("source_policy", "integrity", "format_gate", "provenance", "static_scan", "folder_scan");
         assertThat(r.sha256()).isEqualTo(sha256(bytes));
         assertThat(r.size()).isEqualTo(bytes.length);
         StageResult gate = r.stage("format_gate").orElseThrow();

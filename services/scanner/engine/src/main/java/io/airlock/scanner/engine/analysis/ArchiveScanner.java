@@ -58,6 +58,11 @@ final class ArchiveScanner {
                     || e.method() != 0 && e.method() != 8) {
                 continue; // reported as problems; nothing readable to look at
             }
+            if (e.size() > limits.maxEntryBytes()) {
+                problems.add(new ZipArchive.Problem("zip.entry_size", "member is " + e.size() + " bytes uncompressed, over"
+                        + " the bound of " + limits.maxEntryBytes() + "; it was not scanned", e.localOffset(), e.name()));
+                continue;
+            }
             run.archiveBytes += e.size();
             if (run.archiveBytes > limits.maxTotal()) {
                 problems.add(new ZipArchive.Problem("zip.total_size", "members add up to more than " + limits.maxTotal()

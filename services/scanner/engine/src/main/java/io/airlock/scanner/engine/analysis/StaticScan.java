@@ -86,10 +86,19 @@ public final class StaticScan {
             case PYTORCH_ZIP, NUMPY_ZIP, KERAS, MODEL_PACKAGE, ZIP -> new ArchiveScanner(this, run).scan(src, "", format, 1);
             case GZIP -> gzip(run, InputCursor.stream(src, 0, src.size()), src.size(), "", 1);
             case NUMPY -> npy(run, InputCursor.stream(src, 0, src.size()), src.size(), "");
+            case TAR -> new TarScanner(this, run).scan(InputCursor.stream(src, 0, src.size()), "", 1);
+            case MODEL_FOLDER -> {
+                switch (FolderScan.container(src)) {
+                    case ZIP -> new ArchiveScanner(this, run).scan(src, "", Format.ZIP, 1);
+                    case GZIP_TAR -> gzip(run, InputCursor.stream(src, 0, src.size()), src.size(), "", 1);
+                    case TAR -> new TarScanner(this, run).scan(InputCursor.stream(src, 0, src.size()), "", 1);
+                }
+            }
             default -> applicable = false;
         }
+        boolean zipUnderneath = format.zipBased() || format == Format.MODEL_FOLDER && FolderScan.container(src) == FolderScan.Container.ZIP;
         // a zip glued behind other content: zip readers find it by its tail, so it is scanned too
-        if (!format.zipBased() && format != Format.GGUF && format != Format.SAFETENSORS && ZipDirectory.hasEndRecord(src)) {
+        if (!zipUnderneath && format != Format.GGUF && format != Format.SAFETENSORS && ZipDirectory.hasEndRecord(src)) {
             run.count("polyglotZip", 1);
             new ArchiveScanner(this, run).scan(src, "", Format.ZIP, 1);
             applicable = true;
@@ -142,12 +151,13 @@ public final class StaticScan {
         Sniff sniff = FormatSniffer.sniff(head, Math.max(total, head.length));
         Format f = sniff.format();
         InputStream whole = new SequenceInputStream(new ByteArrayInputStream(head), stream);
-        if (f.pickleBased() || pickleByName && head.length > 0) {
+        // a PyTorch zip is pickle-based but a zip: its data.pkl is analysed inside it, under the torch rules
+        if (f.pickleBased() && !f.zipBased() || pickleByName && head.length > 0 && !f.zipBased()) {
             PickleAnalyzer.Summary sum = pickle(run, whole, length, where,
                     f == Format.PYTORCH_LEGACY ? PickleAnalyzer.Mode.TORCH_LEGACY : pickleMode);
             return new Looked(f.pickleBased() ? f : Format.PICKLE, sum);
         }
-        if (f == Format.GZIP || f.zipBased() || f == Format.NUMPY) {
+        if (f == Format.GZIP || f.zipBased() || f == Format.NUMPY || f == Format.TAR) {
             if (depth >= policy.maxDepth()) {
                 run.out.add("zip.nesting_depth", Severity.HIGH, where, f.id() + " nested " + depth
                         + " levels deep, over the bound of " + policy.maxDepth() + "; its content was not scanned", sniff.evidence());
@@ -156,6 +166,9 @@ public final class StaticScan {
         }
         if (f == Format.GZIP) {
             gzip(run, whole, length, where, depth + 1);
+        } else if (f == Format.TAR) {
+            // streamed: a tar is read front to back, whatever its size
+            new TarScanner(this, run).scan(whole, where, depth + 1);
         } else if (f.zipBased()) {
             if (length < 0 || length > policy.maxNestedBytes()) {
                 run.out.add("zip.unscanned_member", Severity.HIGH, where, "a nested " + f.id() + " of "
