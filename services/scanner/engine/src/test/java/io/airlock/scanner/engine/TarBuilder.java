@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
@@ -181,8 +180,4 @@ public final class TarBuilder {
         System.arraycopy(v, 0, h, at, Math.min(v.length, max));
     }
 
-    /** Names of entries for quick honest archives. */
-    public static List<String> names(String... n) {
-        return new ArrayList<>(List.of(n));
-    }
 }
