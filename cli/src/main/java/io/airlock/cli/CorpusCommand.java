@@ -35,15 +35,17 @@ final class CorpusCommand implements Runnable {
 
     /** Converts a public behavior list to corpus v1. */
     @Command(name = "import", mixinStandardHelpOptions = true,
-            description = "Convert an AdvBench, HarmBench or JailbreakBench behavior list (CSV) to an Airlock corpus.",
+            description = "Convert an AdvBench, HarmBench or JailbreakBench behavior list (CSV, a file or an https URL) "
+                    + "to an Airlock corpus.",
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {"0:written", "2:unreadable or malformed input, or bad arguments"})
     static final class Import implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Parameters(index = "0", paramLabel = "CSV")
-        Path csv;
+        @Parameters(index = "0", paramLabel = "CSV|URL", description = "a file, or an https:// URL (fetched once, "
+                + "at most 16 MiB, by this command: the evaluator itself never reaches the network)")
+        String source;
 
         @Option(names = "--from", required = true, paramLabel = "advbench|harmbench|jbb|jbb-benign",
                 description = "the layout of the file")
@@ -64,17 +66,39 @@ final class CorpusCommand implements Runnable {
                 err.println("airlock: --from: '" + from + "' (advbench, harmbench, jbb, jbb-benign)");
                 return ExitCodes.TOOL_ERROR;
             }
-            if (!LocalFile.check(csv, err)) {
-                return ExitCodes.TOOL_ERROR;
-            }
-            if (Files.size(csv) > CorpusReader.MAX_BYTES) {
-                err.println("airlock: " + csv + " is over " + CorpusReader.MAX_BYTES + " bytes");
-                return ExitCodes.TOOL_ERROR;
+            byte[] bytes;
+            String what;
+            if (source.startsWith("https://") || source.startsWith("http://")) {
+                if (source.startsWith("http://")) {
+                    err.println("airlock: only https URLs are fetched (a corpus in transit must not be changeable)");
+                    return ExitCodes.TOOL_ERROR;
+                }
+                try {
+                    bytes = fetch(java.net.URI.create(source));
+                } catch (IOException | IllegalArgumentException e) {
+                    err.println("airlock: cannot fetch " + source + ": " + e.getMessage());
+                    return ExitCodes.TOOL_ERROR;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return ExitCodes.TOOL_ERROR;
+                }
+                what = source;
+            } else {
+                Path csv = Path.of(source);
+                if (!LocalFile.check(csv, err)) {
+                    return ExitCodes.TOOL_ERROR;
+                }
+                if (Files.size(csv) > CorpusReader.MAX_BYTES) {
+                    err.println("airlock: " + csv + " is over " + CorpusReader.MAX_BYTES + " bytes");
+                    return ExitCodes.TOOL_ERROR;
+                }
+                bytes = Files.readAllBytes(csv);
+                what = csv.getFileName().toString();
             }
             byte[] json;
             Corpus corpus;
             try {
-                json = CorpusImport.convert(Files.readAllBytes(csv), layout, name, csv.getFileName().toString());
+                json = CorpusImport.convert(bytes, layout, name, what);
                 corpus = CorpusReader.parse(json, "imported corpus");
             } catch (SpecException e) {
                 err.println("airlock: " + e.getMessage());
@@ -88,9 +112,29 @@ final class CorpusCommand implements Runnable {
             } finally {
                 Files.deleteIfExists(tmp);
             }
-            out.printf("%s: %d cases, %s%n", output, corpus.cases().size(), corpus.digest());
+            out.printf("%s: %d cases, %s (from %s)%n", output, corpus.cases().size(), corpus.digest(), what);
             out.flush();
             return ExitCodes.PASS;
+        }
+
+        /** GET over https, following no redirect to another scheme, read to at most the corpus limit. */
+        static byte[] fetch(java.net.URI uri) throws IOException, InterruptedException {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                    .followRedirects(java.net.http.HttpClient.Redirect.NORMAL)
+                    .connectTimeout(java.time.Duration.ofSeconds(10)).build();
+            java.net.http.HttpResponse<java.io.InputStream> r = http.send(java.net.http.HttpRequest.newBuilder(uri)
+                    .timeout(java.time.Duration.ofSeconds(60)).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+            try (java.io.InputStream in = r.body()) {
+                if (r.statusCode() != 200) {
+                    throw new IOException("HTTP " + r.statusCode());
+                }
+                byte[] b = in.readNBytes((int) CorpusReader.MAX_BYTES + 1);
+                if (b.length > CorpusReader.MAX_BYTES) {
+                    throw new IOException("over " + CorpusReader.MAX_BYTES + " bytes");
+                }
+                return b;
+            }
         }
     }
 

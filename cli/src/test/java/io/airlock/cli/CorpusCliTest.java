@@ -108,4 +108,22 @@ class CorpusCliTest {
         assertThat(airlock("corpus", "import", csv.toString(), "--from", "nope", "--name", "x", "-o",
                 dir.resolve("x.json").toString()).code()).isEqualTo(2);
     }
+
+    @Test
+    void aUrlIsFetchedOnlyOverHttpsAndAFailedFetchWritesNothing() throws Exception {
+        Path out = dir.resolve("u.json");
+        CliTest.Run plain = airlock("corpus", "import", "http://127.0.0.1:9/behaviors.csv", "--from", "advbench",
+                "--name", "u", "-o", out.toString());
+        assertThat(plain.code()).isEqualTo(2);
+        assertThat(plain.err()).contains("only https");
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        CliTest.Run unreachable = airlock("corpus", "import", "https://127.0.0.1:" + closed + "/behaviors.csv", "--from",
+                "advbench", "--name", "u", "-o", out.toString());
+        assertThat(unreachable.code()).isEqualTo(2);
+        assertThat(unreachable.err()).contains("cannot fetch");
+        assertThat(out).doesNotExist();
+    }
 }
