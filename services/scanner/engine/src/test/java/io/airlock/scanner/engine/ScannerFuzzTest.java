@@ -1,6 +1,7 @@
 package io.airlock.scanner.engine;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.airlock.scanner.engine.analysis.FolderScan;
 import io.airlock.scanner.engine.analysis.ImportTiers;
 import io.airlock.scanner.engine.analysis.StaticScan;
 import io.airlock.scanner.engine.analysis.StaticScanPolicy;
@@ -14,12 +15,13 @@ import java.util.HashMap;
 /**
  * Coverage-guided fuzzing (Jazzer) of every parser that reads hostile model bytes: the sniffer,
  * the strict GGUF, safetensors and ONNX validators, the pickle machine and the zip reader (through
- * the static scan). A parser may answer findings; it may not throw anything else, hang, or run out
+ * the static scan), the tar reader and the model-folder rules. A parser may answer findings; it may not throw anything else, hang, or run out
  * of memory. The normal build runs the seeds under {@code ScannerFuzzTestInputs} (regression mode);
  * its {@code fuzz-*} executions fuzz each target for a bounded time; {@code bench/fuzz.sh} longer.
  */
 class ScannerFuzzTest {
     private static final StaticScan SCAN = new StaticScan(ImportTiers.builtin(), StaticScanPolicy.defaults());
+    private static final FolderScan FOLDERS = new FolderScan(StaticScanPolicy.defaults());
 
     @FuzzTest(maxDuration = "10s")
     void sniffAndValidate(byte[] bytes) throws IOException {
@@ -55,5 +57,13 @@ class ScannerFuzzTest {
     @FuzzTest(maxDuration = "10s")
     void zip(byte[] bytes) throws IOException {
         SCAN.scan(ByteSource.of(bytes), Format.ZIP);
+    }
+
+    /** The tar reader (plain and gzip-compressed) and the folder rules with their strict JSON reader. */
+    @FuzzTest(maxDuration = "10s")
+    void tarFolder(byte[] bytes) throws IOException {
+        SCAN.scan(ByteSource.of(bytes), Format.TAR);
+        FOLDERS.recognise(ByteSource.of(bytes), Format.TAR);
+        FOLDERS.scan(ByteSource.of(bytes), Format.MODEL_FOLDER, java.util.Set.of(Format.PICKLE));
     }
 }
