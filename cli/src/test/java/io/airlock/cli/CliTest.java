@@ -130,7 +130,7 @@ class CliTest {
         List<String> stages = new ArrayList<>();
         j.path("stages").forEach(s -> stages.add(s.path("stage").asText() + ":" + s.path("status").asText()));
         assertThat(stages).containsExactly("source_policy:SKIPPED", "integrity:PASS", "format_gate:PASS", "provenance:SKIPPED",
-                "static_scan:SKIPPED");
+                "static_scan:SKIPPED", "folder_scan:SKIPPED");
         assertThat(j.path("stages").get(4).path("details").path("reason").asText()).contains("no static analysis applies to onnx");
     }
 
