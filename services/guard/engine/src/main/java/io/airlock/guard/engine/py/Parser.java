@@ -1198,12 +1198,7 @@ public final class Parser {
                 return first;
             }
             List<Expr> elts = new ArrayList<>(List.of(first));
-            while (acceptOp(",")) {
-                if (atOp(")")) {
-                    break;
-                }
-                elts.add(atOp("*") ? starred() : namedExpression());
-            }
+            moreElements(elts, ")");
             expectOp(")");
             return new Seq("tuple", elts, line);
         } finally {
@@ -1211,7 +1206,17 @@ public final class Parser {
         }
     }
 
-    private Expr listDisplay() throws PySyntaxError {
+    /** The rest of a display after its first element: {@code , element} until {@code close}, which stays unread. */
+    private void moreElements(List<Expr> elts, String close) throws PySyntaxError {
+        while (acceptOp(",")) {
+            if (atOp(close)) {
+                break;
+            }
+            elts.add(atOp("*") ? starred() : namedExpression());
+        }
+    }
+
+        private Expr listDisplay() throws PySyntaxError {
         int line = next().line();
         enter();
         try {
@@ -1226,12 +1231,7 @@ public final class Parser {
                 return comp;
             }
             elts.add(first);
-            while (acceptOp(",")) {
-                if (atOp("]")) {
-                    break;
-                }
-                elts.add(atOp("*") ? starred() : namedExpression());
-            }
+            moreElements(elts, "]");
             expectOp("]");
             return new Seq("list", elts, line);
         } finally {
@@ -1270,12 +1270,7 @@ public final class Parser {
                         return comp;
                     }
                     List<Expr> elts = new ArrayList<>(List.of(first));
-                    while (acceptOp(",")) {
-                        if (atOp("}")) {
-                            break;
-                        }
-                        elts.add(atOp("*") ? starred() : namedExpression());
-                    }
+                    moreElements(elts, "}");
                     expectOp("}");
                     return new Seq("set", elts, line);
                 }
