@@ -59,6 +59,12 @@ class ConformanceIT {
         }
     }
 
+    /** Names are unique among live evaluations, and the e2e database outlives a run: each run its own names. */
+    static final String RUN = Long.toString(System.currentTimeMillis(), 36);
+    static final String NIGHTLY = "nightly-" + RUN;
+    static final String TEAM = "team-" + RUN;
+    static final String TAMPERED = "tampered-" + RUN;
+
     @Test
     void anEvaluationOfAPromotedModelRunsNowAndShowsItsResultAndHistory() throws Exception {
         Path pkg = Files.write(work.resolve("refusing.zip"),
@@ -72,10 +78,10 @@ class ConformanceIT {
 
         long t0 = System.nanoTime();
         given().header("Authorization", OPERATOR).contentType("application/json")
-                .body(Map.of("name", "nightly", "model", model, "corpus", Map.of("ref", "jailbreak-baseline"),
+                .body(Map.of("name", NIGHTLY, "model", model, "corpus", Map.of("ref", "jailbreak-baseline"),
                         "schedule", "0 3 * * *", "runNow", true, "failModelOnDrift", true))
                 .post(registry + "/v1/evaluations").then().statusCode(201);
-        JsonPath s = await("nightly", e -> e.getString("lastResult.runId") != null);
+        JsonPath s = await(NIGHTLY, e -> e.getString("lastResult.runId") != null);
         System.out.printf("[e2e] conformance run-now to recorded result: %d ms%n", (System.nanoTime() - t0) / 1_000_000);
         assertThat(s.getString("phase")).isEqualTo("Ready");
         assertThat(s.getBoolean("lastResult.passed")).isTrue();
@@ -88,22 +94,22 @@ class ConformanceIT {
         assertThat(s.getList("history")).hasSize(1);
         assertThat(s.getString("conditions.find { it.type == 'Ready' }.status")).isEqualTo("True");
         String first = s.getString("lastResult.runId");
-        JsonPath run = given().get(gateway + "/v1/evaluations/nightly/runs/" + first).then().statusCode(200)
+        JsonPath run = given().get(gateway + "/v1/evaluations/" + NIGHTLY + "/runs/" + first).then().statusCode(200)
                 .extract().jsonPath();
         assertThat(run.getList("cases")).hasSize(s.getInt("lastResult.cases"));
         // no-pretend: the run says how the model was isolated
         assertThat(run.getString("details.'isolation.mode'")).isNotBlank();
 
         // the CLI through the gateway: run again, a second run-now while it is in flight is refused
-        assertThat(cli("conformance", "run", "nightly")).isZero();
-        assertThat(cli("conformance", "run", "nightly")).isEqualTo(2);
-        s = await("nightly", e -> e.getList("history").size() == 2);
+        assertThat(cli("conformance", "run", NIGHTLY)).isZero();
+        assertThat(cli("conformance", "run", NIGHTLY)).isEqualTo(2);
+        s = await(NIGHTLY, e -> e.getList("history").size() == 2);
         assertThat(s.getString("history[0].runId")).isNotEqualTo(first);
         assertThat(s.getString("history[1].runId")).isEqualTo(first);
         StringWriter out = new StringWriter();
-        assertThat(cli(out, "conformance", "diff", "nightly")).isZero();
+        assertThat(cli(out, "conformance", "diff", NIGHTLY)).isZero();
         assertThat(out.toString()).contains("corpus unchanged").contains("0 case(s) changed outcome");
-        assertThat(cli(new StringWriter(), "conformance", "show", "nightly")).isZero();
+        assertThat(cli(new StringWriter(), "conformance", "show", NIGHTLY)).isZero();
         given().get(gateway + "/v1/models?limit=200").then().body("items.id", hasItem(model));
 
         // an external corpus, run on exactly the bytes of its digest
@@ -114,26 +120,26 @@ class ConformanceIT {
         Path file = Files.write(corpora.resolve("team.json"), corpus);
         String digest = CorpusReader.read(file).digest();
         given().header("Authorization", OPERATOR).contentType("application/json")
-                .body(Map.of("name", "team", "model", model, "corpus", Map.of("ref", "file:team.json", "digest", digest),
+                .body(Map.of("name", TEAM, "model", model, "corpus", Map.of("ref", "file:team.json", "digest", digest),
                         "runNow", true))
                 .post(registry + "/v1/evaluations").then().statusCode(201);
-        s = await("team", e -> e.getString("lastResult.runId") != null);
+        s = await(TEAM, e -> e.getString("lastResult.runId") != null);
         assertThat(s.getString("lastResult.state")).isEqualTo("completed");
         assertThat(s.getString("lastResult.corpusDigest")).isEqualTo(digest);
         assertThat(s.getString("phase")).isEqualTo("Ready");
 
         // a digest the file does not have: not run, never a pass, and the model is not moved by it
         given().header("Authorization", OPERATOR).contentType("application/json")
-                .body(Map.of("name", "tampered", "model", model, "corpus", Map.of("ref", "file:team.json",
+                .body(Map.of("name", TAMPERED, "model", model, "corpus", Map.of("ref", "file:team.json",
                         "digest", "sha256:" + "0".repeat(64)), "runNow", true, "failModelOnDrift", true))
                 .post(registry + "/v1/evaluations").then().statusCode(201);
-        s = await("tampered", e -> e.getString("lastResult.runId") != null);
+        s = await(TAMPERED, e -> e.getString("lastResult.runId") != null);
         assertThat(s.getString("lastResult.state")).isEqualTo("error");
         assertThat(s.getBoolean("lastResult.passed")).isFalse();
         assertThat(s.getString("lastResult.error")).contains("not run on other bytes");
         assertThat(s.getString("phase")).isEqualTo("Degraded");
         given().get(gateway + "/v1/evaluations?limit=200").then().statusCode(200)
-                .body("items.name", hasItem("tampered"));
+                .body("items.name", hasItem(TAMPERED));
         given().get(gateway + "/v1/models?limit=200").then().body("items.id", hasItem(model));
     }
 
