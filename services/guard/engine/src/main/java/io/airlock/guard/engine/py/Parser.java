@@ -839,32 +839,32 @@ public final class Parser {
         return new Lambda(params, expression(), line);
     }
 
+    /** One level of the grammar, for the rules shared by several levels. */
+    private interface Level {
+        Expr parse() throws PySyntaxError;
+    }
+
     private Expr disjunction() throws PySyntaxError {
-        int line = peek().line();
-        Expr first = conjunction();
-        if (!atKw("or")) {
-            return first;
-        }
-        List<Expr> values = new ArrayList<>(List.of(first));
-        while (atKw("or")) {
-            next();
-            values.add(conjunction());
-        }
-        return new BoolOp("or", values, line);
+        return boolOp("or", this::conjunction);
     }
 
     private Expr conjunction() throws PySyntaxError {
+        return boolOp("and", this::inversion);
+    }
+
+    /** {@code operand (keyword operand)*}: one flat BoolOp, or the operand alone. */
+    private Expr boolOp(String keyword, Level operand) throws PySyntaxError {
         int line = peek().line();
-        Expr first = inversion();
-        if (!atKw("and")) {
+        Expr first = operand.parse();
+        if (!atKw(keyword)) {
             return first;
         }
         List<Expr> values = new ArrayList<>(List.of(first));
-        while (atKw("and")) {
+        while (atKw(keyword)) {
             next();
-            values.add(inversion());
+            values.add(operand.parse());
         }
-        return new BoolOp("and", values, line);
+        return new BoolOp(keyword, values, line);
     }
 
     private Expr inversion() throws PySyntaxError {
