@@ -47,6 +47,18 @@ final class FString {
 
     /** The index of the '}' closing the field that starts at {@code from}, skipping nested brackets and strings. */
     private static int fieldEnd(String text, int from, int line) throws PySyntaxError {
+        int end = topLevel(text, from, "}");
+        if (end < 0) {
+            throw new PySyntaxError("unterminated f-string field", line, 1);
+        }
+        return end;
+    }
+
+    /**
+     * The index of the first of {@code stops} outside quotes and brackets, from {@code from}; -1 when
+     * none. A '!' followed by '=' is the operator, not a conversion, and never stops.
+     */
+    private static int topLevel(String text, int from, String stops) {
         int depth = 0;
         char quote = 0;
         for (int i = from; i < text.length(); i++) {
@@ -55,54 +67,31 @@ final class FString {
                 if (c == quote) {
                     quote = 0;
                 }
-                continue;
-            }
-            if (c == '\'' || c == '"') {
+            } else if (c == '\'' || c == '"') {
                 quote = c;
-            } else if (c == '(' || c == '[' || c == '{') {
-                depth++;
-            } else if (c == ')' || c == ']') {
-                depth--;
-            } else if (c == '}') {
-                if (depth == 0) {
-                    return i;
-                }
-                depth--;
-            }
-        }
-        throw new PySyntaxError("unterminated f-string field", line, 1);
-    }
-
-    /** {@code expr[=][!conv][:spec]}; the spec may hold nested fields. */
-    private static void addField(String field, int line, StringBuilder literal, List<Expr> values) throws PySyntaxError {
-        int depth = 0;
-        char quote = 0;
-        int cut = field.length();
-        String spec = null;
-        for (int i = 0; i < field.length(); i++) {
-            char c = field.charAt(i);
-            if (quote != 0) {
-                if (c == quote) {
-                    quote = 0;
-                }
-                continue;
-            }
-            if (c == '\'' || c == '"') {
-                quote = c;
+            } else if (depth == 0 && stops.indexOf(c) >= 0
+                    && !(c == '!' && i + 1 < text.length() && text.charAt(i + 1) == '=')) {
+                return i;
             } else if (c == '(' || c == '[' || c == '{') {
                 depth++;
             } else if (c == ')' || c == ']' || c == '}') {
                 depth--;
-            } else if (depth == 0 && c == '!' && i + 1 < field.length() && field.charAt(i + 1) != '=') {
-                cut = i;
-                int colon = field.indexOf(':', i);
-                spec = colon < 0 ? null : field.substring(colon + 1);
-                break;
-            } else if (depth == 0 && c == ':') {
-                cut = i;
-                spec = field.substring(i + 1);
-                break;
             }
+        }
+        return -1;
+    }
+
+    /** {@code expr[=][!conv][:spec]}; the spec may hold nested fields. */
+    private static void addField(String field, int line, StringBuilder literal, List<Expr> values) throws PySyntaxError {
+        int cut = topLevel(field, 0, "!:");
+        String spec = null;
+        if (cut < 0) {
+            cut = field.length();
+        } else if (field.charAt(cut) == '!') {
+            int colon = field.indexOf(':', cut);
+            spec = colon < 0 ? null : field.substring(colon + 1);
+        } else {
+            spec = field.substring(cut + 1);
         }
         String expr = field.substring(0, cut).strip();
         if (expr.endsWith("=") && !expr.endsWith("==") && !expr.endsWith("!=") && !expr.endsWith("<=")
