@@ -3,6 +3,7 @@ package io.airlock.cli;
 import io.airlock.contracts.Kind;
 import io.airlock.scanner.engine.ScanEngine;
 import io.airlock.scanner.engine.ScanOptions;
+import io.airlock.scanner.engine.ScanPolicy;
 import io.airlock.scanner.engine.ScanReport;
 import io.airlock.scanner.engine.StageListener;
 import picocli.CommandLine.Command;
@@ -35,6 +36,15 @@ final class ScanCommand implements Callable<Integer> {
             description = "what the artifact is submitted as (default ${DEFAULT-VALUE})")
     Kind kind;
 
+    @Option(names = "--policy", paramLabel = "NAME|FILE", defaultValue = "default",
+            description = "default (pickle-based formats denied), permissive (every format allowed: the verdict "
+                    + "comes from findings alone), or a policy file (YAML, docs/SCAN-POLICY.md)")
+    String policy;
+
+    @Option(names = "--fail-on", paramLabel = "SEVERITY",
+            description = "reject from this severity on (MEDIUM, LOW or INFO tighten the default HIGH)")
+    String failOn;
+
     @Option(names = "--format", paramLabel = "text|json|sarif", defaultValue = "text",
             description = "output format (default ${DEFAULT-VALUE})")
     OutputFormat format;
@@ -50,8 +60,18 @@ final class ScanCommand implements Callable<Integer> {
         if (!LocalFile.check(file, err)) {
             return ExitCodes.TOOL_ERROR;
         }
-        ScanOptions options = ScanOptions.defaults(kind).withExpectedSha256(expectedSha256);
-        ScanReport report = new ScanEngine().scan(file, options, StageListener.NONE);
+        ScanPolicy p;
+        try {
+            p = ScanPolicy.resolve(policy);
+            if (failOn != null) {
+                p = p.withFailOn(ScanPolicy.severity(null, failOn));
+            }
+        } catch (IllegalArgumentException | java.io.IOException e) {
+            err.println("airlock: " + e.getMessage());
+            return ExitCodes.TOOL_ERROR;
+        }
+        ScanOptions options = p.options(ScanOptions.defaults(kind)).withExpectedSha256(expectedSha256);
+        ScanReport report = p.judge(new ScanEngine().scan(file, options, StageListener.NONE));
         if (format == OutputFormat.json) {
             out.println(Reports.json(report));
         } else if (format == OutputFormat.sarif) {
@@ -59,8 +79,8 @@ final class ScanCommand implements Callable<Integer> {
                     report.stages().stream().flatMap(s -> s.findings().stream()).toList()));
         } else {
             Reports.stages(out, report.stages());
-            out.printf("verdict: %s  format=%s sha256=%s size=%d%n", report.verdict(), report.format().id(),
-                    report.sha256().isEmpty() ? "-" : report.sha256(), report.size());
+            out.printf("verdict: %s  format=%s sha256=%s size=%d  policy %s%n", report.verdict(), report.format().id(),
+                    report.sha256().isEmpty() ? "-" : report.sha256(), report.size(), p.describe());
         }
         out.flush();
         return switch (report.verdict()) {
