@@ -103,8 +103,10 @@ for _ in $(seq 1 60); do
   if curl -fsS "http://127.0.0.1:$PORT/q/health/live" >/dev/null 2>&1; then ok=1; break; fi
   sleep 1
 done
-kill -9 "$PID" 2>/dev/null || true # --kill-child takes the JVM with it
-wait "$PID" 2>/dev/null || true
+# the JVM runs under another uid, which clears the parent-death signal --kill-child relies on: kill it by name
+pkill -9 -f "quarkus.http.port=$PORT " 2>/dev/null || true
+kill -9 "$PID" 2>/dev/null || true
+{ wait "$PID"; } 2>/dev/null || true
 if [ "$ok" = 1 ]; then
   echo "   /q/health/live answered 200 from inside the image (user 185, started in: $(grep -o 'started in [0-9.]*s' "$OUT/guard-start.log" | head -1))"
 else
