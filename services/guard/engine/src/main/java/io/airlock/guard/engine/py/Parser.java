@@ -146,59 +146,10 @@ public final class Parser {
             if (t.type() == Token.Type.INDENT) {
                 throw error("unexpected indent");
             }
-            if (t.type() == Token.Type.NAME) {
-                switch (t.text()) {
-                    case "def" -> {
-                        out.add(funcDef(List.of(), false));
-                        return;
-                    }
-                    case "class" -> {
-                        out.add(classDef(List.of()));
-                        return;
-                    }
-                    case "if" -> {
-                        out.add(ifStmt());
-                        return;
-                    }
-                    case "while" -> {
-                        out.add(whileStmt());
-                        return;
-                    }
-                    case "for" -> {
-                        out.add(forStmt(false));
-                        return;
-                    }
-                    case "try" -> {
-                        out.add(tryStmt());
-                        return;
-                    }
-                    case "with" -> {
-                        out.add(withStmt(false));
-                        return;
-                    }
-                    case "match" -> {
-                        Stmt m = matchStmt();
-                        if (m != null) {
-                            out.add(m);
-                            return;
-                        }
-                    }
-                    case "async" -> {
-                        next();
-                        if (atKw("def")) {
-                            out.add(funcDef(List.of(), true));
-                        } else if (atKw("for")) {
-                            out.add(forStmt(true));
-                        } else if (atKw("with")) {
-                            out.add(withStmt(true));
-                        } else {
-                            throw error("expected def, for or with after async");
-                        }
-                        return;
-                    }
-                    default -> {
-                    }
-                }
+            Stmt compound = t.type() == Token.Type.NAME ? compoundStatement(t.text()) : null;
+            if (compound != null) {
+                out.add(compound);
+                return;
             }
             if (t.op("@")) {
                 out.add(decorated());
@@ -207,6 +158,42 @@ public final class Parser {
             simpleStatements(out);
         } finally {
             leave();
+        }
+    }
+
+    /** The compound statement a keyword starts, or null when the name starts none (a soft {@code match} as a name). */
+    private Stmt compoundStatement(String keyword) throws PySyntaxError {
+        switch (keyword) {
+            case "def":
+                return funcDef(List.of(), false);
+            case "class":
+                return classDef(List.of());
+            case "if":
+                return ifStmt();
+            case "while":
+                return whileStmt();
+            case "for":
+                return forStmt(false);
+            case "try":
+                return tryStmt();
+            case "with":
+                return withStmt(false);
+            case "match":
+                return matchStmt();
+            case "async":
+                next();
+                if (atKw("def")) {
+                    return funcDef(List.of(), true);
+                }
+                if (atKw("for")) {
+                    return forStmt(true);
+                }
+                if (atKw("with")) {
+                    return withStmt(true);
+                }
+                throw error("expected def, for or with after async");
+            default:
+                return null;
         }
     }
 
