@@ -33,16 +33,18 @@ class ScanPolicyCliTest {
     }
 
     @Test
-    void failOnTightensTheLineAndNeverLoosensIt() throws Exception {
+    void failOnMovesTheLineButGateFindingsStillReject() throws Exception {
         Path unknown = Files.write(dir.resolve("custom.pkl"), UNKNOWN_CLASS);
         CliTest.Run passes = airlock("scan", unknown.toString(), "--policy", "permissive", "--format", "json");
         assertThat(passes.code()).as(passes.out()).isZero();
         assertThat(passes.out()).contains("pickle.unknown_import").contains("MEDIUM");
         CliTest.Run tightened = airlock("scan", unknown.toString(), "--policy", "permissive", "--fail-on", "MEDIUM");
         assertThat(tightened.code()).as(tightened.out()).isEqualTo(1);
+        // a looser line passes HIGH findings of analysis, never the policy's own format decision
         CliTest.Run loosened = airlock("scan", unknown.toString(), "--fail-on", "CRITICAL");
-        assertThat(loosened.code()).isEqualTo(2);
-        assertThat(loosened.err()).contains("loosen");
+        assertThat(loosened.code()).as(loosened.out()).isEqualTo(1);
+        assertThat(loosened.out()).contains("format.denied");
+        assertThat(loosened.err()).contains("loosens the default: fail_on CRITICAL");
     }
 
     @Test
@@ -63,8 +65,10 @@ class ScanPolicyCliTest {
         assertThat(airlock("scan", benign.toString(), "--policy", typo.toString()).err()).contains("unknown key 'failon'");
         Path format = Files.writeString(dir.resolve("format.yaml"), "allow: [gguff]\n");
         assertThat(airlock("scan", benign.toString(), "--policy", format.toString()).err()).contains("unknown format 'gguff'");
-        Path loose = Files.writeString(dir.resolve("loose.yaml"), "fail_on: CRITICAL\n");
-        assertThat(airlock("scan", benign.toString(), "--policy", loose.toString()).code()).isEqualTo(2);
+        Path blind = Files.writeString(dir.resolve("blind.yaml"), "disable: [integrity]\n");
+        CliTest.Run refused = airlock("scan", benign.toString(), "--policy", blind.toString());
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.err()).contains("cannot be disabled");
         assertThat(airlock("scan", benign.toString(), "--policy", "nope").code()).isEqualTo(2);
     }
 }

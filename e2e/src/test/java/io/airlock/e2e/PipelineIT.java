@@ -18,6 +18,7 @@ import java.util.List;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -192,6 +193,37 @@ class PipelineIT {
                 .body("stages.find { it.stage == 'format_gate' }.status", equalTo("FAIL"))
                 .body("stages.find { it.stage == 'format_gate' }.details.format", equalTo("pickle"))
                 .body("stages.find { it.stage == 'format_gate' }.findings.rule", hasItem("format.denied"));
+    }
+
+    @Test
+    void theScannerJudgesByItsPolicyFileAndRefusesToStartOnABadOne() throws Exception {
+        Path bad = write("bad-policy.yaml", "name: lab\nfailon: LOW\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Path lab = write("lab-policy.yaml", """
+                name: lab
+                version: "7"
+                allow: [gguf, safetensors, onnx, pickle]
+                disable: [provenance]
+                """.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        stack.stop(Service.SCANNER);
+        try {
+            assertThatThrownBy(() -> stack.start(Service.SCANNER, java.util.Map.of("airlock.scanner.policy", bad.toString())))
+                    .hasMessageContaining("unknown key 'failon'");
+            stack.start(Service.SCANNER, java.util.Map.of("airlock.scanner.policy", lab.toString()));
+            assertThat(stack.process(Service.SCANNER).logTail(200))
+                    .contains("loosens the default: stage provenance disabled")
+                    .contains("loosens the default: format pickle allowed");
+            Path pickle = write("lab.pkl", new byte[]{(byte) 0x80, 0x02, 'K', 0x01, '.'});
+            String id = submit(pickle, "model").then().statusCode(202).extract().path("id");
+            Client.followEvents(gateway, id, Duration.ofSeconds(60));
+            given().get(gateway + "/v1/submissions/" + id).then()
+                    .body("stages.find { it.stage == 'format_gate' }.status", equalTo("PASS"))
+                    .body("stages.find { it.stage == 'format_gate' }.details.policyVersion", equalTo("lab@7 fail_on=HIGH"))
+                    .body("stages.find { it.stage == 'provenance' }.status", equalTo("SKIPPED"))
+                    .body("stages.find { it.stage == 'provenance' }.details.reason", equalTo("disabled by policy lab@7"));
+        } finally {
+            stack.stop(Service.SCANNER);
+            stack.start(Service.SCANNER);
+        }
     }
 
     @Test

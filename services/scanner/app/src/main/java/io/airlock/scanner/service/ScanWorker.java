@@ -15,6 +15,7 @@ import io.airlock.contracts.v1.WriteOutcome;
 import io.airlock.scanner.engine.Provenance;
 import io.airlock.scanner.engine.ScanEngine;
 import io.airlock.scanner.engine.ScanOptions;
+import io.airlock.scanner.engine.ScanPolicy;
 import io.airlock.scanner.engine.ScanReport;
 import io.airlock.scanner.engine.ScanVerdict;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -60,6 +61,8 @@ public class ScanWorker {
     Emitter<WorkItem> toKernelRunner;
     @Inject
     ScannerConfig config;
+    @Inject
+    ScanPolicy policy;
     private java.util.List<String> trustedKeys = java.util.List.of();
 
     void init(@Observes StartupEvent ev) throws java.io.IOException {
@@ -115,9 +118,7 @@ public class ScanWorker {
             throw new java.io.UncheckedIOException(e); // transient: nack, redelivered later
         }
 
-        ScanOptions d = ScanOptions.defaults(item.kind());
-        ScanOptions options = new ScanOptions(item.expectedSha256(), d.allowedFormats(), d.deniedFormats(), d.kind(),
-                d.maxBytes());
+        ScanOptions options = policy.options(ScanOptions.defaults(item.kind())).withExpectedSha256(item.expectedSha256());
         Timer.Sample whole = Timer.start(meters);
         ScanReport report = engine.scan(file, options, provenance, stage -> {
             io.airlock.support.StageMetrics.record(meters, stage);
@@ -168,7 +169,8 @@ public class ScanWorker {
     private StageResult versioned(StageResult s) {
         Map<String, String> details = new java.util.TreeMap<>(s.details());
         details.put("scannerVersion", ScanEngine.VERSION);
-        details.put("policyVersion", config.policyVersion());
+        // the engine names the policy that judged the stage (kernels keep the builtin line whatever the policy)
+        details.put("policyVersion", s.details().getOrDefault("policy", policy.describe()));
         return new StageResult(s.stage(), s.status(), s.durationMicros(), s.findings(), details);
     }
 

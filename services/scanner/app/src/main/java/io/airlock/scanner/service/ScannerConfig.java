@@ -19,12 +19,14 @@ public interface ScannerConfig {
     Duration holdBeforeAck();
 
     /**
-     * The policy's name and version, recorded on every stage (with the scanner engine's version),
-     * kept with promoted models and in their admission statements; a re-scan of what an older
-     * version judged is then one command ({@code airlock rescan --stale}).
+     * The scan policy: {@code default}, {@code permissive} or a YAML policy file (docs/SCAN-POLICY.md),
+     * read once at start-up (a bad file stops the scanner from starting). Its name, version and line are
+     * recorded on every stage with the engine's version, kept with promoted models and in their
+     * admission statements, so a re-scan of what an older policy judged is one command
+     * ({@code airlock rescan --stale}).
      */
     @WithDefault("default")
-    String policyVersion();
+    String policy();
 
     Sources sources();
 

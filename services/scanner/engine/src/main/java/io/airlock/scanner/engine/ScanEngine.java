@@ -101,19 +101,19 @@ public final class ScanEngine {
             // a file the format gate refused is still analysed, so the report says what it holds;
             // the verdict stays the one the first failing stage decided
             boolean evidence = !stoppedBy.isEmpty() && failedStage.equals(FORMAT_GATE) && stage.equals(STATIC_SCAN);
-            if (!stoppedBy.isEmpty() && !evidence) {
+            if (opts.disabledStages().contains(stage)) {
+                r = StageResult.skipped(stage, "disabled by policy " + opts.policy());
+            } else if (!stoppedBy.isEmpty() && !evidence) {
                 r = StageResult.skipped(stage, "not run: " + stoppedBy);
             } else {
                 long t0 = System.nanoTime();
                 try {
-                    r = run(stage, ctx, t0);
+                    r = judged(run(stage, ctx, t0), opts);
                 } catch (Exception | StackOverflowError e) {
                     r = error(stage, e, t0);
                 }
                 if (evidence) {
-                    Map<String, String> d = new LinkedHashMap<>(r.details());
-                    d.put("ranFor", "evidence only: the verdict was decided by " + stoppedBy);
-                    r = new StageResult(r.stage(), r.status(), r.durationMicros(), r.findings(), d);
+                    r = withDetail(r, "ranFor", "evidence only: the verdict was decided by " + stoppedBy);
                 } else if (r.status() == StageStatus.FAIL) {
                     verdict = ScanVerdict.REJECT;
                     stoppedBy = "stage " + stage + " failed";
@@ -123,6 +123,7 @@ public final class ScanEngine {
                     stoppedBy = "stage " + stage + " could not complete";
                 }
             }
+            r = withDetail(r, "policy", opts.policy() + " fail_on=" + opts.failOn());
             results.add(r);
             listener.onStage(r);
         }
@@ -310,7 +311,32 @@ public final class ScanEngine {
         return new Finding(rule, Severity.HIGH, stage, "", message, evidence);
     }
 
-    /** FAIL when any finding decides against the artifact by default, else PASS. */
+    /**
+     * The stage judged by the policy's line: FAIL when a finding rejects under {@code o}
+     * ({@link ScanOptions#rejects}), PASS when none does. A stage that failed or passed with no findings
+     * (nothing to re-judge) and SKIPPED or ERROR stages stay as they are.
+     */
+    static StageResult judged(StageResult r, ScanOptions o) {
+        if (r.findings().isEmpty() || (r.status() != StageStatus.PASS && r.status() != StageStatus.FAIL)) {
+            return r;
+        }
+        boolean fail = r.findings().stream().anyMatch(o::rejects);
+        StageStatus status = fail ? StageStatus.FAIL : StageStatus.PASS;
+        if (status == r.status()) {
+            return r;
+        }
+        return withDetail(new StageResult(r.stage(), status, r.durationMicros(), r.findings(), r.details()),
+                "judgedBy", "policy " + o.policy() + " fails findings from " + o.failOn()
+                        + (fail ? " (structural and gate findings from HIGH whatever the line)" : ""));
+    }
+
+    private static StageResult withDetail(StageResult r, String key, String value) {
+        Map<String, String> d = new LinkedHashMap<>(r.details());
+        d.put(key, value);
+        return new StageResult(r.stage(), r.status(), r.durationMicros(), r.findings(), d);
+    }
+
+    /** FAIL when any finding decides against the artifact at the engine's own line, else PASS ({@link #judged} applies the policy's). */
     private static StageResult result(String stage, long t0, List<Finding> findings, Map<String, String> details) {
         boolean fail = findings.stream().anyMatch(f -> f.severity().blocksByDefault());
         return new StageResult(stage, fail ? StageStatus.FAIL : StageStatus.PASS, micros(t0), findings, details);

@@ -3,11 +3,8 @@ package io.airlock.scanner.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.airlock.contracts.Finding;
 import io.airlock.contracts.Kind;
 import io.airlock.contracts.Severity;
-import io.airlock.contracts.StageResult;
-import io.airlock.contracts.StageStatus;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,33 +15,31 @@ import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * A scan policy: which model formats are allowed and denied, and the severity from which a finding
- * rejects. Builtin: {@code default} (GGUF, safetensors, ONNX, model
- * packages and folders allowed; everything pickle-based denied; HIGH rejects) and {@code
- * permissive} (every format allowed, so the verdict comes from findings alone: "is this .pt file
- * malicious?"). A policy file (YAML, docs/SCAN-POLICY.md) names its own; an unknown key, format or
- * severity is refused when it is read.
+ * A scan policy: which model formats are allowed and denied, which stages run, and the severity from
+ * which a finding rejects. Builtin: {@code default} (GGUF, safetensors, ONNX, model packages and
+ * folders allowed; everything pickle-based denied; HIGH rejects) and {@code permissive} (every format
+ * allowed, so the verdict comes from findings alone: "is this .pt file malicious?"). A policy file
+ * (YAML, docs/SCAN-POLICY.md) names its own; an unknown key, format, stage or severity is refused
+ * when it is read.
  *
- * <p>{@code fail_on} can only tighten the engine's line (HIGH): the engine stops at the first failing
- * stage, so a looser line applied afterwards would pass a file whose later stages never ran. Turning
- * stages off is not offered for the same reason.
+ * <p>The engine applies the line inside each stage ({@link ScanOptions#rejects}), so a looser line
+ * ({@code CRITICAL}) lets later stages run; gate findings (origin, digest, signature, the format
+ * decision, unparseable files) reject whatever the line. Disabled stages are reported as SKIPPED with
+ * the policy's name; {@link #loosenings} says what a policy gives up, for the log.
  */
-public record ScanPolicy(String name, String version, Set<Format> allowed, Set<Format> denied, Severity failOn) {
-    private static final Set<String> KEYS = Set.of("name", "version", "allow", "deny", "fail_on");
+public record ScanPolicy(String name, String version, Set<Format> allowed, Set<Format> denied, Severity failOn,
+                         Set<String> disabledStages) {
+    private static final Set<String> KEYS = Set.of("name", "version", "allow", "deny", "fail_on", "disable");
 
     public ScanPolicy {
         allowed = Set.copyOf(allowed);
         denied = Set.copyOf(denied);
-        if (failOn.compareTo(Severity.HIGH) > 0) {
-            throw new IllegalArgumentException("fail_on " + failOn + " would loosen the engine's line (HIGH): "
-                    + "later stages do not run after a HIGH finding, so a policy can only tighten it (MEDIUM, LOW, INFO)");
-        }
+        java.util.Objects.requireNonNull(failOn, "failOn");
+        disabledStages = ScanOptions.requireDisableable(disabledStages);
     }
 
     public static ScanPolicy builtin(String name) {
@@ -53,12 +48,12 @@ public record ScanPolicy(String name, String version, Set<Format> allowed, Set<F
         modelFormats.add(Format.MODEL_FOLDER);
         switch (name) {
             case "default":
-                return new ScanPolicy("default", ScanEngine.VERSION, modelFormats, d.deniedFormats(), Severity.HIGH);
+                return new ScanPolicy("default", ScanEngine.VERSION, modelFormats, d.deniedFormats(), Severity.HIGH, Set.of());
             case "permissive":
                 Set<Format> all = EnumSet.allOf(Format.class);
                 all.remove(Format.UNKNOWN);
                 all.remove(Format.PYTHON_SOURCE);
-                return new ScanPolicy("permissive", ScanEngine.VERSION, all, Set.of(), Severity.HIGH);
+                return new ScanPolicy("permissive", ScanEngine.VERSION, all, Set.of(), Severity.HIGH, Set.of());
             default:
                 throw new IllegalArgumentException("no builtin scan policy '" + name + "' (default, permissive)");
         }
@@ -81,7 +76,7 @@ public record ScanPolicy(String name, String version, Set<Format> allowed, Set<F
         }
         JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
         if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException(file + ": expected a mapping (name, version, allow, deny, fail_on)");
+            throw new IllegalArgumentException(file + ": expected a mapping (name, version, allow, deny, fail_on, disable)");
         }
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String k = it.next();
@@ -93,10 +88,25 @@ public record ScanPolicy(String name, String version, Set<Format> allowed, Set<F
         String name = text(root, "name", file.getFileName().toString());
         String version = text(root, "version", "");
         Set<Format> allowed = root.has("allow") ? formats(file, root.get("allow"), "allow") : base.allowed();
-        Set<Format> denied = root.has("deny") ? formats(file, root.get("deny"), "deny") : base.denied();
+        // without a deny list, the default's denials stand except for what this file allows by name
+        Set<Format> denied = EnumSet.noneOf(Format.class);
+        if (root.has("deny")) {
+            denied.addAll(formats(file, root.get("deny"), "deny"));
+        } else {
+            denied.addAll(base.denied());
+            denied.removeAll(allowed);
+        }
         Severity failOn = root.has("fail_on") ? severity(file, root.get("fail_on").asText()) : base.failOn();
+        Set<String> disabled = new java.util.TreeSet<>();
+        for (JsonNode st : list(file, root.get("disable"), "disable")) {
+            if (!ScanEngine.STAGES.contains(st.asText())) {
+                throw new IllegalArgumentException(file + ": disable: unknown stage '" + st.asText() + "' ("
+                        + String.join(", ", ScanEngine.STAGES) + ")");
+            }
+            disabled.add(st.asText());
+        }
         try {
-            return new ScanPolicy(name, version, allowed, denied, failOn);
+            return new ScanPolicy(name, version, allowed, denied, failOn, disabled);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
@@ -137,47 +147,38 @@ public record ScanPolicy(String name, String version, Set<Format> allowed, Set<F
         }
     }
 
-    /** The same policy with another rejection line (the CLI's --fail-on); only tightening is accepted. */
+    /** The same policy with another rejection line (the CLI's --fail-on). */
     public ScanPolicy withFailOn(Severity s) {
-        return new ScanPolicy(name, version, allowed, denied, s);
+        return new ScanPolicy(name, version, allowed, denied, s, disabledStages);
     }
 
-    /** Scan options for a kind under this policy: the formats (models only), the rest as {@code base}. */
+    /** Scan options for a kind under this policy: formats (models only), line and stages; the rest as {@code base}. */
     public ScanOptions options(ScanOptions base) {
         if (base.kind() != Kind.MODEL) {
             return base;
         }
-        return new ScanOptions(base.expectedSha256(), allowed, denied, base.kind(), base.maxBytes());
+        return new ScanOptions(base.expectedSha256(), allowed, denied, base.kind(), base.maxBytes(), failOn,
+                disabledStages, name + (version.isEmpty() ? "" : "@" + version));
     }
 
     /** What the policy is, for reports: {@code name@version fail_on=...}. */
     public String describe() {
-        return name + (version.isEmpty() ? "" : "@" + version) + " fail_on=" + failOn;
+        return name + (version.isEmpty() ? "" : "@" + version) + " fail_on=" + failOn
+                + (disabledStages.isEmpty() ? "" : " disabled=" + String.join(",", new java.util.TreeSet<>(disabledStages)));
     }
 
-    /**
-     * The report judged by this policy's line: a PASS stage with a finding at or above {@code failOn}
-     * fails; everything else stays as the engine decided (its line, HIGH, is never loosened). Every
-     * stage says which policy judged it. The verdict is the engine's, or REJECT when the policy failed
-     * a stage the engine passed (the engine ran every stage up to its own first failure, so nothing
-     * that did not run is counted as passed).
-     */
-    public ScanReport judge(ScanReport r) {
-        List<StageResult> stages = new ArrayList<>();
-        boolean tightened = false;
-        for (StageResult s : r.stages()) {
-            Map<String, String> details = new TreeMap<>(s.details());
-            details.put("policy", describe());
-            StageStatus status = s.status();
-            if (status == StageStatus.PASS
-                    && s.findings().stream().map(Finding::severity).anyMatch(v -> v.compareTo(failOn) >= 0)) {
-                status = StageStatus.FAIL;
-                details.put("failedBy", "policy " + name + " rejects findings from " + failOn);
-                tightened = true;
-            }
-            stages.add(new StageResult(s.stage(), status, s.durationMicros(), s.findings(), details));
+    /** What this policy gives up against {@code default}, one line each, for the log; empty when nothing. */
+    public List<String> loosenings() {
+        List<String> out = new ArrayList<>();
+        if (failOn.compareTo(Severity.HIGH) > 0) {
+            out.add("fail_on " + failOn + ": HIGH findings of analysis are reported and pass (gate findings still reject)");
         }
-        ScanVerdict verdict = tightened && r.verdict() == ScanVerdict.PASS ? ScanVerdict.REJECT : r.verdict();
-        return new ScanReport(r.schemaVersion(), verdict, r.sha256(), r.size(), r.format(), stages, r.engineVersion());
+        for (String s : new java.util.TreeSet<>(disabledStages)) {
+            out.add("stage " + s + " disabled: reported as skipped, nothing it checks is checked");
+        }
+        builtin("default").denied().stream().filter(f -> !denied.contains(f) && allowed.contains(f)).map(Format::id)
+                .sorted().forEach(f -> out.add("format " + f + " allowed: loading it runs a pickle; only the static scan "
+                        + "stands between it and code execution"));
+        return out;
     }
 }
