@@ -10,6 +10,7 @@ import io.airlock.scanner.engine.analysis.FolderScan;
 import io.airlock.scanner.engine.analysis.ImportTiers;
 import io.airlock.scanner.engine.analysis.StaticScan;
 import io.airlock.scanner.engine.analysis.StaticScanPolicy;
+import io.airlock.scanner.engine.analysis.WeightStats;
 import io.airlock.scanner.engine.format.ByteSource;
 
 import java.io.IOException;
@@ -42,7 +43,7 @@ import java.util.Objects;
  */
 public final class ScanEngine {
     /** Engine and rule-set version; bumped by hand whenever a rule's meaning changes, so reports stay comparable. */
-    public static final String VERSION = "airlock-scanner-engine/0.3.0";
+    public static final String VERSION = "airlock-scanner-engine/0.4.0";
     public static final String INTEGRITY = "integrity";
     public static final String FORMAT_GATE = "format_gate";
     public static final String STATIC_SCAN = "static_scan";
@@ -142,6 +143,8 @@ public final class ScanEngine {
         String sha256 = "";
         long size = -1;
         Format format = Format.UNKNOWN;
+        /** Tensors of a GGUF or safetensors file the format gate validated; null otherwise. */
+        List<WeightStats.Tensor> tensors;
 
         Context(Path file, ScanOptions opts, Provenance provenance) {
             this.file = file;
@@ -276,7 +279,9 @@ public final class ScanEngine {
         details.put("evidence", s.evidence());
         if (f == Format.GGUF || f == Format.SAFETENSORS) {
             // a denied or unwanted format is still validated, so the report says what is wrong with it
-            findings.addAll(StrictValidation.validate(ctx.file, f, details));
+            StrictValidation.Validated v = StrictValidation.validate(ctx.file, f, details);
+            findings.addAll(v.findings());
+            ctx.tensors = v.tensors();
         }
         return result(FORMAT_GATE, t0, findings, details);
     }
@@ -284,7 +289,12 @@ public final class ScanEngine {
     private StageResult staticScan(Context ctx, long t0) throws IOException {
         StaticScan.Outcome o;
         try (FileChannel ch = FileChannel.open(ctx.file, StandardOpenOption.READ)) {
-            o = staticScan.scan(ByteSource.of(ch), ctx.format);
+            if (ctx.tensors != null) {
+                o = WeightStats.scan(ByteSource.of(ch), ctx.tensors, ctx.opts.weights(), STATIC_SCAN,
+                        staticScan.policy().maxFindingsPerRule());
+            } else {
+                o = staticScan.scan(ByteSource.of(ch), ctx.format);
+            }
         }
         if (!o.applicable()) {
             Map<String, String> d = new LinkedHashMap<>(o.details());

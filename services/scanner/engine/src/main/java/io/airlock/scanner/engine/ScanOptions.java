@@ -3,6 +3,7 @@ package io.airlock.scanner.engine;
 import io.airlock.contracts.Finding;
 import io.airlock.contracts.Kind;
 import io.airlock.contracts.Severity;
+import io.airlock.scanner.engine.analysis.WeightStats;
 
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -26,9 +27,11 @@ import java.util.stream.Collectors;
  *                       from HIGH whatever the line: {@link #rejects})
  * @param disabledStages stages the policy turned off: reported as SKIPPED with that reason
  * @param policy         which policy these options come from, as reports name it
+ * @param weights        thresholds of the weight statistics (GGUF and safetensors tensors)
  */
 public record ScanOptions(String expectedSha256, Set<Format> allowedFormats, Set<Format> deniedFormats, Kind kind,
-                          long maxBytes, Severity failOn, Set<String> disabledStages, String policy) {
+                          long maxBytes, Severity failOn, Set<String> disabledStages, String policy,
+                          WeightStats.Thresholds weights) {
 
     /** 20 GiB: the largest model file the default policy takes. */
     public static final long DEFAULT_MAX_MODEL_BYTES = 20L * 1024 * 1024 * 1024;
@@ -46,12 +49,14 @@ public record ScanOptions(String expectedSha256, Set<Format> allowedFormats, Set
         Objects.requireNonNull(failOn, "failOn");
         disabledStages = requireDisableable(disabledStages);
         policy = Objects.requireNonNullElse(policy, "");
+        Objects.requireNonNull(weights, "weights");
     }
 
     /** Options under the engine's own line (HIGH), every stage on. */
     public ScanOptions(String expectedSha256, Set<Format> allowedFormats, Set<Format> deniedFormats, Kind kind,
                        long maxBytes) {
-        this(expectedSha256, allowedFormats, deniedFormats, kind, maxBytes, Severity.HIGH, Set.of(), "default");
+        this(expectedSha256, allowedFormats, deniedFormats, kind, maxBytes, Severity.HIGH, Set.of(), "default",
+                WeightStats.Thresholds.defaults());
     }
 
     /** A copy of {@code stages}, refused when one of them may not be turned off. */
@@ -83,11 +88,12 @@ public record ScanOptions(String expectedSha256, Set<Format> allowedFormats, Set
     }
 
     /** Rule families whose findings judge content that parsed (imports, code, templates, components). */
-    private static final Set<String> ANALYSIS_FAMILIES = Set.of("pickle", "torch", "hf", "keras", "diffusers");
+    private static final Set<String> ANALYSIS_FAMILIES = Set.of("pickle", "torch", "hf", "keras", "diffusers",
+            "weights");
 
     /**
      * Whether a finding is analysis of content that parsed, which a looser line may pass: a rule of
-     * the pickle, torch, hf, keras or diffusers families (not a parse failure or limit of theirs) or a
+     * the pickle, torch, hf, keras, diffusers or weights families (not a parse failure or limit of theirs) or a
      * GGUF chat template. Every other rule, including any rule added later, rejects from HIGH whatever
      * the line (fail closed).
      */
@@ -118,12 +124,12 @@ public record ScanOptions(String expectedSha256, Set<Format> allowedFormats, Set
 
     /** The same options with this expected digest. */
     public ScanOptions withExpectedSha256(String sha256) {
-        return new ScanOptions(sha256, allowedFormats, deniedFormats, kind, maxBytes, failOn, disabledStages, policy);
+        return new ScanOptions(sha256, allowedFormats, deniedFormats, kind, maxBytes, failOn, disabledStages, policy, weights);
     }
 
     /** The same options with this size limit. */
     public ScanOptions withMaxBytes(long max) {
-        return new ScanOptions(expectedSha256, allowedFormats, deniedFormats, kind, max, failOn, disabledStages, policy);
+        return new ScanOptions(expectedSha256, allowedFormats, deniedFormats, kind, max, failOn, disabledStages, policy, weights);
     }
 
     /** Whether {@code s} (after normalisation) is a SHA-256 hex digest. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.airlock.contracts.Kind;
 import io.airlock.contracts.Severity;
+import io.airlock.scanner.engine.analysis.WeightStats;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,14 +33,17 @@ import java.util.stream.Collectors;
  * the policy's name; {@link #loosenings} says what a policy gives up, for the log.
  */
 public record ScanPolicy(String name, String version, Set<Format> allowed, Set<Format> denied, Severity failOn,
-                         Set<String> disabledStages) {
-    private static final Set<String> KEYS = Set.of("name", "version", "allow", "deny", "fail_on", "disable");
+                         Set<String> disabledStages, WeightStats.Thresholds weights) {
+    private static final Set<String> KEYS = Set.of("name", "version", "allow", "deny", "fail_on", "disable", "weights");
+    private static final Set<String> WEIGHT_KEYS = Set.of("min_elements", "sample_elements", "max_excess_kurtosis",
+            "max_entropy_bits", "max_tensors", "max_zero_fraction");
 
     public ScanPolicy {
         allowed = Set.copyOf(allowed);
         denied = Set.copyOf(denied);
         java.util.Objects.requireNonNull(failOn, "failOn");
         disabledStages = ScanOptions.requireDisableable(disabledStages);
+        java.util.Objects.requireNonNull(weights, "weights");
     }
 
     public static ScanPolicy builtin(String name) {
@@ -48,12 +52,14 @@ public record ScanPolicy(String name, String version, Set<Format> allowed, Set<F
         modelFormats.add(Format.MODEL_FOLDER);
         switch (name) {
             case "default":
-                return new ScanPolicy("default", ScanEngine.VERSION, modelFormats, d.deniedFormats(), Severity.HIGH, Set.of());
+                return new ScanPolicy("default", ScanEngine.VERSION, modelFormats, d.deniedFormats(), Severity.HIGH, Set.of(),
+                        WeightStats.Thresholds.defaults());
             case "permissive":
                 Set<Format> all = EnumSet.allOf(Format.class);
                 all.remove(Format.UNKNOWN);
                 all.remove(Format.PYTHON_SOURCE);
-                return new ScanPolicy("permissive", ScanEngine.VERSION, all, Set.of(), Severity.HIGH, Set.of());
+                return new ScanPolicy("permissive", ScanEngine.VERSION, all, Set.of(), Severity.HIGH, Set.of(),
+                        WeightStats.Thresholds.defaults());
             default:
                 throw new IllegalArgumentException("no builtin scan policy '" + name + "' (default, permissive)");
         }
@@ -76,7 +82,7 @@ public record ScanPolicy(String name, String version, Set<Format> allowed, Set<F
         }
         JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
         if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException(file + ": expected a mapping (name, version, allow, deny, fail_on, disable)");
+            throw new IllegalArgumentException(file + ": expected a mapping (name, version, allow, deny, fail_on, disable, weights)");
         }
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String k = it.next();
@@ -106,10 +112,35 @@ public record ScanPolicy(String name, String version, Set<Format> allowed, Set<F
             disabled.add(st.asText());
         }
         try {
-            return new ScanPolicy(name, version, allowed, denied, failOn, disabled);
+            return new ScanPolicy(name, version, allowed, denied, failOn, disabled, weights(file, root.get("weights")));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
+    }
+
+    private static WeightStats.Thresholds weights(Path file, JsonNode n) {
+        WeightStats.Thresholds d = WeightStats.Thresholds.defaults();
+        if (n == null || n.isNull()) {
+            return d;
+        }
+        if (!n.isObject()) {
+            throw new IllegalArgumentException(file + ": weights must be a mapping (" + String.join(", ", WEIGHT_KEYS) + ")");
+        }
+        for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!WEIGHT_KEYS.contains(k)) {
+                throw new IllegalArgumentException(file + ": weights: unknown key '" + k + "' (" + String.join(", ", WEIGHT_KEYS) + ")");
+            }
+            if (!n.get(k).isNumber()) {
+                throw new IllegalArgumentException(file + ": weights: " + k + " must be a number");
+            }
+        }
+        return new WeightStats.Thresholds(n.path("min_elements").asLong(d.minElements()),
+                n.path("sample_elements").asInt(d.sampleElements()),
+                n.path("max_excess_kurtosis").asDouble(d.maxExcessKurtosis()),
+                n.path("max_entropy_bits").asDouble(d.maxEntropyBits()),
+                n.path("max_tensors").asInt(d.maxTensors()),
+                n.path("max_zero_fraction").asDouble(d.maxZeroFraction()));
     }
 
     private static String text(JsonNode root, String key, String otherwise) {
@@ -149,7 +180,7 @@ public record ScanPolicy(String name, String version, Set<Format> allowed, Set<F
 
     /** The same policy with another rejection line (the CLI's --fail-on). */
     public ScanPolicy withFailOn(Severity s) {
-        return new ScanPolicy(name, version, allowed, denied, s, disabledStages);
+        return new ScanPolicy(name, version, allowed, denied, s, disabledStages, weights);
     }
 
     /** Scan options for a kind under this policy: formats (models only), line and stages; the rest as {@code base}. */
@@ -158,7 +189,7 @@ public record ScanPolicy(String name, String version, Set<Format> allowed, Set<F
             return base;
         }
         return new ScanOptions(base.expectedSha256(), allowed, denied, base.kind(), base.maxBytes(), failOn,
-                disabledStages, name + (version.isEmpty() ? "" : "@" + version));
+                disabledStages, name + (version.isEmpty() ? "" : "@" + version), weights);
     }
 
     /** What the policy is, for reports: {@code name@version fail_on=...}. */
@@ -175,6 +206,9 @@ public record ScanPolicy(String name, String version, Set<Format> allowed, Set<F
         }
         for (String s : new java.util.TreeSet<>(disabledStages)) {
             out.add("stage " + s + " disabled: reported as skipped, nothing it checks is checked");
+        }
+        if (!weights.equals(WeightStats.Thresholds.defaults())) {
+            out.add("weight statistics judged by " + weights + " (default " + WeightStats.Thresholds.defaults() + ")");
         }
         builtin("default").denied().stream().filter(f -> !denied.contains(f) && allowed.contains(f)).map(Format::id)
                 .sorted().forEach(f -> out.add("format " + f + " allowed: loading it runs a pickle; only the static scan "

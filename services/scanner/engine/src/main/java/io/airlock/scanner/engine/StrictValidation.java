@@ -2,6 +2,7 @@ package io.airlock.scanner.engine;
 
 import io.airlock.contracts.Finding;
 import io.airlock.contracts.Severity;
+import io.airlock.scanner.engine.analysis.WeightStats;
 import io.airlock.scanner.engine.format.ByteSource;
 import io.airlock.scanner.engine.format.FormatViolation;
 import io.airlock.scanner.engine.format.GgufValidator;
@@ -24,15 +25,24 @@ final class StrictValidation {
     private StrictValidation() {
     }
 
+    /**
+     * What validation found.
+     *
+     * @param tensors the file's tensors where to find their data, null when the file broke a rule
+     */
+    record Validated(List<Finding> findings, List<WeightStats.Tensor> tensors) {
+    }
+
     /** Validates {@code file} as {@code format}; adds what it learnt to {@code details}. */
-    static List<Finding> validate(Path file, Format format, Map<String, String> details) throws IOException {
+    static Validated validate(Path file, Format format, Map<String, String> details) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             return validate(ByteSource.of(ch), format, details);
         }
     }
 
-    static List<Finding> validate(ByteSource src, Format format, Map<String, String> details) throws IOException {
+    static Validated validate(ByteSource src, Format format, Map<String, String> details) throws IOException {
         List<Finding> out = new ArrayList<>();
+        List<WeightStats.Tensor> tensors = new ArrayList<>();
         try {
             if (format == Format.GGUF) {
                 GgufValidator.Layout l = GgufValidator.validate(src);
@@ -40,6 +50,10 @@ final class StrictValidation {
                 details.put("gguf.tensors", Integer.toString(l.tensors().size()));
                 details.put("gguf.keys", Long.toString(l.kvCount()));
                 details.put("gguf.alignment", Long.toString(l.alignment()));
+                for (GgufValidator.TensorInfo t : l.tensors()) {
+                    tensors.add(new WeightStats.Tensor(t.name(), WeightStats.DType.of(t.type().name()), t.dims().length,
+                            elements(t.dims()), l.dataStart() + t.offset()));
+                }
                 for (GgufValidator.Injection i : l.injections()) {
                     out.add(new Finding("gguf.template_injection", Severity.HIGH, ScanEngine.FORMAT_GATE,
                             "key '" + i.key() + "'", "chat template holds the template-injection marker '"
@@ -50,11 +64,25 @@ final class StrictValidation {
                 details.put("safetensors.tensors", Integer.toString(l.tensors().size()));
                 details.put("safetensors.headerLength", Long.toString(l.headerLength()));
                 details.put("safetensors.metadataEntries", Integer.toString(l.metadataEntries()));
+                for (SafetensorsValidator.Tensor t : l.tensors()) {
+                    tensors.add(new WeightStats.Tensor(t.name(), WeightStats.DType.of(t.dtype()), t.shape().length,
+                            elements(t.shape()), l.dataStart() + t.begin()));
+                }
             }
         } catch (FormatViolation v) {
             out.add(violation(v, ScanEngine.FORMAT_GATE));
+            return new Validated(out, null);
         }
-        return out;
+        return new Validated(out, tensors);
+    }
+
+    /** The element count; the validators have checked that the product does not overflow. */
+    private static long elements(long[] dims) {
+        long n = 1;
+        for (long d : dims) {
+            n *= d;
+        }
+        return n;
     }
 
     /** A violation as a HIGH finding of {@code stage}, located at its offset (and tensor or key). */

@@ -77,7 +77,10 @@ class ScanEngineTest {
             assertThat(List.of(r.stage("integrity").orElseThrow(), r.stage("format_gate").orElseThrow())).extracting(StageResult::status).containsOnly(StageStatus.PASS);
             // nothing to analyse statically in these formats: reported as not applicable, never as passed
             assertThat(last.status()).isEqualTo(StageStatus.SKIPPED);
-            assertThat(last.details().get("reason")).contains("no static analysis applies to " + r.format().id());
+            assertThat(last.details().get("reason")).satisfiesAnyOf(
+                    x -> assertThat(x).contains("no static analysis applies to " + r.format().id()),
+                    // GGUF and safetensors samples hold only tiny tensors: none is judged, and that is said
+                    x -> assertThat(x).startsWith("no weight tensor to judge"));
         } else {
             StageResult failed = r.stage(decidedBy).orElseThrow();
             assertThat(failed.status()).isEqualTo(StageStatus.FAIL);

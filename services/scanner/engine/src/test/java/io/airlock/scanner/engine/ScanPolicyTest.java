@@ -6,6 +6,7 @@ import io.airlock.contracts.Severity;
 import io.airlock.contracts.StageResult;
 import io.airlock.contracts.StageStatus;
 import io.airlock.scanner.engine.Folders.Container;
+import io.airlock.scanner.engine.analysis.WeightStats;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -102,7 +103,7 @@ class ScanPolicyTest {
     void aDisabledStageIsReportedAsDisabledNeverAsPassed() throws IOException {
         ScanPolicy base = ScanPolicy.builtin("permissive");
         ScanPolicy noStatic = new ScanPolicy("blind", "1", base.allowed(), base.denied(), Severity.HIGH,
-                Set.of(ScanEngine.STATIC_SCAN));
+                Set.of(ScanEngine.STATIC_SCAN), WeightStats.Thresholds.defaults());
         ScanReport r = scan(OS_SYSTEM, noStatic);
         // the protection really is off: this is what an operator who disables it gets
         assertThat(r.verdict()).isEqualTo(ScanVerdict.PASS);
@@ -118,7 +119,8 @@ class ScanPolicyTest {
     void integrityAndTheFormatGateCannotBeDisabled() {
         ScanPolicy base = ScanPolicy.builtin("default");
         for (String stage : new String[]{ScanEngine.INTEGRITY, ScanEngine.FORMAT_GATE}) {
-            assertThatThrownBy(() -> new ScanPolicy("x", "", base.allowed(), base.denied(), Severity.HIGH, Set.of(stage)))
+            assertThatThrownBy(() -> new ScanPolicy("x", "", base.allowed(), base.denied(), Severity.HIGH, Set.of(stage),
+                    WeightStats.Thresholds.defaults()))
                     .hasMessageContaining("cannot be disabled");
         }
         assertThat(ScanPolicy.builtin("default").loosenings()).isEmpty();

@@ -108,7 +108,8 @@ public final class StaticScan {
         details.put("importTable", tiers.size() + " entries");
         if (!applicable) {
             return new Outcome(false, List.of(), details, "no static analysis applies to " + format.id()
-                    + " in this engine version (its structure is checked by format_gate; weight statistics are not implemented)");
+                    + " in this engine version (its structure is checked by format_gate; GGUF and safetensors weights are "
+                    + "analysed only in a file whose layout the format gate validated)");
         }
         return new Outcome(true, run.out.list(), details, "");
     }
@@ -263,7 +264,7 @@ public final class StaticScan {
         return pickles;
     }
 
-    StaticScanPolicy policy() {
+    public StaticScanPolicy policy() {
         return policy;
     }
 
