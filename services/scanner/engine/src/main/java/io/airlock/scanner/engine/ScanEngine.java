@@ -21,9 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,9 +55,6 @@ public final class ScanEngine {
      */
     public static final List<String> STAGES = List.of(SOURCE_POLICY, INTEGRITY, FORMAT_GATE, PROVENANCE, STATIC_SCAN,
             FOLDER_SCAN);
-    /** 1 MiB heap chunks: measured here, a cold JVM hashes them ~3x faster than a direct ByteBuffer. */
-    static final int CHUNK = 1024 * 1024;
-
     private final SniffLimits sniffLimits;
     private final StaticScan staticScan;
     private final FolderScan folderScan;
@@ -109,7 +104,7 @@ public final class ScanEngine {
             } else {
                 long t0 = System.nanoTime();
                 try {
-                    r = judged(run(stage, ctx, t0), opts);
+                    r = unchangedSinceHashed(judged(run(stage, ctx, t0), opts), ctx);
                 } catch (Exception | StackOverflowError e) {
                     r = error(stage, e, t0);
                 }
@@ -141,6 +136,8 @@ public final class ScanEngine {
         final ScanOptions opts;
         final Provenance provenance;
         String sha256 = "";
+        /** The file as it was when the hash began; null before the integrity stage ran. */
+        FileIdentity identity;
         long size = -1;
         Format format = Format.UNKNOWN;
         /** Tensors of a GGUF or safetensors file the format gate validated; null otherwise. */
@@ -169,43 +166,18 @@ public final class ScanEngine {
         return new StageResult(r.stage(), r.status(), micros(t0), r.findings(), r.details());
     }
 
-    /** What streaming the file through SHA-256 gave. */
-    record Hashed(String sha256, long bytes, boolean overLimit) {
-    }
-
-    /** Hashes a stream in {@link #CHUNK} pieces, stopping once more than {@code limit} bytes came. */
-    static Hashed hash(InputStream in, long limit) throws IOException {
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
-        byte[] buf = new byte[CHUNK];
-        long total = 0;
-        int n;
-        while ((n = in.read(buf)) > 0) {
-            md.update(buf, 0, n);
-            total += n;
-            if (total > limit) {
-                // a file still growing must not keep the scanner reading forever
-                return new Hashed("", total, true);
-            }
-        }
-        return new Hashed(HexFormat.of().formatHex(md.digest()), total, false);
-    }
-
     private StageResult integrity(Context ctx, long t0) throws IOException {
         ScanOptions o = ctx.opts;
-        long before = Files.size(ctx.file);
+        ctx.identity = FileIdentity.of(ctx.file);
+        long before = ctx.identity.size();
         if (before > o.maxBytes()) {
             return result(INTEGRITY, t0, List.of(finding("integrity.size_limit", INTEGRITY,
                     "artifact is " + before + " bytes, over the limit of " + o.maxBytes() + " for a " + o.kind().wire(),
                     "")), Map.of("size", Long.toString(before), "maxBytes", Long.toString(o.maxBytes())));
         }
-        Hashed h;
+        ReadAheadHash.Hashed h;
         try (InputStream in = Files.newInputStream(ctx.file)) {
-            h = hash(in, o.maxBytes());
+            h = ReadAheadHash.sha256(in, o.maxBytes());
         }
         long after = Files.size(ctx.file);
         StageResult r = judgeIntegrity(o, before, h, after, t0);
@@ -216,8 +188,23 @@ public final class ScanEngine {
         return r;
     }
 
+    /**
+     * {@code r}, failed when the file is no longer the one that was hashed (rewritten in place,
+     * truncated, replaced): what this stage read may not be what the digest covers.
+     */
+    private static StageResult unchangedSinceHashed(StageResult r, Context ctx) throws IOException {
+        if (ctx.identity == null || ctx.identity.equals(FileIdentity.of(ctx.file))) {
+            return r;
+        }
+        List<Finding> findings = new ArrayList<>(r.findings());
+        findings.add(finding("integrity.changed_during_scan", r.stage(), "the file changed after its digest was "
+                + "computed (size, modification or change time, or inode differ): what this stage read is not "
+                + "what was hashed", ""));
+        return new StageResult(r.stage(), StageStatus.FAIL, r.durationMicros(), findings, r.details());
+    }
+
     /** Compares sizes and digests; separate from the I/O so a file that grows mid-hash can be tested. */
-    static StageResult judgeIntegrity(ScanOptions o, long before, Hashed h, long after, long t0) {
+    static StageResult judgeIntegrity(ScanOptions o, long before, ReadAheadHash.Hashed h, long after, long t0) {
         Map<String, String> details = new LinkedHashMap<>();
         details.put("size", Long.toString(h.bytes()));
         if (h.bytes() != before || after != before || h.overLimit()) {

@@ -229,7 +229,7 @@ class ScanEngineTest {
     @MethodSource("changes")
     void aFileThatChangesUnderTheScanFails(String name, long before, int streamed, long after, boolean fails)
             throws IOException {
-        ScanEngine.Hashed h = ScanEngine.hash(new ByteArrayInputStream(new byte[streamed]), 1000);
+        ReadAheadHash.Hashed h = ReadAheadHash.sha256(new ByteArrayInputStream(new byte[streamed]), 1000);
         StageResult r = ScanEngine.judgeIntegrity(ScanOptions.defaults(Kind.MODEL), before, h, after, System.nanoTime());
         assertThat(r.status()).isEqualTo(fails ? StageStatus.FAIL : StageStatus.PASS);
         if (fails) {
@@ -239,10 +239,51 @@ class ScanEngineTest {
     }
 
     @Test
+    void aFileRewrittenAfterItsHashFailsTheNextStageThatReadsIt() throws IOException {
+        // same size, other content: the size check alone would not see it
+        Path f = Files.write(dir.resolve("model.safetensors"), safetensors());
+        byte[] other = safetensors();
+        other[other.length - 1] = 7;
+        ScanReport r = engine.scan(f, ScanOptions.defaults(Kind.MODEL), stage -> {
+            if (stage.stage().equals(ScanEngine.INTEGRITY)) {
+                try {
+                    Files.write(f, other);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        });
+        assertThat(r.verdict()).isEqualTo(ScanVerdict.REJECT);
+        StageResult gate = r.stage(ScanEngine.FORMAT_GATE).orElseThrow();
+        assertThat(gate.status()).isEqualTo(StageStatus.FAIL);
+        assertThat(gate.findings()).extracting(Finding::rule).containsExactly("integrity.changed_during_scan");
+        // left alone, the same file passes
+        Files.write(f, safetensors());
+        assertThat(engine.scan(f, ScanOptions.defaults(Kind.MODEL), StageListener.NONE).verdict()).isEqualTo(ScanVerdict.PASS);
+    }
+
+    @Test
+    void hashingReadsAheadAndGivesTheDigestOfEveryByte() throws Exception {
+        byte[] data = random(5 * ReadAheadHash.CHUNK + 12345, 11);
+        ReadAheadHash.Hashed h = ReadAheadHash.sha256(new ByteArrayInputStream(data), Long.MAX_VALUE);
+        assertThat(h.sha256()).isEqualTo(sha256(data));
+        assertThat(h.bytes()).isEqualTo(data.length);
+        // a reader that fails mid-way is an error, never a digest of what came before
+        java.io.InputStream failing = new java.io.SequenceInputStream(new ByteArrayInputStream(data),
+                new java.io.InputStream() {
+                    @Override
+                    public int read() throws IOException {
+                        throw new IOException("disk gone");
+                    }
+                });
+        assertThatThrownBy(() -> ReadAheadHash.sha256(failing, Long.MAX_VALUE)).hasMessageContaining("disk gone");
+    }
+
+    @Test
     void hashingStopsOnceAStreamPassesTheLimit() throws IOException {
-        ScanEngine.Hashed h = ScanEngine.hash(new ByteArrayInputStream(new byte[3 * ScanEngine.CHUNK]), ScanEngine.CHUNK);
+        ReadAheadHash.Hashed h = ReadAheadHash.sha256(new ByteArrayInputStream(new byte[3 * ReadAheadHash.CHUNK]), ReadAheadHash.CHUNK);
         assertThat(h.overLimit()).isTrue();
-        assertThat(h.bytes()).isLessThanOrEqualTo(2L * ScanEngine.CHUNK);
+        assertThat(h.bytes()).isLessThanOrEqualTo(2L * ReadAheadHash.CHUNK);
     }
 
     @Test

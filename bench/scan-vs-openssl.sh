@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The whole scan beside the hash it must compute anyway, in one run, on the same files in page cache:
+# `./airlock scan` (a cold JVM, as a user runs it: SHA-256, strict format validation, weight statistics, report) against
+# `openssl dgst -sha256` and `sha256sum`, on a generated safetensors and a generated GGUF of honest
+# layout (BF16/F16 Gaussian weights, 2048 x 2048 tensors of 8 MiB).
+#
+#   bench/scan-vs-openssl.sh [SIZE_MIB]     (default 2048)
+#
+# Needs the CLI built (./mvnw -q package -DskipTests -pl cli -am) and python3. Best of 5 runs each;
+# the ratio is openssl's time over airlock's (1.0: the scan costs what the hash costs).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+SIZE_MIB="${1:-2048}"
+RUNS="${RUNS:-5}"
+DIR="$(mktemp -d)"
+trap 'rm -rf "$DIR"' EXIT
+JAR="$ROOT/cli/target/airlock-cli.jar"
+[ -f "$JAR" ] || { echo "build the CLI first: ./mvnw -q package -DskipTests -pl cli -am" >&2; exit 2; }
+
+python3 - "$DIR" "$SIZE_MIB" <<'PY'
+import json, math, random, struct, sys
+out, mib = sys.argv[1], int(sys.argv[2])
+TENSOR = 8 << 20                       # bytes per tensor: 2048 x 2048 two-byte values
+count = max(1, (mib << 20) // TENSOR)
+rnd = random.Random(1)
+# 1 MiB of trained-looking weights (normal, std 0.02), repeated: the hash cannot tell, the statistics see weights
+vals = [rnd.gauss(0, 0.02) for _ in range(1 << 19)]
+bf16 = b"".join(struct.pack("<H", struct.unpack("<I", struct.pack("<f", v))[0] >> 16) for v in vals)
+f16 = struct.pack("<%de" % len(vals), *vals)
+def data(f, chunk):
+    for _ in range(count * TENSOR // len(chunk)):
+        f.write(chunk)
+# safetensors: header padded to 8, tensors contiguous from 0
+entries = {"__metadata__": {"format": "pt"}}
+for i in range(count):
+    entries["model.layers.%d.weight" % i] = {"dtype": "BF16", "shape": [2048, 2048],
+                                             "data_offsets": [i * TENSOR, (i + 1) * TENSOR]}
+h = json.dumps(entries, separators=(",", ":")).encode()
+h += b" " * (-len(h) % 8)
+with open(out + "/model.safetensors", "wb") as f:
+    f.write(struct.pack("<Q", len(h)) + h)
+    data(f, bf16)
+# GGUF v3: one string pair, tensor infos, data aligned to 32
+def s(x):
+    b = x.encode()
+    return struct.pack("<Q", len(b)) + b
+head = b"GGUF" + struct.pack("<IQQ", 3, count, 1) + s("general.architecture") + struct.pack("<I", 8) + s("llama")
+for i in range(count):
+    head += s("blk.%d.weight" % i) + struct.pack("<IQQIQ", 2, 2048, 2048, 1, i * TENSOR)
+head += b"\0" * (-len(head) % 32)
+with open(out + "/model.gguf", "wb") as f:
+    f.write(head)
+    data(f, f16)
+PY
+
+echo "$(nproc) cores; $(java -version 2>&1 | head -n 1); $(openssl version)"
+printf '%-22s %-28s %8s %8s %7s\n' file command best_s GB/s ratio
+for FILE in "$DIR/model.safetensors" "$DIR/model.gguf"; do
+  cat "$FILE" > /dev/null   # into the page cache
+  BYTES=$(stat -c %s "$FILE")
+  # the scan must pass and judge the weights, or its time would not be a whole scan's
+  "$ROOT/airlock" scan "$FILE" --format json > "$DIR/report.json" || { echo "scan of $FILE did not pass" >&2; exit 1; }
+  python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); s={x["stage"]:x for x in r["stages"]}; assert s["static_scan"]["status"]=="PASS", s["static_scan"]; print("  %s: %s tensors judged, %s bytes sampled" % (r["format"], s["static_scan"]["details"]["weights.judged"], s["static_scan"]["details"]["weights.sampledBytes"]))' "$DIR/report.json"
+  ref=""
+  for cmd in "openssl dgst -sha256" "sha256sum" "$ROOT/airlock scan"; do
+    best=""
+    for _ in $(seq "$RUNS"); do
+      s=$(date +%s.%N); $cmd "$FILE" >/dev/null; e=$(date +%s.%N)
+      t=$(echo "$e - $s" | bc -l)
+      if [ -z "$best" ] || [ "$(echo "$t < $best" | bc -l)" = 1 ]; then best=$t; fi
+    done
+    [ -z "$ref" ] && ref=$best
+    name="$cmd"; [ "${cmd#"$ROOT"}" != "$cmd" ] && name="airlock scan (cold JVM)"
+    printf '%-22s %-28s %8.3f %8.2f %7.2f\n' "$(basename "$FILE") $((BYTES >> 20))M" "$name" "$best" \
+      "$(echo "$BYTES / $best / 1000000000" | bc -l)" "$(echo "$ref / $best" | bc -l)"
+  done
+done
