@@ -1,6 +1,7 @@
 package io.airlock.cli;
 
 import io.airlock.contracts.Kind;
+import io.airlock.scanner.engine.PinnedDigests;
 import io.airlock.scanner.engine.ScanEngine;
 import io.airlock.scanner.engine.ScanOptions;
 import io.airlock.scanner.engine.ScanPolicy;
@@ -32,6 +33,11 @@ final class ScanCommand implements Callable<Integer> {
             description = "reject unless the artifact's SHA-256 is this (64 hex digits, optional sha256: prefix)")
     String expectedSha256;
 
+    @Option(names = "--lock", paramLabel = "FILE",
+            description = "reject unless the artifact's SHA-256 is the one this lock file pins for it (sha256sum "
+                    + "format: 'sha256sum model.gguf > airlock.lock' makes one; paths relative to the lock file)")
+    Path lock;
+
     @Option(names = "--kind", paramLabel = "model|kernel", defaultValue = "model", converter = KindConverter.class,
             description = "what the artifact is submitted as (default ${DEFAULT-VALUE})")
     Kind kind;
@@ -61,6 +67,26 @@ final class ScanCommand implements Callable<Integer> {
         if (!LocalFile.check(file, err)) {
             return ExitCodes.TOOL_ERROR;
         }
+        String pinned = expectedSha256;
+        if (lock != null) {
+            if (!expectedSha256.isBlank()) {
+                err.println("airlock: --lock and --expected-sha256 both pin the digest: give one");
+                return ExitCodes.TOOL_ERROR;
+            }
+            try {
+                PinnedDigests pins = PinnedDigests.load(lock);
+                java.util.Optional<String> d = pins.digestOf(file);
+                if (d.isEmpty()) {
+                    // a lock that does not name the file pins nothing: scanning it unpinned would pretend
+                    err.println("airlock: " + file + " is not pinned in " + pins);
+                    return ExitCodes.TOOL_ERROR;
+                }
+                pinned = d.get();
+            } catch (IllegalArgumentException | java.io.IOException e) {
+                err.println("airlock: lock file: " + e.getMessage());
+                return ExitCodes.TOOL_ERROR;
+            }
+        }
         ScanPolicy p;
         try {
             p = ScanPolicy.resolve(policy);
@@ -71,7 +97,7 @@ final class ScanCommand implements Callable<Integer> {
             err.println("airlock: " + e.getMessage());
             return ExitCodes.TOOL_ERROR;
         }
-        ScanOptions options = p.options(ScanOptions.defaults(kind)).withExpectedSha256(expectedSha256);
+        ScanOptions options = p.options(ScanOptions.defaults(kind)).withExpectedSha256(pinned);
         for (String l : p.loosenings()) {
             err.println("airlock: policy " + p.describe() + " loosens the default: " + l);
         }
