@@ -1,0 +1,139 @@
+package io.airlock.scanner.engine;
+
+import io.airlock.contracts.Finding;
+import io.airlock.contracts.Kind;
+import io.airlock.contracts.StageResult;
+import io.airlock.contracts.StageStatus;
+import io.airlock.scanner.engine.HostileCorpus.Sample;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The hostile corpus ({@link HostileCorpus}) through the real engine under the {@code permissive}
+ * policy, so a pickle is judged by its content and not refused for being a pickle: every hostile
+ * sample is rejected and a rejecting finding carries exactly its rule; every benign sample passes;
+ * every known gap is still missed (so closing one fails here until it moves to the hostile list).
+ */
+class HostileCorpusTest {
+    static final ScanOptions PERMISSIVE = ScanPolicy.builtin("permissive").options(ScanOptions.defaults(Kind.MODEL));
+
+    @TempDir
+    Path dir;
+
+    static Stream<Sample> hostile() {
+        return HostileCorpus.HOSTILE.stream();
+    }
+
+    static Stream<Sample> benign() {
+        return HostileCorpus.BENIGN.stream();
+    }
+
+    static Stream<Sample> knownGaps() {
+        return HostileCorpus.KNOWN_GAPS.stream();
+    }
+
+    static ScanReport scan(Path dir, Sample s) throws IOException {
+        Path sub = Files.createTempDirectory(dir, "sample");
+        Path f = Files.write(sub.resolve(s.fileName()), s.bytes());
+        return new ScanEngine().scan(f, PERMISSIVE, StageListener.NONE);
+    }
+
+    /** Findings that failed their stage under the policy: those that decided the verdict or would have. */
+    static List<Finding> rejecting(ScanReport r) {
+        return r.stages().stream().filter(s -> s.status() == StageStatus.FAIL)
+                .flatMap(s -> s.findings().stream()).filter(PERMISSIVE::rejects).toList();
+    }
+
+    static String describe(ScanReport r) {
+        return r.verdict() + " " + r.format().id() + " " + r.stages().stream().filter(s -> !s.findings().isEmpty()
+                || s.status() == StageStatus.ERROR).map(HostileCorpusTest::stage).toList();
+    }
+
+    private static String stage(StageResult s) {
+        return s.stage() + "=" + s.status() + s.findings().stream().map(f -> f.rule() + "/" + f.severity())
+                .collect(Collectors.joining(", ", "[", "]")) + (s.status() == StageStatus.ERROR ? s.details() : "");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("hostile")
+    void everyHostileSampleIsRejectedByItsRule(Sample s) throws IOException {
+        ScanReport r = scan(dir, s);
+        assertThat(r.verdict()).as(s.name() + ": " + describe(r)).isEqualTo(ScanVerdict.REJECT);
+        assertThat(rejecting(r)).as(s.name() + ": " + describe(r)).extracting(Finding::rule).contains(s.expectedRule());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("benign")
+    void everyBenignSamplePasses(Sample s) throws IOException {
+        ScanReport r = scan(dir, s);
+        assertThat(r.verdict()).as(s.name() + ": " + describe(r)).isEqualTo(ScanVerdict.PASS);
+        assertThat(rejecting(r)).as(s.name()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("knownGaps")
+    void everyKnownGapIsStillMissed(Sample s) throws IOException {
+        ScanReport r = scan(dir, s);
+        assertThat(r.verdict()).as(s.name() + " is caught now (" + describe(r) + "): move it from KNOWN_GAPS to HOSTILE"
+                + " and docs/HOSTILE-CORPUS.md").isEqualTo(ScanVerdict.PASS);
+    }
+
+    @Test
+    void theCorpusIsLargeAndDistinctAndWritesItsTable() throws IOException {
+        List<Sample> all = HostileCorpus.all();
+        assertThat(HostileCorpus.HOSTILE).hasSizeGreaterThanOrEqualTo(100).allMatch(Sample::hostile);
+        assertThat(HostileCorpus.BENIGN).hasSizeGreaterThanOrEqualTo(20).noneMatch(Sample::hostile);
+        assertThat(HostileCorpus.KNOWN_GAPS).allMatch(Sample::hostile);
+        Set<String> names = new HashSet<>();
+        assertThat(all).allSatisfy(s -> {
+            assertThat(names.add(s.name())).as("duplicate name " + s.name()).isTrue();
+            assertThat(s.source()).as(s.name()).isNotBlank();
+            assertThat(s.bytes()).as(s.name()).isNotEmpty();
+        });
+        // no two samples are the same file under different names
+        assertThat(all.stream().map(s -> java.util.HexFormat.of().formatHex(s.bytes())).distinct()).hasSize(all.size());
+
+        StringBuilder md = new StringBuilder("# Hostile corpus: results\n\nGenerated by `HostileCorpusTest` under the `permissive`"
+                + " policy, engine " + ScanEngine.VERSION + ".\n\n");
+        Map<String, Integer> families = new LinkedHashMap<>();
+        all.forEach(s -> families.merge(s.family(), 1, Integer::sum));
+        md.append("hostile ").append(HostileCorpus.HOSTILE.size()).append(", benign ").append(HostileCorpus.BENIGN.size())
+                .append(", known gaps ").append(HostileCorpus.KNOWN_GAPS.size()).append("\n\n| family | samples |\n|---|---|\n");
+        families.forEach((f, n) -> md.append("| ").append(f).append(" | ").append(n).append(" |\n"));
+        md.append("\n| # | kind | name | source | expected rule | verdict | rejecting rules |\n|---|---|---|---|---|---|---|\n");
+        int i = 0;
+        for (Sample s : all) {
+            ScanReport r = scan(dir, s);
+            String kind = HostileCorpus.KNOWN_GAPS.contains(s) ? "known gap" : s.hostile() ? "hostile" : "benign";
+            Set<String> rules = rejecting(r).stream().map(Finding::rule).collect(Collectors.toCollection(TreeSet::new));
+            md.append("| ").append(++i).append(" | ").append(kind).append(" | ").append(cell(s.name())).append(" | ")
+                    .append(cell(s.source())).append(" | ").append(s.expectedRule().isEmpty() ? "" : "`" + s.expectedRule() + "`")
+                    .append(" | ").append(r.verdict()).append(" | ").append(rules.stream().map(x -> "`" + x + "`")
+                            .collect(Collectors.joining(", "))).append(" |\n");
+        }
+        Path out = Path.of("target", "hostile-corpus.md");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, md);
+        assertThat(out).isNotEmptyFile();
+    }
+
+    private static String cell(String s) {
+        return s.replace("|", "\\|").replace("\n", " ");
+    }
+}
