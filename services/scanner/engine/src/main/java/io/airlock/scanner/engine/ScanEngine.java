@@ -264,7 +264,7 @@ public final class ScanEngine {
         Map<String, String> details = new LinkedHashMap<>();
         details.put("format", f.id());
         details.put("evidence", s.evidence());
-        if (f == Format.GGUF || f == Format.SAFETENSORS) {
+        if (f == Format.GGUF || f == Format.SAFETENSORS || f == Format.ONNX) {
             // a denied or unwanted format is still validated, so the report says what is wrong with it
             StrictValidation.Validated v = StrictValidation.validate(ctx.file, f, details);
             findings.addAll(v.findings());

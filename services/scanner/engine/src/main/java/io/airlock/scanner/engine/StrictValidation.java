@@ -2,10 +2,14 @@ package io.airlock.scanner.engine;
 
 import io.airlock.contracts.Finding;
 import io.airlock.contracts.Severity;
+import io.airlock.scanner.engine.analysis.FolderScan;
+import io.airlock.scanner.engine.analysis.StaticScanPolicy;
 import io.airlock.scanner.engine.analysis.WeightStats;
 import io.airlock.scanner.engine.format.ByteSource;
 import io.airlock.scanner.engine.format.FormatViolation;
 import io.airlock.scanner.engine.format.GgufValidator;
+import io.airlock.scanner.engine.format.MalformedException;
+import io.airlock.scanner.engine.format.OnnxExternalData;
 import io.airlock.scanner.engine.format.SafetensorsValidator;
 
 import java.io.IOException;
@@ -19,7 +23,8 @@ import java.util.Map;
 /**
  * The format gate's strict validators for the formats that are allowed by default: a file that
  * breaks a rule fails the gate with that rule's finding (HIGH), because a parse error of a hostile
- * format is a rejection, never a skip.
+ * format is a rejection, never a skip. An ONNX model is walked whole (tensor bytes stepped over)
+ * for what it would load from outside itself: external data and custom-domain operators.
  */
 final class StrictValidation {
     private StrictValidation() {
@@ -28,7 +33,8 @@ final class StrictValidation {
     /**
      * What validation found.
      *
-     * @param tensors the file's tensors where to find their data, null when the file broke a rule
+     * @param tensors the file's tensors where to find their data, null when the file broke a rule or
+     *                is not GGUF or safetensors
      */
     record Validated(List<Finding> findings, List<WeightStats.Tensor> tensors) {
     }
@@ -59,6 +65,8 @@ final class StrictValidation {
                             "key '" + i.key() + "'", "chat template holds the template-injection marker '"
                             + i.marker() + "'", i.context()));
                 }
+            } else if (format == Format.ONNX) {
+                return onnx(src, details);
             } else if (format == Format.SAFETENSORS) {
                 SafetensorsValidator.Layout l = SafetensorsValidator.validate(src);
                 details.put("safetensors.tensors", Integer.toString(l.tensors().size()));
@@ -74,6 +82,23 @@ final class StrictValidation {
             return new Validated(out, null);
         }
         return new Validated(out, tensors);
+    }
+
+    private static Validated onnx(ByteSource src, Map<String, String> details) throws IOException {
+        OnnxExternalData.Model m;
+        try {
+            m = OnnxExternalData.walk(src, FolderScan.ONNX_FIELDS);
+        } catch (MalformedException e) {
+            // the sniffer read the top level only; a runtime parses all of it
+            return new Validated(List.of(new Finding("onnx.malformed", Severity.HIGH, ScanEngine.FORMAT_GATE,
+                    "offset " + e.offset(), "the model cannot be walked: " + e.getMessage(), "")), null);
+        }
+        details.put("onnx.nodes", Long.toString(m.nodes()));
+        details.put("onnx.functions", Long.toString(m.functions()));
+        details.put("onnx.externalTensors", Integer.toString(m.refs().size()));
+        details.put("onnx.customOperators", Integer.toString(m.customOps().size()));
+        return new Validated(FolderScan.onnxFindings(m, ScanEngine.FORMAT_GATE,
+                StaticScanPolicy.defaults().maxFindingsPerRule()), null);
     }
 
     /** The element count; the validators have checked that the product does not overflow. */

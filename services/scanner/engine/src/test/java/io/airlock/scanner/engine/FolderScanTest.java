@@ -12,6 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import static io.airlock.scanner.engine.Folders.with;
@@ -47,7 +49,14 @@ class FolderScanTest {
                 arguments("diffusers", c, Folders.diffusers(), "diffusers, hf_repository"),
                 arguments("sharded safetensors", c, Folders.sharded(), "hf_repository, sharded_safetensors"),
                 arguments("split GGUF", c, Folders.splitGguf(), "split_gguf"),
-                arguments("ONNX with external data", c, Folders.onnxExternal("weights.bin"), "hf_repository")));
+                arguments("ONNX with external data", c, Folders.onnxExternal("weights.bin"), "hf_repository"),
+                arguments("ONNX with external data at an offset", c, onnx("weights.bin", "offset", "4", "length", "12"),
+                        "hf_repository")));
+    }
+
+    /** The ONNX folder with model.onnx's one tensor at {@code location}, with these extra external_data entries. */
+    static Map<String, byte[]> onnx(String location, String... keyValues) {
+        return with(Folders.onnxExternal("weights.bin"), "onnx/model.onnx", OnnxGateTest.external(location, keyValues));
     }
 
     @ParameterizedTest(name = "{0} in {1}")
@@ -119,7 +128,20 @@ class FolderScanTest {
                 arguments("external data outside the model folder", Folders.onnxExternal("../../etc/passwd"),
                         "onnx.external_data_outside"),
                 arguments("external data by absolute path", Folders.onnxExternal("/etc/shadow"), "onnx.external_data_outside"),
-                arguments("external data file absent", Folders.onnxExternal("missing.bin"), "onnx.external_data_missing"));
+                arguments("external data file absent", Folders.onnxExternal("missing.bin"), "onnx.external_data_missing"),
+                arguments("external data climbing back into the folder", Folders.onnxExternal("sub/../weights.bin"),
+                        "onnx.external_data_outside"),
+                arguments("external data at ONNX Runtime's memory tag, a member of that name beside it", with(onnx(
+                        "*/_ORT_MEM_ADDR_/*", "offset", "4096", "length", "16"), "onnx/*/_ORT_MEM_ADDR_/*", new byte[16]),
+                        "onnx.external_data_outside"),
+                arguments("external data running past its file", onnx("weights.bin", "offset", "8", "length", "16"),
+                        "onnx.external_data_range"),
+                arguments("external data starting past its file", onnx("weights.bin", "offset", "17"),
+                        "onnx.external_data_range"),
+                arguments("external data offset + length overflowing", onnx("weights.bin", "offset",
+                        Long.toString(Long.MAX_VALUE), "length", "16"), "onnx.external_data_range"),
+                arguments("external data offset that is not a plain decimal", onnx("weights.bin", "offset", "+0"),
+                        "onnx.external_data_range"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -141,7 +163,9 @@ class FolderScanTest {
                 arguments("shard the index never names", with(Folders.sharded(), "model-00003-of-00002.safetensors",
                         Folders.safetensors("extra")), "shard.unreferenced"),
                 arguments("tensor in a shard that the map does not list", with(Folders.sharded(),
-                        "model-00002-of-00002.safetensors", Folders.safetensors("lm_head.weight", "hidden")), "shard.unmapped_tensor"));
+                        "model-00002-of-00002.safetensors", Folders.safetensors("lm_head.weight", "hidden")), "shard.unmapped_tensor"),
+                arguments("ONNX operator from a custom domain", with(Folders.onnxExternal("weights.bin"), "onnx/model.onnx",
+                        OnnxExternalDataTest.modelOf(OnnxExternalDataTest.node("com.evil", "Exec"))), "onnx.custom_domain"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -151,6 +175,32 @@ class FolderScanTest {
         assertThat(r.verdict()).as(findings(r).toString()).isEqualTo(ScanVerdict.PASS);
         assertThat(r.stage(ScanEngine.FOLDER_SCAN).orElseThrow().findings())
                 .filteredOn(f -> f.rule().equals(rule)).isNotEmpty().allMatch(f -> f.severity() == Severity.MEDIUM);
+    }
+
+    @ParameterizedTest(name = "link type {0}")
+    @ValueSource(chars = {'1', '2'})
+    void externalDataThatIsALinkIsMissing(char type) throws IOException {
+        // a hard link ('1') to another member, a symlink ('2') out of the folder: neither is a regular file
+        TarBuilder t = TarBuilder.tar();
+        Folders.onnxExternal("weights.bin").forEach((n, b) -> {
+            if (n.equals("onnx/weights.bin")) {
+                t.entry(n, type, new byte[0], type == '1' ? "onnx/config.json" : "/home/user/.ssh/id_rsa", false);
+            } else {
+                t.file(n, b);
+            }
+        });
+        ScanReport r = scan(t.bytes());
+        assertThat(r.verdict()).isEqualTo(ScanVerdict.REJECT);
+        assertThat(r.stage(ScanEngine.STATIC_SCAN).orElseThrow().findings()).extracting(Finding::rule)
+                .contains(type == '1' ? "tar.hardlink" : "tar.symlink");
+        // and on its own, with the archive rules off, the folder rule refuses it too
+        ScanOptions d = ScanOptions.defaults(Kind.MODEL);
+        ScanOptions blind = new ScanOptions(d.expectedSha256(), d.allowedFormats(), d.deniedFormats(), d.kind(),
+                d.maxBytes(), d.failOn(), Set.of(ScanEngine.STATIC_SCAN), "blind", d.weights());
+        ScanReport alone = new ScanEngine().scan(Files.write(dir.resolve("links.tar"), t.bytes()), blind, StageListener.NONE);
+        assertThat(alone.verdict()).isEqualTo(ScanVerdict.REJECT);
+        assertThat(alone.stage(ScanEngine.FOLDER_SCAN).orElseThrow().findings()).extracting(Finding::rule)
+                .contains("onnx.external_data_missing");
     }
 
     @ParameterizedTest

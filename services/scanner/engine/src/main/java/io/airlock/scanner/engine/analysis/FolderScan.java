@@ -1,5 +1,6 @@
 package io.airlock.scanner.engine.analysis;
 
+import io.airlock.contracts.Finding;
 import io.airlock.contracts.Severity;
 import io.airlock.scanner.engine.Format;
 import io.airlock.scanner.engine.FormatSniffer;
@@ -49,12 +50,14 @@ import java.util.zip.ZipException;
  *
  * <ul>
  * <li>every member's format, by content, against the policy's denied formats ({@code folder.member_denied});
- * safetensors and GGUF members validated strictly, ONNX members' external data resolved inside the folder;</li>
+ * safetensors and GGUF members validated strictly, ONNX members walked whole: external data resolved inside the
+ * folder with its byte range inside the file, operators from custom domains reported;</li>
  * <li>diffusers: {@code model_index.json} components are {@code [library, class]} pairs from known libraries,
  * each present as a folder;</li>
  * <li>sharded safetensors: every shard of a {@code *.safetensors.index.json} inside the folder, present, holding
  * its tensors, no tensor in two shards, no stray shard;</li>
- * <li>split GGUF: every part of {@code NAME-0000i-of-0000N.gguf} present and valid;</li>
+ * <li>split GGUF: every part of {@code NAME-0000i-of-0000N.gguf} present and valid, its split.* keys agreeing
+ * with its name and the parts' tensors with split.tensors.count;</li>
  * <li>Hugging Face repositories: Python files, {@code auto_map} and {@code trust_remote_code} (loading runs
  * code), chat templates scanned for template injection, Keras configs for Lambda layers and foreign modules.</li>
  * </ul>
@@ -81,7 +84,10 @@ public final class FolderScan {
 
     /** Configuration files read whole and parsed strictly; others (tokenizer.json, vocabularies) are only sniffed. */
     static final long MAX_CONFIG_BYTES = 16L << 20;
-    private static final long ONNX_FIELDS = 50_000_000;
+    /** Bound on the protobuf fields of one ONNX model walked, in a folder or alone. */
+    public static final long ONNX_FIELDS = 50_000_000;
+    /** ONNX Runtime's (and OpenVINO's) tag for tensor data already in memory: the offset is then read as an address. */
+    static final String ORT_MEMORY_TAG = "_ORT_MEM_ADDR_";
     /** Libraries a diffusers component may name: diffusers itself, transformers, and diffusers' own pipeline modules. */
     static final Set<String> DIFFUSERS_LIBRARIES = Set.of("diffusers", "transformers", "stable_diffusion",
             "stable_diffusion_xl", "deepfloyd_if", "kandinsky", "alt_diffusion", "audioldm2", "paint_by_example",
@@ -200,6 +206,10 @@ public final class FolderScan {
         Format format = Format.UNKNOWN;
         /** Tensor names of a valid safetensors member; null when not one. */
         Set<String> tensors;
+        /** The gguf-split keys of a valid GGUF member; null when not one. */
+        Map<String, GgufValidator.SplitKey> split;
+        /** Tensors of a valid GGUF member. */
+        long ggufTensors;
         boolean valid;
 
         Member(String path, long size) {
@@ -214,7 +224,7 @@ public final class FolderScan {
         final Set<Format> denied;
         final Map<String, Member> files = new LinkedHashMap<>();
         final Map<String, Object> configs = new LinkedHashMap<>();
-        final Map<String, List<OnnxExternalData.Ref>> onnx = new LinkedHashMap<>();
+        final Map<String, OnnxExternalData.Model> onnx = new LinkedHashMap<>();
         final Map<String, Long> counters = new LinkedHashMap<>();
 
         Run(Set<Format> denied) {
@@ -222,7 +232,11 @@ public final class FolderScan {
         }
 
         void count(String k) {
-            counters.merge(k, 1L, Long::sum);
+            count(k, 1);
+        }
+
+        void count(String k, long n) {
+            counters.merge(k, n, Long::sum);
         }
     }
 
@@ -329,10 +343,10 @@ public final class FolderScan {
             gguf(run, m, whole, loc);
         } else if (m.format == Format.ONNX) {
             try (MemberBytes b = MemberBytes.whole(whole, size, policy.maxNestedBytes())) {
-                run.onnx.put(path, OnnxExternalData.find(b.source(), ONNX_FIELDS));
+                run.onnx.put(path, OnnxExternalData.walk(b.source(), ONNX_FIELDS));
                 run.count("onnxModels");
             } catch (MalformedException e) {
-                run.out.add("folder.onnx_malformed", Severity.HIGH, loc, "ONNX model cannot be walked for external data: "
+                run.out.add("folder.onnx_malformed", Severity.HIGH, loc, "ONNX model cannot be walked whole: "
                         + e.getMessage(), "");
             }
         } else if (m.format == Format.KERAS) {
@@ -402,6 +416,8 @@ public final class FolderScan {
         try (MemberBytes b = MemberBytes.prefix(whole, m.size, (int) Math.min(m.size, policy.maxNestedBytes()))) {
             GgufValidator.Layout l = GgufValidator.validate(b.source());
             m.valid = true;
+            m.split = l.split();
+            m.ggufTensors = l.tensors().size();
             run.count("ggufValidated");
             for (GgufValidator.Injection i : l.injections()) {
                 run.out.add("gguf.template_injection", Severity.HIGH, loc + ", key '" + i.key() + "'",
@@ -434,7 +450,7 @@ public final class FolderScan {
             }
         }
         splitGguf(run);
-        onnxExternal(run);
+        onnxModels(run);
     }
 
     /** auto_map names classes in the repository's own .py files; trust_remote_code asks the loader to run them. */
@@ -699,30 +715,216 @@ public final class FolderScan {
                 run.out.add("gguf_split.missing_part", Severity.HIGH, loc(g + ".gguf"), "part(s) " + missing + " of "
                         + n + " are not in the archive: the model cannot be loaded as scanned", "");
             }
+            splitKeys(run, n, parts.get(g), missing.isEmpty());
         }
     }
 
-    private static void onnxExternal(Run run) {
-        for (Map.Entry<String, List<OnnxExternalData.Ref>> e : run.onnx.entrySet()) {
-            String model = e.getKey();
-            String dir = dir(model);
-            for (OnnxExternalData.Ref r : e.getValue()) {
-                run.count("onnxExternalTensors");
-                String where = loc(model) + ", tensor '" + printable(r.tensor()) + "'";
-                if (r.location().isEmpty()) {
-                    run.out.add("onnx.external_data_missing", Severity.HIGH, where, "external data without a location", "");
+    /**
+     * The split.* keys inside the parts against their names: llama.cpp loads split.count parts
+     * starting from the one whose split.no is 0 and expects split.tensors.count tensors in all.
+     * Parts without any of the keys leave the names to decide (older splits; llama.cpp then loads
+     * the first file alone); once one part has them, every part must.
+     */
+    private static void splitKeys(Run run, int n, Map<Integer, Member> parts, boolean complete) {
+        List<Member> valid = parts.values().stream().filter(m -> m.split != null).toList();
+        if (valid.stream().allMatch(m -> m.split.isEmpty())) {
+            return;
+        }
+        long sum = 0;
+        for (Map.Entry<Integer, Member> p : parts.entrySet()) {
+            Member m = p.getValue();
+            if (m.split == null) {
+                continue; // not a valid GGUF: its own finding says why
+            }
+            sum += m.ggufTensors;
+            int i = p.getKey();
+            if (m.split.isEmpty()) {
+                run.out.add("gguf_split.inconsistent", Severity.HIGH, loc(m.path), "the part holds none of the split keys"
+                        + " (split.no, split.count, split.tensors.count) that other parts of the model hold", "");
+                continue;
+            }
+            String no = splitProblem(m.split.get("split.no"), "UINT16", i - 1);
+            if (!no.isEmpty()) {
+                run.out.add("gguf_split.inconsistent", Severity.HIGH, loc(m.path) + ", key 'split.no'", "the name says part "
+                        + i + " of " + n + " (split.no " + (i - 1) + "), the part says " + no, "");
+            }
+            String count = splitProblem(m.split.get("split.count"), "UINT16", n);
+            if (!count.isEmpty()) {
+                run.out.add("gguf_split.inconsistent", Severity.HIGH, loc(m.path) + ", key 'split.count'", "the name says "
+                        + n + " parts, the part says " + count, "");
+            }
+            GgufValidator.SplitKey total = m.split.get("split.tensors.count");
+            if (total == null || !total.type().equals("INT32")) {
+                run.out.add("gguf_split.inconsistent", Severity.HIGH, loc(m.path) + ", key 'split.tensors.count'",
+                        "the part says " + splitProblem(total, "INT32", 0), "");
+            }
+        }
+        if (!complete || parts.size() != n || valid.size() != n) {
+            return; // the total is only known with parts 1..n present and valid, and no other
+        }
+        for (Member m : parts.values()) {
+            GgufValidator.SplitKey total = m.split.get("split.tensors.count");
+            if (total != null && total.type().equals("INT32") && total.value() != sum) {
+                run.out.add("gguf_split.tensor_count", Severity.HIGH, loc(m.path) + ", key 'split.tensors.count'",
+                        "the " + n + " parts hold " + sum + " tensors, the part says " + total.value()
+                                + ": tensors outside the count, or a count the parts do not fill", "");
+            }
+        }
+    }
+
+    /** "" when the key is there with the type and value expected, else what it is instead. */
+    private static String splitProblem(GgufValidator.SplitKey k, String type, long expected) {
+        if (k == null) {
+            return "nothing (the key is absent)";
+        }
+        if (!k.type().equals(type)) {
+            return "a " + k.type() + (k.integer() ? " " + k.value() : "") + " (llama.cpp expects " + type + ")";
+        }
+        return k.value() == expected ? "" : Long.toString(k.value());
+    }
+
+    private static void onnxModels(Run run) {
+        for (Map.Entry<String, OnnxExternalData.Model> e : run.onnx.entrySet()) {
+            if (!e.getValue().refs().isEmpty()) {
+                run.count("onnxExternalTensors", e.getValue().refs().size());
+            }
+            onnx(run.out, e.getValue(), e.getKey(), run.files);
+        }
+    }
+
+    /**
+     * The ONNX rules for a model file alone (the format gate's): custom-domain operators, and
+     * external data whose location is unusable ({@code onnx.external_data_path}), malformed in
+     * its offset or length ({@code onnx.external_data_range}), or usable but naming a file that
+     * is not part of what was scanned ({@code onnx.external_data_unchecked}).
+     */
+    public static List<Finding> onnxFindings(OnnxExternalData.Model model, String stage, int perRule) {
+        Findings out = new Findings(stage, perRule);
+        onnx(out, model, "", null);
+        return out.list();
+    }
+
+    /**
+     * The ONNX rules, one piece of code for a model alone ({@code files} null) and a folder's
+     * member, whose external data must then be a regular file of the folder holding the range.
+     */
+    private static void onnx(Findings out, OnnxExternalData.Model model, String path, Map<String, Member> files) {
+        String prefix = files == null ? "" : loc(path) + ", ";
+        for (OnnxExternalData.CustomOp op : model.customOps()) {
+            if (op.opType().isEmpty()) {
+                out.add("onnx.custom_domain", Severity.MEDIUM, prefix + op.where(), "opset import of custom domain '"
+                        + op.domain() + "': operators from it load only with a custom-op library (native code)", "");
+            } else {
+                out.add("onnx.custom_domain", Severity.MEDIUM, prefix + op.where(), "operator '" + op.opType()
+                        + "' from custom domain '" + op.domain() + "' (" + op.uses() + " node" + (op.uses() == 1 ? "" : "s")
+                        + "): it loads only with a custom-op library (native code outside the model)", "");
+            }
+        }
+        String dir = dir(path);
+        for (OnnxExternalData.Ref r : model.refs()) {
+            String where = prefix + "tensor '" + printable(r.tensor()) + "'";
+            String location = printable(r.location());
+            String problem = onnxLocationProblem(r.location());
+            if (files == null) {
+                if (!problem.isEmpty()) {
+                    out.add("onnx.external_data_path", Severity.HIGH, where, "external data location '" + location
+                            + "': " + problem, "");
                     continue;
                 }
-                String path = inside(dir, r.location());
-                if (path == null) {
-                    run.out.add("onnx.external_data_outside", Severity.HIGH, where, "external data location '"
-                            + printable(r.location()) + "' is absolute or leaves the model's folder: the runtime would"
-                            + " read a file outside the archive", "");
-                } else if (!run.files.containsKey(path)) {
-                    run.out.add("onnx.external_data_missing", Severity.HIGH, where, "external data file '"
-                            + printable(r.location()) + "' is not a regular file of the archive", "");
+                String range = onnxRangeProblem(r, -1);
+                if (!range.isEmpty()) {
+                    out.add("onnx.external_data_range", Severity.HIGH, where, range, "");
                 }
+                out.add("onnx.external_data_unchecked", Severity.MEDIUM, where, "external data in '" + location
+                        + "', a file beside the model that is not part of what was scanned: send the model's folder"
+                        + " as an archive", "");
+                continue;
             }
+            if (r.location().isEmpty()) {
+                out.add("onnx.external_data_missing", Severity.HIGH, where, "external data without a location", "");
+                continue;
+            }
+            if (!problem.isEmpty()) {
+                out.add("onnx.external_data_outside", Severity.HIGH, where, "external data location '" + location
+                        + "' " + problem + ": it must name a file of the model's folder", "");
+                continue;
+            }
+            Member m = files.get(inside(dir, r.location()));
+            if (m == null) {
+                // links are not in the index: a location naming a symlink or hard link is missing
+                out.add("onnx.external_data_missing", Severity.HIGH, where, "external data file '" + location
+                        + "' is not a regular file of the archive", "");
+                continue;
+            }
+            String range = onnxRangeProblem(r, m.size);
+            if (!range.isEmpty()) {
+                out.add("onnx.external_data_range", Severity.HIGH, where, range + " (external data file '" + location
+                        + "')", "");
+            }
+        }
+    }
+
+    /**
+     * Why an external-data location cannot be followed safely wherever the model lies, or "":
+     * it must be a relative path inside the model's folder, without '..' (once a link on the
+     * loader's disk is resolved, '..' may climb anywhere) and not ORT's memory tag.
+     */
+    static String onnxLocationProblem(String location) {
+        if (location.isEmpty()) {
+            return "is empty";
+        }
+        if (location.contains(ORT_MEMORY_TAG)) {
+            return "is ONNX Runtime's in-memory tag: the runtime would read its offset as a memory address";
+        }
+        for (String segment : location.split("/", -1)) {
+            if (segment.equals("..")) {
+                return "climbs with '..'";
+            }
+        }
+        if (inside("", location) == null) {
+            return "is absolute, uses backslashes or a drive, or names no file";
+        }
+        return "";
+    }
+
+    /**
+     * Why an external tensor's offset and length do not name bytes inside a file of {@code size}
+     * bytes (-1: unknown, only the numbers are checked), or "". Both must be plain decimal
+     * numbers: Python's {@code int()} and C's {@code strtol} read signs, spaces and underscores
+     * differently. An absent offset is 0; an absent length runs to the end of the file.
+     */
+    static String onnxRangeProblem(OnnxExternalData.Ref r, long size) {
+        long offset = r.dataOffset().map(FolderScan::decimal).orElse(0L);
+        long length = r.dataLength().map(FolderScan::decimal).orElse(-2L); // -2: absent, -1: not a number
+        if (offset < 0) {
+            return "external data offset '" + printable(r.dataOffset().orElse("")) + "' is not a decimal number under 2^63";
+        }
+        if (length == -1) {
+            return "external data length '" + printable(r.dataLength().orElse("")) + "' is not a decimal number under 2^63";
+        }
+        if (size < 0) {
+            return "";
+        }
+        // compared by subtraction: offset + length may overflow
+        if (length >= 0 && (length > size || offset > size - length)) {
+            return "external data offset " + offset + " + length " + length + " runs past the end of the " + size
+                    + "-byte file";
+        }
+        if (offset > size) {
+            return "external data offset " + offset + " is past the end of the " + size + "-byte file";
+        }
+        return "";
+    }
+
+    /** A plain decimal number (ASCII digits only), or -1. */
+    private static long decimal(String s) {
+        if (s.isEmpty() || s.length() > 19 || !s.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 

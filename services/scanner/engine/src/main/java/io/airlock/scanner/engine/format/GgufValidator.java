@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
  * {@code gguf.size_overflow}, {@code gguf.unknown_tensor_type}, {@code gguf.block_size},
  * {@code gguf.misaligned_offset}, {@code gguf.offset_mismatch}, {@code gguf.out_of_file},
  * {@code gguf.trailing_data}. Template markers are returned as {@link Injection}s for the caller
- * to report ({@code gguf.template_injection}, HIGH).
+ * to report ({@code gguf.template_injection}, HIGH), and gguf-split's keys as written
+ * ({@link Layout#split()}) for the folder rules to check against the parts' names.
  */
 public final class GgufValidator {
     /** GGML_MAX_NAME is 64 including the terminating NUL. */
@@ -169,13 +170,31 @@ public final class GgufValidator {
      * @param dataEnd     absolute offset where the last tensor ends
      * @param tensors     the tensor infos, in file order
      * @param injections  template-injection markers found
+     * @param split       the gguf-split keys present ({@link #SPLIT_KEYS}), by key
      */
     public record Layout(int version, long kvCount, long alignment, long dataStart, long dataEnd,
-                         List<TensorInfo> tensors, List<Injection> injections) {
+                         List<TensorInfo> tensors, List<Injection> injections, Map<String, SplitKey> split) {
         public Layout {
             tensors = List.copyOf(tensors);
             injections = List.copyOf(injections);
+            split = Map.copyOf(split);
         }
+    }
+
+    /**
+     * Keys llama.cpp's gguf-split writes into every part: split.no (UINT16, 0-based), split.count
+     * (UINT16) and split.tensors.count (INT32, the tensors of all parts together).
+     */
+    public static final List<String> SPLIT_KEYS = List.of("split.no", "split.count", "split.tensors.count");
+
+    /**
+     * A gguf-split key as written.
+     *
+     * @param type    its value type (UINT16, INT32, ...)
+     * @param value   its value, when {@code integer}
+     * @param integer whether the type is an integer type (else the value was stepped over)
+     */
+    public record SplitKey(String type, long value, boolean integer) {
     }
 
     private GgufValidator() {
@@ -217,6 +236,7 @@ public final class GgufValidator {
         Set<String> keys = new HashSet<>();
         long alignment = DEFAULT_ALIGNMENT;
         List<Injection> injections = new ArrayList<>();
+        Map<String, SplitKey> split = new LinkedHashMap<>();
         for (long i = 0; i < kvCount; i++) {
             long at = in.position();
             String key = string(in, MAX_KEY, "gguf.bad_key", "key of pair " + i);
@@ -238,6 +258,8 @@ public final class GgufValidator {
                     throw new FormatViolation("gguf.alignment", "general.alignment " + alignment
                             + " is not a power of two", typeAt + 4, loc);
                 }
+            } else if (SPLIT_KEYS.contains(key)) {
+                split.put(key, splitKey(in, type, loc));
             } else if (type == ValueType.STRING && key.startsWith(TEMPLATE_KEY)) {
                 String template = string(in, MAX_TEMPLATE, "gguf.limit", loc);
                 injections.addAll(scanTemplate(key, template));
@@ -317,7 +339,7 @@ public final class GgufValidator {
             throw new FormatViolation("gguf.trailing_data", (size - dataEnd) + " bytes after the end of the tensor data"
                     + " (at most " + (allowedEnd - dataEnd) + " bytes of padding are expected)", dataEnd);
         }
-        return new Layout((int) version, kvCount, alignment, dataStart, dataEnd, tensors, injections);
+        return new Layout((int) version, kvCount, alignment, dataStart, dataEnd, tensors, injections, split);
     }
 
     /** Element count × type size with overflow checks; the first dimension must be whole blocks. */
@@ -402,6 +424,28 @@ public final class GgufValidator {
             case BOOL -> bool(in, loc);
             default -> in.skip(type.size);
         }
+    }
+
+    /** A split.* value: integers read (signed types sign-extended), other types stepped over. */
+    private static SplitKey splitKey(InputCursor in, ValueType type, String loc) throws IOException, FormatViolation {
+        long v = switch (type) {
+            case UINT8 -> in.u8();
+            case INT8 -> (byte) in.u8();
+            case UINT16 -> in.u16();
+            case INT16 -> (short) in.u16();
+            case UINT32 -> in.u32();
+            case INT32 -> (int) in.u32();
+            case UINT64, INT64 -> in.u64();
+            default -> {
+                value(in, type, loc);
+                yield 0;
+            }
+        };
+        boolean integer = switch (type) {
+            case UINT8, INT8, UINT16, INT16, UINT32, INT32, UINT64, INT64 -> true;
+            default -> false;
+        };
+        return new SplitKey(type.name(), v, integer);
     }
 
     private static void bool(InputCursor in, String loc) throws IOException, FormatViolation {
