@@ -41,7 +41,7 @@ import java.util.Objects;
  */
 public final class ScanEngine {
     /** Engine and rule-set version; bumped by hand whenever a rule's meaning changes, so reports stay comparable. */
-    public static final String VERSION = "airlock-scanner-engine/0.4.0";
+    public static final String VERSION = "airlock-scanner-engine/0.5.0";
     public static final String INTEGRITY = "integrity";
     public static final String FORMAT_GATE = "format_gate";
     public static final String STATIC_SCAN = "static_scan";
