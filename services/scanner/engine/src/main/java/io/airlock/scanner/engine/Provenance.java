@@ -14,9 +14,11 @@ import java.util.stream.Collectors;
  *
  * @param sourceUrl        the origin the submitter recorded, "" when none
  * @param sources          which origins are acceptable
- * @param signature        a detached signature (a Sigstore bundle for OpenSSF model signing, or a
- *                         cosign blob signature: base64 DER), when one was submitted
- * @param trustedKeysPem   public keys (PEM) whose signatures are trusted
+ * @param signature        a detached signature (a Sigstore bundle for OpenSSF model signing, a
+ *                         cosign blob signature: base64 DER, or an OpenPGP detached signature,
+ *                         armored or binary), when one was submitted; its format is told by content
+ * @param trustedKeysPem   public keys whose signatures are trusted: PEM (EC, Ed25519) for bundles and
+ *                         cosign, ASCII-armored OpenPGP public key blocks for OpenPGP signatures
  * @param requireSignature whether an artifact without a verified signature fails
  * @param artifactName     the name the signature's manifest must list the artifact under
  */

@@ -6,6 +6,7 @@ import io.airlock.contracts.StageResult;
 import io.airlock.contracts.StageStatus;
 import io.airlock.signing.Keys;
 import io.airlock.signing.ModelSignature;
+import io.airlock.signing.OpenPgp;
 import io.airlock.signing.SigningException;
 
 import java.io.IOException;
@@ -26,7 +27,8 @@ import java.util.Map;
 final class ProvenanceStages {
     static final String SOURCE_POLICY = "source_policy";
     static final String PROVENANCE = "provenance";
-    private static final int MAX_SIGNATURE = 1 << 20;
+    static final String OPENPGP_FORMAT = "openpgp detached signature";
+    private static final int MAX_SIGNATURE = OpenPgp.MAX_SIGNATURE;
 
     private ProvenanceStages() {
     }
@@ -81,23 +83,36 @@ final class ProvenanceStages {
             details.put("reason", "no signature was submitted");
             return new StageResult(PROVENANCE, StageStatus.SKIPPED, 0, List.of(), details);
         }
-        if (p.trustedKeysPem().isEmpty()) {
+        Path sig = p.signature().get();
+        boolean openPgp = OpenPgp.looksLikeSignature(head(sig));
+        // OpenPGP key blocks and PEM keys share one list; each kind of signature is checked only with its own kind
+        List<String> pgpKeys = p.trustedKeysPem().stream().filter(OpenPgp::isPublicKeyBlock).toList();
+        List<String> pemKeys = p.trustedKeysPem().stream().filter(k -> !OpenPgp.isPublicKeyBlock(k)).toList();
+        if (openPgp) {
+            details.put("signatureFormat", OPENPGP_FORMAT);
+        }
+        if ((openPgp ? pgpKeys : pemKeys).isEmpty()) {
             details.put("signature", "present, unverified");
             if (p.requireSignature()) {
-                return fail(PROVENANCE, details, "provenance.no_trusted_keys", "a signature is required but no trusted key is configured", "");
+                return fail(PROVENANCE, details, "provenance.no_trusted_keys", "a signature is required but no trusted key"
+                        + (p.trustedKeysPem().isEmpty() ? "" : openPgp ? " in OpenPGP armor" : " in PEM") + " is configured", "");
             }
-            details.put("reason", "no trusted keys are configured, so the signature cannot be checked");
+            details.put("reason", p.trustedKeysPem().isEmpty() ? "no trusted keys are configured, so the signature cannot be checked"
+                    : openPgp ? "no trusted OpenPGP public key block is configured, so the OpenPGP signature cannot be checked"
+                    : "only OpenPGP keys are configured, so this signature (not OpenPGP) cannot be checked");
             return new StageResult(PROVENANCE, StageStatus.NOT_RUN, 0, List.of(), details);
         }
-        Path sig = p.signature().get();
         if (Files.size(sig) > MAX_SIGNATURE) {
             return fail(PROVENANCE, details, "provenance.signature_invalid", "the signature is larger than " + MAX_SIGNATURE + " bytes", "");
         }
         byte[] bytes = Files.readAllBytes(sig);
+        if (openPgp) {
+            return openPgp(details, bytes, artifact, pgpKeys);
+        }
         boolean bundle = looksLikeJson(bytes);
         details.put("signatureFormat", bundle ? "sigstore bundle (model signing v1.0)" : "cosign blob signature");
         String unsupported = "";
-        for (String pem : p.trustedKeysPem()) {
+        for (String pem : pemKeys) {
             Keys.Verifier key;
             try {
                 key = Keys.verifier(pem);
@@ -138,6 +153,35 @@ final class ProvenanceStages {
         details.put("signature", "invalid");
         return fail(PROVENANCE, details, "provenance.signature_invalid",
                 "the signature does not verify with any trusted key over this artifact", details.getOrDefault("lastProblem", ""));
+    }
+
+    /** An OpenPGP detached signature over the whole artifact, checked against the pinned OpenPGP certificates. */
+    private static StageResult openPgp(Map<String, String> details, byte[] signature, Path artifact, List<String> armoredKeys)
+            throws IOException {
+        OpenPgp.TrustedKeys keys;
+        try {
+            keys = OpenPgp.trustedKeys(armoredKeys);
+        } catch (SigningException e) {
+            throw new IOException("a configured trusted key is unusable: " + e.getMessage(), e);
+        }
+        OpenPgp.Result r;
+        try (InputStream in = Files.newInputStream(artifact)) {
+            r = OpenPgp.verify(signature, in, keys);
+        }
+        if (r.status() == OpenPgp.Status.VERIFIED) {
+            return verified(details, r.fingerprint(), r.detail());
+        }
+        details.put("signature", "invalid");
+        details.put("reason", r.detail());
+        return fail(PROVENANCE, details, "provenance.signature_invalid",
+                "the OpenPGP signature does not verify with any trusted key over this artifact", r.detail());
+    }
+
+    /** The signature file's first bytes, enough to tell its format. */
+    private static byte[] head(Path sig) throws IOException {
+        try (InputStream in = Files.newInputStream(sig)) {
+            return in.readNBytes(1024);
+        }
     }
 
     private static StageResult verified(Map<String, String> details, String keyHint, String what) {

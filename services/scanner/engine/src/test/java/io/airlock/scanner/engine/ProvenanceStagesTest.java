@@ -10,10 +10,12 @@ import io.airlock.signing.Dsse;
 import io.airlock.signing.InToto;
 import io.airlock.signing.Keys;
 import io.airlock.signing.ModelSignature;
+import org.bouncycastle.bcpg.HashAlgorithmTags;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -116,6 +118,100 @@ class ProvenanceStagesTest {
         bytes[bytes.length - 1] ^= 1;
         Files.write(f, bytes);
         assertThat(ProvenanceStages.provenance(p, f, sha(f)).status()).isEqualTo(StageStatus.FAIL);
+    }
+
+    @ParameterizedTest(name = "armored {0}")
+    @ValueSource(booleans = {true, false})
+    void anOpenPgpSignatureVerifiesWithAPinnedKeyBesidePemKeysAndOnlyOverThisArtifact(boolean armor) throws Exception {
+        byte[] bytes = Samples.gguf(3);
+        Path f = Files.write(dir.resolve("m.gguf"), bytes);
+        Path sig = Files.write(dir.resolve("m.gguf.sig"), PgpSamples.sign(PgpSamples.rsa(), bytes, armor, HashAlgorithmTags.SHA256));
+        Provenance p = new Provenance("", HF, Optional.of(sig), List.of(Keys.generateEc("secp256r1")[1], PgpSamples.armored(PgpSamples.rsa())), true, "m.gguf");
+
+        StageResult ok = ProvenanceStages.provenance(p, f, sha(f));
+
+        assertThat(ok.status()).as(ok.toString()).isEqualTo(StageStatus.PASS);
+        assertThat(ok.details()).containsEntry("signature", "verified")
+                .containsEntry("signatureFormat", "openpgp detached signature")
+                .containsEntry("keyHint", HexFormat.of().withUpperCase().formatHex(PgpSamples.rsa().getFingerprint()));
+
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(f, bytes);
+        StageResult changed = ProvenanceStages.provenance(p, f, sha(f));
+        assertThat(changed.findings()).extracting(Finding::rule).containsExactly("provenance.signature_invalid");
+        assertThat(changed.details()).containsEntry("signature", "invalid");
+    }
+
+    @Test
+    void anOpenPgpSignatureByAnotherKeyOrOverSha1Fails() throws Exception {
+        byte[] bytes = Samples.gguf(3);
+        Path f = Files.write(dir.resolve("m.gguf"), bytes);
+        Path sig = Files.write(dir.resolve("m.gguf.asc"), PgpSamples.sign(PgpSamples.ed(), bytes, true, HashAlgorithmTags.SHA256));
+        StageResult otherKey = ProvenanceStages.provenance(
+                new Provenance("", HF, Optional.of(sig), List.of(PgpSamples.armored(PgpSamples.rsa())), false, "m.gguf"), f, sha(f));
+        assertThat(otherKey.status()).isEqualTo(StageStatus.FAIL);
+        assertThat(otherKey.findings()).extracting(Finding::rule).containsExactly("provenance.signature_invalid");
+        assertThat(otherKey.details().get("reason")).contains("not a trusted key");
+
+        Files.write(sig, PgpSamples.sign(PgpSamples.rsa(), bytes, true, HashAlgorithmTags.SHA1));
+        StageResult sha1 = ProvenanceStages.provenance(
+                new Provenance("", HF, Optional.of(sig), List.of(PgpSamples.armored(PgpSamples.rsa())), false, "m.gguf"), f, sha(f));
+        assertThat(sha1.findings()).extracting(Finding::rule).containsExactly("provenance.signature_invalid");
+        assertThat(sha1.details().get("reason")).contains("SHA1").contains("SHA-256 or stronger");
+    }
+
+    @Test
+    void anOpenPgpSignatureWithoutATrustedOpenPgpKeyIsNotRunNeverVerified() throws Exception {
+        byte[] bytes = Samples.gguf(3);
+        Path f = Files.write(dir.resolve("m.gguf"), bytes);
+        Path sig = Files.write(dir.resolve("m.gguf.sig"), PgpSamples.sign(PgpSamples.ed(), bytes, false, HashAlgorithmTags.SHA256));
+        for (List<String> keys : List.of(List.<String>of(), List.of(Keys.generateEc("secp256r1")[1]))) {
+            StageResult r = ProvenanceStages.provenance(new Provenance("", HF, Optional.of(sig), keys, false, "m.gguf"), f, sha(f));
+            assertThat(r.status()).as(r.toString()).isEqualTo(StageStatus.NOT_RUN);
+            assertThat(r.details()).containsEntry("signature", "present, unverified")
+                    .containsEntry("signatureFormat", "openpgp detached signature");
+            StageResult required = ProvenanceStages.provenance(new Provenance("", HF, Optional.of(sig), keys, true, "m.gguf"), f, sha(f));
+            assertThat(required.findings()).extracting(Finding::rule).containsExactly("provenance.no_trusted_keys");
+        }
+        // and an unsigned file stays unsigned however many keys are pinned
+        StageResult unsigned = ProvenanceStages.provenance(
+                new Provenance("", HF, Optional.empty(), List.of(PgpSamples.armored(PgpSamples.ed())), false, "m.gguf"), f, sha(f));
+        assertThat(unsigned.status()).isEqualTo(StageStatus.SKIPPED);
+        assertThat(unsigned.details()).containsEntry("signature", "absent");
+    }
+
+    @Test
+    void aCosignSignatureStillVerifiesWhenOpenPgpKeysArePinnedBesideItsKey() throws Exception {
+        String[] kp = Keys.generateEc("secp256r1");
+        byte[] bytes = Samples.gguf(3);
+        Path f = Files.write(dir.resolve("m.gguf"), bytes);
+        Path sig = Files.writeString(dir.resolve("m.sig"), Base64.getEncoder().encodeToString(Keys.signer(kp[0], kp[1]).sign(bytes)));
+        StageResult r = ProvenanceStages.provenance(
+                new Provenance("", HF, Optional.of(sig), List.of(PgpSamples.armored(PgpSamples.ed()), kp[1]), true, "m.gguf"), f, sha(f));
+        assertThat(r.status()).as(r.toString()).isEqualTo(StageStatus.PASS);
+        assertThat(r.details()).containsEntry("signatureFormat", "cosign blob signature");
+        StageResult pgpOnly = ProvenanceStages.provenance(
+                new Provenance("", HF, Optional.of(sig), List.of(PgpSamples.armored(PgpSamples.ed())), false, "m.gguf"), f, sha(f));
+        assertThat(pgpOnly.status()).isEqualTo(StageStatus.NOT_RUN);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"binary garbage", "truncated armor", "message armor"})
+    void aMalformedOpenPgpSignatureIsInvalidNeverAnException(String kind) throws Exception {
+        byte[] bytes = Samples.gguf(3);
+        Path f = Files.write(dir.resolve("m.gguf"), bytes);
+        String armored = new String(PgpSamples.sign(PgpSamples.ed(), bytes, true, HashAlgorithmTags.SHA256), StandardCharsets.US_ASCII);
+        byte[] sig = switch (kind) {
+            case "binary garbage" -> new byte[]{(byte) 0xC2, 0x05, 4, 0, 22, 8, 0, 0x7F};
+            case "truncated armor" -> armored.substring(0, armored.length() - 40).getBytes(StandardCharsets.US_ASCII);
+            default -> armored.replace("PGP SIGNATURE", "PGP MESSAGE").getBytes(StandardCharsets.US_ASCII);
+        };
+        Path sigFile = Files.write(dir.resolve("m.gguf.sig"), sig);
+        StageResult r = ProvenanceStages.provenance(
+                new Provenance("", HF, Optional.of(sigFile), List.of(PgpSamples.armored(PgpSamples.ed())), false, "m.gguf"), f, sha(f));
+        assertThat(r.status()).as(r.toString()).isEqualTo(StageStatus.FAIL);
+        assertThat(r.findings()).extracting(Finding::rule).containsExactly("provenance.signature_invalid");
+        assertThat(r.details()).containsEntry("signatureFormat", "openpgp detached signature");
     }
 
     @Test
