@@ -294,7 +294,7 @@ public final class ScanEngine {
     private StageResult folderScan(Context ctx, long t0) throws IOException {
         StaticScan.Outcome o;
         try (FileChannel ch = FileChannel.open(ctx.file, StandardOpenOption.READ)) {
-            o = folderScan.scan(ByteSource.of(ch), ctx.format, ctx.opts.deniedFormats());
+            o = folderScan.scan(ByteSource.of(ch), ctx.format, ctx.opts.deniedFormats(), ctx.opts.weights());
         }
         if (!o.applicable()) {
             Map<String, String> d = new LinkedHashMap<>(o.details());

@@ -56,10 +56,7 @@ final class StrictValidation {
                 details.put("gguf.tensors", Integer.toString(l.tensors().size()));
                 details.put("gguf.keys", Long.toString(l.kvCount()));
                 details.put("gguf.alignment", Long.toString(l.alignment()));
-                for (GgufValidator.TensorInfo t : l.tensors()) {
-                    tensors.add(new WeightStats.Tensor(t.name(), WeightStats.DType.of(t.type().name()), t.dims().length,
-                            elements(t.dims()), l.dataStart() + t.offset()));
-                }
+                tensors.addAll(WeightStats.tensors(l));
                 for (GgufValidator.Injection i : l.injections()) {
                     out.add(new Finding("gguf.template_injection", Severity.HIGH, ScanEngine.FORMAT_GATE,
                             "key '" + i.key() + "'", "chat template holds the template-injection marker '"
@@ -72,10 +69,7 @@ final class StrictValidation {
                 details.put("safetensors.tensors", Integer.toString(l.tensors().size()));
                 details.put("safetensors.headerLength", Long.toString(l.headerLength()));
                 details.put("safetensors.metadataEntries", Integer.toString(l.metadataEntries()));
-                for (SafetensorsValidator.Tensor t : l.tensors()) {
-                    tensors.add(new WeightStats.Tensor(t.name(), WeightStats.DType.of(t.dtype()), t.shape().length,
-                            elements(t.shape()), l.dataStart() + t.begin()));
-                }
+                tensors.addAll(WeightStats.tensors(l));
             }
         } catch (FormatViolation v) {
             out.add(violation(v, ScanEngine.FORMAT_GATE));
@@ -101,14 +95,6 @@ final class StrictValidation {
                 StaticScanPolicy.defaults().maxFindingsPerRule()), null);
     }
 
-    /** The element count; the validators have checked that the product does not overflow. */
-    private static long elements(long[] dims) {
-        long n = 1;
-        for (long d : dims) {
-            n *= d;
-        }
-        return n;
-    }
 
     /** A violation as a HIGH finding of {@code stage}, located at its offset (and tensor or key). */
     static Finding violation(FormatViolation v, String stage) {

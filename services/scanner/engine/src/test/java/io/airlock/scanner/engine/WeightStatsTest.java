@@ -295,6 +295,28 @@ class WeightStatsTest {
         assertThatThrownBy(() -> ScanPolicy.load(p)).hasMessageContaining("must be a number");
     }
 
+    @ParameterizedTest
+    @EnumSource(Folders.Container.class)
+    void weightsInsideAModelFolderAreJudgedToo(Folders.Container container) throws IOException {
+        double[] w = gaussian(N, 0.02, 12);
+        java.util.Map<String, byte[]> honest = Folders.with(Folders.sharded(), "model-00002-of-00002.safetensors",
+                safetensors(floats("lm_head.weight", WeightStats.DType.BF16, MATRIX, w)));
+        ScanReport ok = scan(Folders.pack(honest, container));
+        assertThat(ok.verdict()).as(ok.toString()).isEqualTo(ScanVerdict.PASS);
+        StageResult folder = ok.stage(ScanEngine.FOLDER_SCAN).orElseThrow();
+        assertThat(folder.details()).containsEntry("weights.judged", "1")
+                .containsEntry("weights.sampledBytes", Integer.toString(N * 2));
+
+        w[N / 2] = Double.NaN;
+        ScanReport bad = scan(Folders.pack(Folders.with(Folders.sharded(), "model-00002-of-00002.safetensors",
+                safetensors(floats("lm_head.weight", WeightStats.DType.BF16, MATRIX, w))), container));
+        assertThat(bad.verdict()).isEqualTo(ScanVerdict.REJECT);
+        assertThat(bad.stage(ScanEngine.FOLDER_SCAN).orElseThrow().findings()).singleElement().satisfies(f -> {
+            assertThat(f.rule()).isEqualTo("weights.nan");
+            assertThat(f.location()).contains("model-00002-of-00002.safetensors").endsWith("tensor 'lm_head.weight'");
+        });
+    }
+
     @Test
     void halfPrecisionDecodingMatchesTheStandard() {
         List<double[]> cases = new ArrayList<>();

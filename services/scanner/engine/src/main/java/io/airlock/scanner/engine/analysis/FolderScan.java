@@ -226,9 +226,12 @@ public final class FolderScan {
         final Map<String, Object> configs = new LinkedHashMap<>();
         final Map<String, OnnxExternalData.Model> onnx = new LinkedHashMap<>();
         final Map<String, Long> counters = new LinkedHashMap<>();
+        final WeightStats.Thresholds weights;
+        WeightStats.Summary weightsJudged = WeightStats.Summary.NONE;
 
-        Run(Set<Format> denied) {
+        Run(Set<Format> denied, WeightStats.Thresholds weights) {
             this.denied = denied;
+            this.weights = weights;
         }
 
         void count(String k) {
@@ -245,7 +248,13 @@ public final class FolderScan {
      * (its config); SKIPPED (not applicable) for anything else.
      */
     public StaticScan.Outcome scan(ByteSource src, Format format, Set<Format> denied) throws IOException {
-        Run run = new Run(Set.copyOf(denied));
+        return scan(src, format, denied, WeightStats.Thresholds.defaults());
+    }
+
+    /** As {@link #scan(ByteSource, Format, Set)}, judging the weights of safetensors and GGUF members by {@code weights}. */
+    public StaticScan.Outcome scan(ByteSource src, Format format, Set<Format> denied, WeightStats.Thresholds weights)
+            throws IOException {
+        Run run = new Run(Set.copyOf(denied), weights);
         Map<String, String> details = new LinkedHashMap<>();
         if (format == Format.KERAS) {
             keras(run, src, "archive");
@@ -268,6 +277,9 @@ public final class FolderScan {
                     + "): no folder rules apply");
         }
         details.put("folder.files", Integer.toString(run.files.size()));
+        if (!run.weightsJudged.equals(WeightStats.Summary.NONE)) {
+            run.weightsJudged.describe(weights, details);
+        }
         run.counters.forEach((k, v) -> details.put("folder." + k, Long.toString(v)));
         return new StaticScan.Outcome(true, run.out.list(), details, "");
     }
@@ -359,6 +371,18 @@ public final class FolderScan {
         }
     }
 
+    /**
+     * The weight statistics of a validated member, as for a file alone; its data is read forward
+     * from the member's stream (a member cannot seek, so reaching the last sampled block reads the
+     * member through). The cap on judged tensors holds over the whole folder.
+     */
+    private static void judgeWeights(Run run, List<WeightStats.Tensor> tensors, ByteSource header, long kept,
+                                     InputStream rest, long size, String loc) throws IOException {
+        WeightStats.Summary s = WeightStats.analyse(new ForwardSource(header, kept, rest, size), tensors, run.weights,
+                run.weights.maxTensors() - run.weightsJudged.judged(), run.out, loc + ", ");
+        run.weightsJudged = run.weightsJudged.plus(s);
+    }
+
     private static boolean configJson(String base) {
         return base.equals("config.json") || base.equals("model_index.json") || base.endsWith("_config.json")
                 || base.endsWith(".index.json") || base.equals("chat_template.json");
@@ -404,6 +428,7 @@ public final class FolderScan {
             m.tensors = names;
             m.valid = true;
             run.count("safetensorsValidated");
+            judgeWeights(run, WeightStats.tensors(l), b.source(), keep, whole, m.size, loc);
         } catch (FormatViolation v) {
             run.out.add(v.rule(), Severity.HIGH, v.location().isEmpty() ? Findings.at(loc, v.offset())
                     : loc + ", " + v.location(), v.getMessage(), "");
@@ -413,12 +438,14 @@ public final class FolderScan {
     }
 
     private void gguf(Run run, Member m, InputStream whole, String loc) throws IOException {
-        try (MemberBytes b = MemberBytes.prefix(whole, m.size, (int) Math.min(m.size, policy.maxNestedBytes()))) {
+        int keep = (int) Math.min(m.size, policy.maxNestedBytes());
+        try (MemberBytes b = MemberBytes.prefix(whole, m.size, keep)) {
             GgufValidator.Layout l = GgufValidator.validate(b.source());
             m.valid = true;
             m.split = l.split();
             m.ggufTensors = l.tensors().size();
             run.count("ggufValidated");
+            judgeWeights(run, WeightStats.tensors(l), b.source(), keep, whole, m.size, loc);
             for (GgufValidator.Injection i : l.injections()) {
                 run.out.add("gguf.template_injection", Severity.HIGH, loc + ", key '" + i.key() + "'",
                         "chat template holds the template-injection marker '" + i.marker() + "'", i.context());

@@ -3,8 +3,11 @@ package io.airlock.scanner.engine.analysis;
 import io.airlock.contracts.Finding;
 import io.airlock.contracts.Severity;
 import io.airlock.scanner.engine.format.ByteSource;
+import io.airlock.scanner.engine.format.GgufValidator;
+import io.airlock.scanner.engine.format.SafetensorsValidator;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -91,10 +94,65 @@ public final class WeightStats {
         }
     }
 
+    /** The tensors of a validated safetensors file, by offset (the validator sorted them). */
+    public static List<Tensor> tensors(SafetensorsValidator.Layout l) {
+        List<Tensor> out = new ArrayList<>(l.tensors().size());
+        for (SafetensorsValidator.Tensor t : l.tensors()) {
+            out.add(new Tensor(t.name(), DType.of(t.dtype()), t.shape().length, elements(t.shape()),
+                    l.dataStart() + t.begin()));
+        }
+        return out;
+    }
+
+    /** The tensors of a validated GGUF file, in file order (the validator checked offsets in order). */
+    public static List<Tensor> tensors(GgufValidator.Layout l) {
+        List<Tensor> out = new ArrayList<>(l.tensors().size());
+        for (GgufValidator.TensorInfo t : l.tensors()) {
+            out.add(new Tensor(t.name(), DType.of(t.type().name()), t.dims().length, elements(t.dims()),
+                    l.dataStart() + t.offset()));
+        }
+        return out;
+    }
+
+    /** The element count; the validators checked that the product does not overflow. */
+    private static long elements(long[] dims) {
+        long n = 1;
+        for (long d : dims) {
+            n *= d;
+        }
+        return n;
+    }
+
     /** Fewer sampled bytes than this make the entropy estimate too low for uniform bytes to clear 7.95. */
     static final int MIN_ENTROPY_BYTES = 16 * 1024;
 
     private WeightStats() {
+    }
+
+    /**
+     * What was judged.
+     *
+     * @param otherType tensors not F32/F16/BF16
+     * @param small     tensors under the minimum size
+     * @param overCap   tensors past {@link Thresholds#maxTensors}
+     */
+    public record Summary(long judged, long otherType, long small, long overCap, long sampledBytes) {
+        Summary plus(Summary o) {
+            return new Summary(judged + o.judged, otherType + o.otherType, small + o.small, overCap + o.overCap,
+                    sampledBytes + o.sampledBytes);
+        }
+
+        static final Summary NONE = new Summary(0, 0, 0, 0, 0);
+
+        /** The report's details for these counts. */
+        void describe(Thresholds t, Map<String, String> details) {
+            details.put("weights.judged", Long.toString(judged));
+            details.put("weights.sampledBytes", Long.toString(sampledBytes));
+            details.put("weights.sampling", "up to " + t.sampleElements() + " elements per tensor in " + BLOCK
+                    + "-element blocks spread over it");
+            details.put("weights.notJudged", otherType + " not F32/F16/BF16 (quantized, integer or F64), " + small
+                    + " under " + t.minElements() + " elements, " + overCap + " over the cap of " + t.maxTensors());
+        }
     }
 
     /** The static scan of a GGUF or safetensors file: its tensors, as the format gate's validator laid them out. */
@@ -103,8 +161,9 @@ public final class WeightStats {
         Findings out = new Findings(stage, perRule);
         Map<String, String> details = new LinkedHashMap<>();
         details.put("weights.tensors", Integer.toString(tensors.size()));
-        long judged = analyse(src, tensors, t, out, details);
-        if (judged == 0) {
+        Summary s = analyse(src, tensors, t, t.maxTensors(), out, "");
+        s.describe(t, details);
+        if (s.judged() == 0) {
             // nothing was looked at: say so, never a pass
             return new StaticScan.Outcome(false, List.of(), details, "no weight tensor to judge in this file ("
                     + details.get("weights.notJudged") + ")");
@@ -112,8 +171,11 @@ public final class WeightStats {
         return new StaticScan.Outcome(true, out.list(), details, "");
     }
 
-    /** Judges the tensors, adding findings and details; returns how many tensors were judged. */
-    static long analyse(ByteSource src, List<Tensor> tensors, Thresholds t, Findings out, Map<String, String> details)
+    /**
+     * Judges at most {@code cap} of {@code tensors} (in the order given, which must be by offset when
+     * {@code src} reads only forward), adding findings located after {@code where}.
+     */
+    static Summary analyse(ByteSource src, List<Tensor> tensors, Thresholds t, long cap, Findings out, String where)
             throws IOException {
         long judged = 0;
         long small = 0;
@@ -127,25 +189,19 @@ public final class WeightStats {
                 otherType++;
             } else if (x.elements() < t.minElements()) {
                 small++;
-            } else if (judged >= t.maxTensors()) {
+            } else if (judged >= cap) {
                 overCap++;
             } else {
                 judged++;
-                sampledBytes += judge(src, x, t, buf, values, out);
+                sampledBytes += judge(src, x, t, buf, values, out, where);
             }
         }
-        details.put("weights.judged", Long.toString(judged));
-        details.put("weights.sampledBytes", Long.toString(sampledBytes));
-        details.put("weights.sampling", "up to " + t.sampleElements() + " elements per tensor in " + BLOCK
-                + "-element blocks spread over it");
-        details.put("weights.notJudged", otherType + " not F32/F16/BF16 (quantized, integer or F64), " + small
-                + " under " + t.minElements() + " elements, " + overCap + " over the cap of " + t.maxTensors());
-        return judged;
+        return new Summary(judged, otherType, small, overCap, sampledBytes);
     }
 
     /** Samples and judges one tensor; returns the bytes read. */
-    private static long judge(ByteSource src, Tensor x, Thresholds t, byte[] buf, double[] values, Findings out)
-            throws IOException {
+    private static long judge(ByteSource src, Tensor x, Thresholds t, byte[] buf, double[] values, Findings out,
+                              String prefix) throws IOException {
         int width = x.dtype().bytes;
         long blocksInTensor = (x.elements() + BLOCK - 1) / BLOCK;
         int blocks = (int) Math.min(blocksInTensor, t.sampleElements() / BLOCK);
@@ -180,7 +236,7 @@ public final class WeightStats {
                 histogram[buf[i] & 0xff]++;
             }
         }
-        String where = "tensor '" + printable(x.name()) + "'";
+        String where = prefix + "tensor '" + printable(x.name()) + "'";
         long sampled = nan + inf + n;
         if (nan > 0) {
             out.add("weights.nan", Severity.HIGH, where, nan + " of " + sampled + " sampled values are NaN: trained "
