@@ -42,7 +42,7 @@ public interface ScannerConfig {
     }
 
     interface Signatures {
-        /** PEM files of the public keys whose signatures are trusted. */
+        /** Files of the trusted public keys: PEM (EC P-256/384/521, Ed25519) or ASCII-armored OpenPGP key blocks. */
         Optional<List<String>> trustedKeys();
 
         /** Whether an artifact without a verified signature fails the provenance stage. */
