@@ -12,12 +12,13 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SIZE_MIB="${1:-2048}"
 RUNS="${RUNS:-5}"
-DIR="$(mktemp -d)"
-trap 'rm -rf "$DIR"' EXIT
+DIR="${BENCH_DIR:-}"   # BENCH_DIR=folder keeps the generated files there (reused when present)
+if [ -z "$DIR" ]; then DIR="$(mktemp -d)"; trap 'rm -rf "$DIR"' EXIT; fi
+mkdir -p "$DIR"
 JAR="$ROOT/cli/target/airlock-cli.jar"
 [ -f "$JAR" ] || { echo "build the CLI first: ./mvnw -q package -DskipTests -pl cli -am" >&2; exit 2; }
 
-python3 - "$DIR" "$SIZE_MIB" <<'PY'
+[ -f "$DIR/model.gguf" ] || python3 - "$DIR" "$SIZE_MIB" <<'PY'
 import json, math, random, struct, sys
 out, mib = sys.argv[1], int(sys.argv[2])
 TENSOR = 8 << 20                       # bytes per tensor: 2048 x 2048 two-byte values

@@ -90,7 +90,7 @@ public final class WeightStats {
         }
 
         public static Thresholds defaults() {
-            return new Thresholds(4096, 64 * BLOCK, 1000, 7.95, 100_000, 0.99);
+            return new Thresholds(4096, 16 * BLOCK, 1000, 7.95, 100_000, 0.99);
         }
     }
 
