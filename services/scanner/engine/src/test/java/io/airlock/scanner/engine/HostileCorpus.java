@@ -116,11 +116,13 @@ public final class HostileCorpus {
     private static List<Sample> hostile() {
         Catalogue c = new Catalogue();
         pickleCallables(c.family(PICKLE_CALLABLES));
+        pickleAliases(c);
         pickleNames(c.family(PICKLE_NAMES));
         pickleOpcodes(c.family(PICKLE_OPCODES));
         pickleStreams(c.family(PICKLE_STREAMS));
         containers(c.family(CONTAINERS));
         torchAndZip(c.family(TORCH_ZIP));
+        unicodePaths(c);
         tar(c.family(TAR));
         c.family(GGUF);
         FormatAttacks.gguf().forEach(a -> c.add(a.name(), a.source(), "model.gguf", a.bytes(), a.rule()));
@@ -128,6 +130,7 @@ public final class HostileCorpus {
         FormatAttacks.safetensors().forEach(a -> c.add(a.name(), a.source(), "model.safetensors", a.bytes(), a.rule()));
         weights(c.family(WEIGHTS));
         folders(c.family(FOLDERS));
+        kerasH5(c);
         return List.copyOf(c.out);
     }
 
@@ -236,6 +239,102 @@ public final class HostileCorpus {
                 .add("sys.modules['os']", GADGETS + "interpreter state",
                         p().proto(4).stackGlobal("builtins", "dict.get").mark().stackGlobal("sys", "modules").str("os").tuple()
                                 .reduce().stop().bytes(), DANGEROUS);
+    }
+
+    /**
+     * Closed gaps of the import list: stdlib single-call gadgets it lacked, and the modules that
+     * define a listed public name (find_class imports whichever spelling a pickle names).
+     */
+    private static void pickleAliases(Catalogue c) {
+        String found = "found while building this corpus (a closed known gap): ";
+        String alias = "defining module of a listed name: ";
+        String cModule = "C module behind a listed module: ";
+        String path = "/tmp/airlock-corpus";
+        c.add("_bootsubprocess.check_output runs a command", found + "stdlib gadget off the list; it calls os.system",
+                        "x.pkl", callList("_bootsubprocess", "check_output", "touch", path), DANGEROUS)
+                .add("importing antigravity opens a browser", found + "find_class imports the module, whose import calls"
+                        + " webbrowser.open: no call needed", "x.pkl", p().proto(4).stackGlobal("antigravity", "geohash").stop().bytes(),
+                        DANGEROUS)
+                .add("_frozen_importlib._gcd_import as a resolver", found + alias + "importlib's own import", "x.pkl",
+                        calling("_frozen_importlib", "_gcd_import", "antigravity"), DANGEROUS)
+                .add("_frozen_importlib_external.spec_from_file_location", alias + "importlib's path loaders import any file",
+                        calling("_frozen_importlib_external", "spec_from_file_location", "x", path + ".py"), DANGEROUS)
+                .add("_imp.init_frozen", cModule + "importlib's C half runs frozen modules",
+                        calling("_imp", "init_frozen", "__hello__"), DANGEROUS)
+                .add("numpy._core.memmap.memmap truncates a file", found + alias + "numpy.memmap (numpy 2); mode w+ truncates",
+                        "x.pkl", p().proto(4).stackGlobal("numpy._core.memmap", "memmap").mark().str(path)
+                                .str("uint8").str("w+").int1(0).int1(1).tuple1().tuple().reduce().stop().bytes(), DANGEROUS)
+                .add("numpy.core.memmap.memmap truncates a file", alias + "numpy.memmap (numpy 1)",
+                        p().proto(4).stackGlobal("numpy.core.memmap", "memmap").mark().str(path).str("uint8").str("w+")
+                                .tuple().reduce().stop().bytes(), DANGEROUS)
+                .add("numpy.core.multiarray.fromfile", alias + "numpy.fromfile (numpy 1)",
+                        calling("numpy.core.multiarray", "fromfile", "/etc/passwd"), DANGEROUS)
+                .add("numpy._core.multiarray.fromfile", alias + "numpy.fromfile (numpy 2)",
+                        calling("numpy._core.multiarray", "fromfile", "/etc/passwd"), DANGEROUS)
+                .add("numpy.core._multiarray_umath.fromfile", cModule + "numpy.fromfile (numpy 1)",
+                        calling("numpy.core._multiarray_umath", "fromfile", "/etc/passwd"), DANGEROUS)
+                .add("numpy._core._multiarray_umath.fromfile", cModule + "numpy.fromfile (numpy 2)",
+                        calling("numpy._core._multiarray_umath", "fromfile", "/etc/passwd"), DANGEROUS)
+                .add("joblib.numpy_pickle.load of another file", found + alias + "joblib.load", "x.pkl",
+                        calling("joblib.numpy_pickle", "load", path + ".pkl"), DANGEROUS)
+                .add("joblib.numpy_pickle_compat.load_compatibility", alias + "old joblib files are unpickled",
+                        calling("joblib.numpy_pickle_compat", "load_compatibility", path + ".pkl"), DANGEROUS)
+                .add("joblib.dump writes a file", "file side effect like the listed numpy.save", calling("joblib", "dump", "x", path),
+                        DANGEROUS)
+                .add("gzip.open truncates a file", found + "file side effect like the listed io.open", "x.pkl",
+                        calling("gzip", "open", path, "wb"), DANGEROUS)
+                .add("gzip.GzipFile truncates a file", "file side effect like the listed io.open",
+                        calling("gzip", "GzipFile", path, "wb"), DANGEROUS)
+                .add("bz2.open truncates a file", "file side effect like the listed io.open", calling("bz2", "open", path, "wb"),
+                        DANGEROUS)
+                .add("bz2.BZ2File truncates a file", "file side effect like the listed io.open", calling("bz2", "BZ2File", path, "w"),
+                        DANGEROUS)
+                .add("lzma.open truncates a file", "file side effect like the listed io.open", calling("lzma", "open", path, "wb"),
+                        DANGEROUS)
+                .add("lzma.LZMAFile truncates a file", "file side effect like the listed io.open",
+                        calling("lzma", "LZMAFile", path, "w"), DANGEROUS)
+                .add("io.open_code", "opens files like the listed io.open", calling("io", "open_code", "/etc/passwd"), DANGEROUS)
+                .add("winreg.SetValue writes a Run key", found + "Windows persistence", "x.pkl",
+                        p().proto(4).stackGlobal("winreg", "SetValue").mark().op('J').le(0x80000001L, 4)
+                                .str("Software\\Microsoft\\Windows\\CurrentVersion\\Run").int1(1).str("calc").tuple().reduce()
+                                .stop().bytes(), DANGEROUS)
+                .add("_winreg.DeleteKey", "winreg's Python 2 name", p().proto(4).stackGlobal("_winreg", "DeleteKey").mark()
+                        .op('J').le(0x80000001L, 4).str("Software\\airlock-corpus").tuple().reduce().stop().bytes(), DANGEROUS)
+                .add("_operator.attrgetter('system')", alias + "operator.attrgetter", calling("_operator", "attrgetter", "system"),
+                        DANGEROUS)
+                .add("_operator.methodcaller('system', 'id')", alias + "operator.methodcaller",
+                        calling("_operator", "methodcaller", "system", "id"), DANGEROUS)
+                .add("_functools.partial(os.system, 'id')()", alias + "functools.partial",
+                        p().proto(4).stackGlobal("_functools", "partial").mark().stackGlobal("posix", "system").str("id").tuple()
+                                .reduce().emptyTuple().reduce().stop().bytes(), DANGEROUS)
+                .add("_functools.reduce", alias + "functools.reduce",
+                        p().proto(4).stackGlobal("_functools", "reduce").mark().stackGlobal("_operator", "add").emptyList()
+                                .mark().str("i").str("d").op('e').tuple().reduce().stop().bytes(), DANGEROUS)
+                .add("_signal.alarm", cModule + "signal", p().proto(4).stackGlobal("_signal", "alarm").int1(1).tuple1().reduce()
+                        .stop().bytes(), DANGEROUS)
+                .add("_multiprocessing.sem_unlink", cModule + "multiprocessing", calling("_multiprocessing", "sem_unlink",
+                        "/airlock-corpus"), DANGEROUS)
+                .add("_posixshmem.shm_unlink", cModule + "multiprocessing.shared_memory", calling("_posixshmem", "shm_unlink",
+                        "/airlock-corpus"), DANGEROUS)
+                .add("_asyncio.get_event_loop", cModule + "asyncio", calling("_asyncio", "get_event_loop"), DANGEROUS)
+                .add("_sqlite3.connect creates a file", cModule + "sqlite3", calling("_sqlite3", "connect", path + ".db"), DANGEROUS)
+                .add("_dbm.open creates a file", cModule + "dbm.ndbm", calling("_dbm", "open", path, "c"), DANGEROUS)
+                .add("_gdbm.open creates a file", cModule + "dbm.gnu", calling("_gdbm", "open", path, "c"), DANGEROUS)
+                .add("_ssl._SSLContext", cModule + "ssl (network)", p().proto(4).stackGlobal("_ssl", "_SSLContext").int1(2).tuple1()
+                        .reduce().stop().bytes(), DANGEROUS)
+                .add("tkinter.Tcl interpreter", "found while closing the import gaps: Tcl's exec runs commands",
+                        p().proto(4).stackGlobal("tkinter", "Tcl").emptyTuple().reduce().stop().bytes(), DANGEROUS)
+                .add("_tkinter TkappType.eval('exec id')", "found while closing the import gaps: a Tcl interpreter without Tk"
+                                + " needs no display, and Tcl's exec runs commands",
+                        p().proto(4).stackGlobal("_tkinter", "TkappType.eval").mark().stackGlobal("_tkinter", "create").mark()
+                                .none().str("x").str("Tk").op(0x89).op(0x89).op(0x89).tuple().reduce().str("exec id").tuple().reduce()
+                                .stop().bytes(), DANGEROUS)
+                .add("importing unittest.__main__", "found while closing the import gaps: the module runs test discovery"
+                        + " (imports test files from the working directory) when imported",
+                        p().proto(4).stackGlobal("unittest.__main__", "main").stop().bytes(), DANGEROUS)
+                .add("importing lib2to3.__main__", "found while closing the import gaps: the module runs 2to3 on the"
+                        + " process's own arguments when imported", p().proto(4).stackGlobal("lib2to3.__main__", "main").stop().bytes(),
+                        DANGEROUS);
     }
 
     private static void pickleNames(Catalogue c) {
@@ -563,6 +662,99 @@ public final class HostileCorpus {
                                 FormatAttacks.ggufWithTemplate("{{ joiner.__init__.__globals__.os.popen('id').read() }}")), Container.ZIP), "gguf.template_injection");
     }
 
+    /** Info-ZIP Unicode Path extra fields (0x7075) that rename members for the readers honouring them. */
+    private static void unicodePaths(Catalogue c) {
+        byte[] notes = ascii("x");
+        c.add("Unicode Path extra field with ../", UNICODE_PATH + "; a name that climbs out of the extraction folder"
+                        + " (a closed known gap)", "folder.zip", unicodePathZip(new Object[]{"config.json", null,
+                        ascii("{\"model_type\": \"bert\"}")}, new Object[]{"notes.txt", "../../.bashrc", notes}), "zip.path_traversal")
+                .add("Keras config.json replaced through a Unicode Path extra field", UNICODE_PATH + "; the second member's"
+                        + " real name is config.json, the last one wins in zipfile, and Keras reads it (a closed known gap: the"
+                        + " archive is rejected before the Keras rules, which read header names)", "model.keras",
+                        unicodePathZip(new Object[]{"metadata.json", null, ascii("{\"keras_version\": \"3.3.3\"}")},
+                                new Object[]{"config.json", null, ascii(Folders.HONEST_KERAS)},
+                                new Object[]{"notes.json", "config.json", ascii(LAMBDA_LAYER)},
+                                new Object[]{"model.weights.h5", null, Samples.hdf5(0)}), "zip.unicode_path_mismatch")
+                .add("Unicode Path field naming an absolute path", UNICODE_PATH, "folder.zip", unicodePathZip(new Object[]{
+                        "config.json", null, ascii("{}")}, new Object[]{"notes.txt", "/etc/cron.d/airlock-corpus", notes}),
+                        "zip.absolute_path")
+                .add("Unicode Path field renaming a weights file to a pickle", UNICODE_PATH + ": model.bin for the scanner,"
+                        + " data.pkl for the loader", "folder.zip", unicodePathZip(new Object[]{"model.bin", "data.pkl", new byte[8]}),
+                        "zip.unicode_path_mismatch")
+                .add("stale Unicode Path field (CRC-32 of another name)", UNICODE_PATH + "; readers that skip the CRC check use"
+                        + " it anyway", "folder.zip", UnicodePathZip.zip().raw(ascii("notes.txt"), UnicodePathZip.field(1, 0x12345678L,
+                        ascii("config.json")), new byte[0], 0, notes).bytes(), "zip.unicode_path_mismatch")
+                .add("Unicode Path field in the local header only", UNICODE_PATH + "; Info-ZIP unzip reads local headers too",
+                        "folder.zip", UnicodePathZip.zip().raw(ascii("notes.txt"), new byte[0], UnicodePathZip.field(1,
+                        UnicodePathZip.crc(ascii("notes.txt")), ascii("../x")), 0, notes).bytes(), "zip.unicode_path_mismatch")
+                .add("Unicode Path field too short for its CRC", UNICODE_PATH + "; Python's zipfile refuses the archive",
+                        "folder.zip", UnicodePathZip.zip().raw(ascii("notes.txt"), UnicodePathZip.shortField(), new byte[0], 0, notes)
+                                .bytes(), "zip.unicode_path_mismatch")
+                .add("two members named data.pkl once the Unicode Path field is read", UNICODE_PATH + ": a duplicate only"
+                        + " the readers honouring the field see", "folder.zip", UnicodePathZip.zip().plain("data.pkl", DATA_PKL)
+                        .renamed("data.bin", "data.pkl", EVIL).bytes(), "zip.duplicate_name");
+    }
+
+    /** Keras .h5 files (HDF5): the model config found by the byte search and judged by the Keras rules. */
+    private static void kerasH5(Catalogue c) {
+        String h5 = "CVE-2024-3660 in the HDF5 format (a closed known gap: .h5 configs were not read): ";
+        c.add("Keras .h5 whose model_config holds a Lambda", h5 + "the attribute's JSON after an HDF5 signature", "model.h5",
+                        concat(Samples.hdf5(0), ascii("{\"class_name\": \"Functional\", \"config\": {\"layers\": [{\"class_name\":"
+                                + " \"Lambda\", \"config\": {\"function\": [\"4wEAAAAAAAAA\", null, null]}}]}}")), "keras.lambda_layer")
+                .add("Keras .h5 config with a module outside Keras", "JFrog 2025, CVE-2025-1550 in an .h5 config", "model.h5",
+                        kerasH5File("{\"class_name\": \"Sequential\", \"config\": {\"layers\": [{\"class_name\": \"Dense\","
+                                + " \"config\": {\"activation\": {\"module\": \"os\", \"class_name\": \"function\", \"config\":"
+                                + " \"system\"}}}]}}"), "keras.foreign_module")
+                .add("Keras .h5 config written to dodge a literal search", h5 + "key order, spacing and an escaped key:"
+                                + " json.loads reads the same Lambda",
+                        "model.h5", kerasH5File("{ \"config\": {\"layers\": [{\"config\": {}, \"\\u0063lass_name\": \"Lambda\"}]},"
+                                + " \"class_name\": \"Functional\"}"), "keras.lambda_layer")
+                .add("Keras .h5 with a decoy honest config before the real one", h5 + "a scanner that stops at the first"
+                        + " config reads the decoy", "model.h5", kerasH5File(HONEST_H5_CONFIG, "{\"class_name\": \"Sequential\","
+                        + " \"config\": {\"layers\": [" + LAMBDA_LAYER + "]}}"), "keras.lambda_layer")
+                .add("Keras .h5 config with a duplicate key", "JSON parser differential (json.loads keeps the last key)",
+                        "model.h5", kerasH5File("{\"class_name\": \"Sequential\", \"class_name\": \"Functional\", \"config\": {}}"),
+                        "keras.malformed")
+                .add("Keras .h5 config nested past the search's depth bound", "analysis bounds: json.loads reads 100 levels",
+                        "model.h5", kerasH5File("{\"class_name\": \"Sequential\", \"config\": " + "[".repeat(100) + "]".repeat(100)
+                                + "}"), "keras.limit_exceeded")
+                .add("Keras .h5 with a Lambda inside a repository", h5 + "an .h5 member of a Hugging Face repository",
+                        "repo.zip", pack(with(Folders.hfRepository(), "repo/tf_model.h5", kerasH5File("{\"class_name\":"
+                                + " \"Sequential\", \"config\": {\"layers\": [" + LAMBDA_LAYER + "]}}")), Container.ZIP),
+                        "keras.lambda_layer");
+    }
+
+    public static final String LAMBDA_LAYER = "{\"module\": \"keras.layers\", \"class_name\": \"Lambda\", \"config\":"
+            + " {\"function\": {\"class_name\": \"__lambda__\", \"config\": {\"code\": \"4wEAAAAAAAAA\"}}}}";
+    /** A Keras 2 model_config as json.dumps writes it: a Sequential of Dense layers. */
+    public static final String HONEST_H5_CONFIG = "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"sequential\","
+            + " \"layers\": [{\"class_name\": \"InputLayer\", \"config\": {\"batch_input_shape\": [null, 4], \"dtype\":"
+            + " \"float32\", \"name\": \"input_1\"}}, {\"class_name\": \"Dense\", \"config\": {\"name\": \"dense\","
+            + " \"units\": 2, \"activation\": \"relu\", \"use_bias\": true, \"kernel_initializer\": {\"class_name\":"
+            + " \"GlorotUniform\", \"config\": {\"seed\": null}}, \"bias_initializer\": {\"class_name\": \"Zeros\","
+            + " \"config\": {}}}}]}, \"keras_version\": \"2.13.1\", \"backend\": \"tensorflow\"}";
+
+    /**
+     * An HDF5 file as far as the byte search cares: the superblock signature, then each JSON string
+     * behind the bytes of an attribute message (its name, datatype and dataspace, which hold zeros),
+     * then weight-like bytes. Not a complete HDF5 file: h5py could not open it.
+     */
+    public static byte[] kerasH5File(String... jsons) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(Samples.hdf5(0));
+        for (String j : jsons) {
+            out.writeBytes(new byte[]{0x0c, 0, 0x28, 0, 1, 0, 0, 0});
+            out.writeBytes(ascii("model_config\0\0\0\0"));
+            out.writeBytes(new byte[]{0x13, 0, 0, 0, (byte) j.length(), 0, 0, 0, 2, 0, 0, 0});
+            out.writeBytes(j.getBytes(StandardCharsets.UTF_8));
+        }
+        java.util.Random r = new java.util.Random(7);
+        byte[] weights = new byte[4096];
+        r.nextBytes(weights);
+        out.writeBytes(weights);
+        return out.toByteArray();
+    }
+
     // ---- benign -------------------------------------------------------------------------------------
 
     private static List<Sample> benign() {
@@ -615,7 +807,15 @@ public final class HostileCorpus {
                 .add("ONNX with external data inside its folder (zip)", "honest", "onnx.zip",
                         pack(Folders.onnxExternal("weights.bin"), Container.ZIP), "")
                 .add("GGUF inside a plain tar", "honest", "model.tar", TarBuilder.tar().file("model.gguf", GgufFixtures.gguf()).bytes(),
-                        "");
+                        "")
+                .add("Hugging Face repository whose members carry Unicode Path fields (zip)", "honest: Info-ZIP on Unix"
+                        + " writes the field with the same UTF-8 name; a Windows tool writes a code-page name (CP437 0x82"
+                        + " for \u00e9) and its UTF-8 spelling", "repo.zip", honestUnicodePathRepository(), "");
+        c.family("benign Keras .h5")
+                .add("Keras .h5 with an honest model config (Dense layers)", "honest: a Keras 2 model_config and training"
+                        + " weights", "model.h5", kerasH5File(HONEST_H5_CONFIG), "")
+                .add("HDF5 weights without a model config", "honest: save_weights output (keras.h5_not_inspected LOW, passes)",
+                        "model.weights.h5", kerasH5File(), "");
         return List.copyOf(c.out);
     }
 
@@ -626,8 +826,6 @@ public final class HostileCorpus {
      * move it to {@link #HOSTILE}; its rule is what should then reject it.
      */
     private static List<Sample> knownGaps() {
-        String alias = "found while building this corpus: an alias of a listed name, judged unknown (MEDIUM)";
-        String unlisted = "found while building this corpus: a stdlib single-call gadget not on the list, judged unknown (MEDIUM)";
         double[] stego = WeightStatsTest.gaussian(64 * 64, 0.02, 5);
         byte[] message = ascii("airlock corpus: bytes hidden in the low mantissa bits of honest-looking weights. ");
         for (int i = 0; i < stego.length; i++) {
@@ -638,53 +836,29 @@ public final class HostileCorpus {
                 new Sample("persistent id outside an archive", "known gaps", "brief: PERSID outside an archive; reported as"
                         + " pickle.persistent_id MEDIUM (plain pickle.load refuses it without a persistent_load)", "x.pkl",
                         p().ascii("P").ascii("storage\n").stop().bytes(), "pickle.persistent_id"),
-                new Sample("_bootsubprocess.check_output runs a command", "known gaps", unlisted + "; it calls os.system",
-                        "x.pkl", callList("_bootsubprocess", "check_output", "touch", "/tmp/airlock-corpus"), DANGEROUS),
-                new Sample("importing antigravity opens a browser", "known gaps", unlisted + "; find_class imports the module,"
-                        + " whose import calls webbrowser.open", "x.pkl",
-                        p().proto(4).stackGlobal("antigravity", "geohash").stop().bytes(), DANGEROUS),
-                new Sample("_frozen_importlib._gcd_import as a resolver", "known gaps", alias + " (importlib's own import)",
-                        "x.pkl", calling("_frozen_importlib", "_gcd_import", "antigravity"), DANGEROUS),
-                new Sample("numpy._core.memmap.memmap truncates a file", "known gaps", alias + " (numpy.memmap's defining module)",
-                        "x.pkl", p().proto(4).stackGlobal("numpy._core.memmap", "memmap").mark().str("/tmp/airlock-corpus")
-                                .str("uint8").str("w+").int1(0).int1(1).tuple1().tuple().reduce().stop().bytes(), DANGEROUS),
-                new Sample("joblib.numpy_pickle.load of another file", "known gaps", alias + " (joblib.load's defining module)",
-                        "x.pkl", calling("joblib.numpy_pickle", "load", "/tmp/airlock-corpus.pkl"), DANGEROUS),
-                new Sample("gzip.open truncates a file", "known gaps", "found while building this corpus: file side effect"
-                        + " like the listed io.open, judged unknown (MEDIUM)", "x.pkl",
-                        calling("gzip", "open", "/tmp/airlock-corpus", "wb"), DANGEROUS),
-                new Sample("winreg.SetValue writes a Run key", "known gaps", unlisted + " (Windows persistence)", "x.pkl",
-                        p().proto(4).stackGlobal("winreg", "SetValue").mark().op('J').le(0x80000001L, 4)
-                                .str("Software\\Microsoft\\Windows\\CurrentVersion\\Run").int1(1).str("calc").tuple().reduce()
-                                .stop().bytes(), DANGEROUS),
                 new Sample("GGUF chat_template SSTI with dunder names split by ~", "known gaps", CONCAT_SSTI, "model.gguf",
                         FormatAttacks.ggufWithTemplate(CONCAT_TEMPLATE), "gguf.template_injection"),
                 new Sample("tokenizer_config.json SSTI with dunder names split by ~", "known gaps", CONCAT_SSTI, "repo.zip",
                         pack(with(Folders.hfRepository(), "repo/tokenizer_config.json", "{\"chat_template\": \""
                                 + CONCAT_TEMPLATE.replace("\"", "\\\"") + "\"}"), Container.ZIP), "hf.template_injection"),
-                new Sample("Unicode Path extra field with ../", "known gaps", UNICODE_PATH + "; a name that climbs out of"
-                        + " the extraction folder", "folder.zip", unicodePathZip(new Object[]{"config.json", null,
-                        ascii("{\"model_type\": \"bert\"}")}, new Object[]{"notes.txt", "../../.bashrc", ascii("x")}),
-                        "zip.path_traversal"),
-                new Sample("Keras config.json replaced through a Unicode Path extra field", "known gaps", UNICODE_PATH
-                        + "; the second member's real name is config.json, the last one wins in zipfile, and Keras reads it",
-                        "model.keras", unicodePathZip(new Object[]{"metadata.json", null, ascii("{\"keras_version\": \"3.3.3\"}")},
-                        new Object[]{"config.json", null, ascii(Folders.HONEST_KERAS)},
-                        new Object[]{"notes.json", "config.json", ascii("{\"module\": \"keras.layers\", \"class_name\": \"Lambda\","
-                                + " \"config\": {\"function\": {\"class_name\": \"__lambda__\", \"config\": {\"code\": \"4wEAAAAAAAAA\"}}}}")},
-                        new Object[]{"model.weights.h5", null, Samples.hdf5(0)}), "keras.lambda_layer"),
-                new Sample("Keras .h5 whose model_config holds a Lambda", "known gaps", "CVE-2024-3660 in the HDF5 format: .h5"
-                        + " configs are not read (keras.h5_not_inspected LOW); signature and the attribute's JSON only", "model.h5",
-                        concat(Samples.hdf5(0), ascii("{\"class_name\": \"Functional\", \"config\": {\"layers\": [{\"class_name\":"
-                                + " \"Lambda\", \"config\": {\"function\": [\"4wEAAAAAAAAA\", null, null]}}]}}")), "keras.lambda_layer"),
+                new Sample("pathlib.Path.write_text writes a file", "known gaps", UNBOUND, "x.pkl",
+                        p().proto(4).stackGlobal("pathlib", "Path.write_text").mark().stackGlobal("pathlib", "PosixPath")
+                                .str("/tmp/airlock-corpus").tuple1().reduce().str("x").tuple().reduce().stop().bytes(), DANGEROUS),
+                new Sample("numpy.ndarray.tofile writes a file", "known gaps", UNBOUND, "x.pkl",
+                        p().proto(4).stackGlobal("numpy", "ndarray.tofile").mark().stackGlobal("numpy.core.multiarray", "_reconstruct")
+                                .stackGlobal("numpy", "ndarray").int1(0).tuple1().shortBinBytes(new byte[]{'b'}).op(0x87).reduce()
+                                .str("/tmp/airlock-corpus").tuple().reduce().stop().bytes(), DANGEROUS),
                 new Sample("bytes hidden in the low mantissa bits", "known gaps", "EvilModel 2021: steganography in weights"
                         + " changes neither the distribution nor the byte entropy measurably (RULES.md: not caught)",
                         "model.safetensors", WeightStatsTest.safetensors(WeightStatsTest.floats("w", WeightStats.DType.F32,
                         new long[]{64, 64}, stego)), "weights.random_bytes"));
     }
 
+    static final String UNBOUND = "found while closing the import gaps: a method of a class the list does not name,"
+            + " called unbound with an instance as its first argument, is judged unknown (MEDIUM); honest pickles hold"
+            + " these classes, so they cannot be listed whole";
     static final String UNICODE_PATH = "found while building this corpus: the Info-ZIP Unicode Path extra field (0x7075)"
-            + " renames a member for Python 3.12+ zipfile (and Info-ZIP unzip, 7-Zip); the engine checks the header name only";
+            + " renames a member for Python 3.12+ zipfile (and Info-ZIP unzip, 7-Zip), not for readers of the header name";
     static final String CONCAT_SSTI = "CVE-2024-34359 payload with every name built by Jinja's ~ operator (a standard"
             + " SSTI filter evasion): none of the marker patterns match, and unsandboxed Jinja falls back from [] to getattr";
     /**
@@ -699,40 +873,32 @@ public final class HostileCorpus {
     // ---- builders the other helpers lack --------------------------------------------------------------
 
     /**
-     * A stored zip whose members may carry an Info-ZIP Unicode Path extra field (0x7075: version 1,
-     * CRC-32 of the header name, then the UTF-8 name a reader should use instead), in local and
-     * central headers alike. Each member is {name, unicode name or null, data}.
+     * A stored zip whose members may carry an Info-ZIP Unicode Path extra field (see
+     * {@link UnicodePathZip}), in local and central headers alike. Each member is {name, unicode
+     * name or null, data}.
      */
     static byte[] unicodePathZip(Object[]... members) {
-        ByteArrayOutputStream locals = new ByteArrayOutputStream();
-        ByteArrayOutputStream centrals = new ByteArrayOutputStream();
+        UnicodePathZip z = UnicodePathZip.zip();
         for (Object[] m : members) {
-            byte[] n = ((String) m[0]).getBytes(StandardCharsets.UTF_8);
-            byte[] data = (byte[]) m[2];
-            byte[] extra = new byte[0];
-            if (m[1] != null) {
-                byte[] u = ((String) m[1]).getBytes(StandardCharsets.UTF_8);
-                extra = ByteBuffer.allocate(9 + u.length).order(ByteOrder.LITTLE_ENDIAN).putShort((short) 0x7075)
-                        .putShort((short) (5 + u.length)).put((byte) 1).putInt((int) crc(n)).put(u).array();
+            if (m[1] == null) {
+                z.plain((String) m[0], (byte[]) m[2]);
+            } else {
+                z.renamed((String) m[0], (String) m[1], (byte[]) m[2]);
             }
-            int offset = locals.size();
-            locals.writeBytes(ByteBuffer.allocate(30).order(ByteOrder.LITTLE_ENDIAN).putInt(0x04034b50).putShort((short) 20)
-                    .putShort((short) 0).putShort((short) 0).putInt(0).putInt((int) crc(data)).putInt(data.length)
-                    .putInt(data.length).putShort((short) n.length).putShort((short) extra.length).array());
-            locals.writeBytes(n);
-            locals.writeBytes(extra);
-            locals.writeBytes(data);
-            centrals.writeBytes(ByteBuffer.allocate(46).order(ByteOrder.LITTLE_ENDIAN).putInt(0x02014b50).putShort((short) 20)
-                    .putShort((short) 20).putShort((short) 0).putShort((short) 0).putInt(0).putInt((int) crc(data))
-                    .putInt(data.length).putInt(data.length).putShort((short) n.length).putShort((short) extra.length)
-                    .putShort((short) 0).putShort((short) 0).putShort((short) 0).putInt(0).putInt(offset).array());
-            centrals.writeBytes(n);
-            centrals.writeBytes(extra);
         }
-        byte[] end = ByteBuffer.allocate(22).order(ByteOrder.LITTLE_ENDIAN).putInt(0x06054b50).putShort((short) 0)
-                .putShort((short) 0).putShort((short) members.length).putShort((short) members.length).putInt(centrals.size())
-                .putInt(locals.size()).putShort((short) 0).array();
-        return concat(locals.toByteArray(), centrals.toByteArray(), end);
+        return z.bytes();
+    }
+
+    /** A Hugging Face repository zip with Unicode Path fields that agree with their header names. */
+    static byte[] honestUnicodePathRepository() {
+        UnicodePathZip z = UnicodePathZip.zip();
+        Folders.hfRepository().forEach((name, bytes) -> z.renamed(name, name, bytes));
+        byte[] cp437 = {'r', 'e', 'p', 'o', '/', 'n', 'o', 't', 'e', 's', '-', 'c', 'a', 'f', (byte) 0x82, '.', 'm', 'd'};
+        byte[] field = UnicodePathZip.field(1, UnicodePathZip.crc(cp437), "repo/notes-caf\u00e9.md".getBytes(StandardCharsets.UTF_8));
+        byte[] sameUtf8 = "repo/r\u00e9sum\u00e9.md".getBytes(StandardCharsets.UTF_8);
+        return z.raw(cp437, field, field, 0, ascii("# notes\n"))
+                .raw(sameUtf8, UnicodePathZip.field(1, UnicodePathZip.crc(sameUtf8), sameUtf8), new byte[0], 0, ascii("# cv\n"))
+                .bytes();
     }
 
     static byte[] pack(Map<String, byte[]> files, Container c) {

@@ -31,7 +31,9 @@ import java.util.zip.ZipException;
  * file, a legacy torch file, a joblib dump, every member of a zip archive whose content is a
  * pickle whatever its name, a gzip body, an object array inside a .npy), and the archive rules of
  * every zip (see {@link ArchiveScanner}). A zip hidden behind another format's bytes (a polyglot)
- * is scanned as well.
+ * is scanned as well. A Keras {@code .h5} file (HDF5), alone or an archive member up to the nested
+ * bound, is searched byte by byte for its model config, which gets the Keras config rules (see
+ * {@link KerasConfig}: the HDF5 structure itself is not parsed).
  *
  * <p>Formats with nothing of this kind to analyse (GGUF, safetensors, ONNX, ...) are reported as
  * not applicable, never as clean: their structure is the format gate's strict validators' job.
@@ -69,6 +71,7 @@ public final class StaticScan {
     final class Run {
         final Findings out = new Findings(ScanEngine.STATIC_SCAN, policy.maxFindingsPerRule());
         final Map<String, Long> counters = new LinkedHashMap<>();
+        final Map<String, String> notes = new LinkedHashMap<>();
         long archiveBytes;
 
         void count(String key, long n) {
@@ -86,6 +89,7 @@ public final class StaticScan {
             case PYTORCH_ZIP, NUMPY_ZIP, KERAS, MODEL_PACKAGE, ZIP -> new ArchiveScanner(this, run).scan(src, "", format, 1);
             case GZIP -> gzip(run, InputCursor.stream(src, 0, src.size()), src.size(), "", 1);
             case NUMPY -> npy(run, InputCursor.stream(src, 0, src.size()), src.size(), "");
+            case HDF5 -> hdf5(run, src, "", true);
             case TAR -> new TarScanner(this, run).scan(InputCursor.stream(src, 0, src.size()), "", 1);
             case MODEL_FOLDER -> {
                 switch (FolderScan.container(src)) {
@@ -105,6 +109,7 @@ public final class StaticScan {
         }
         Map<String, String> details = new LinkedHashMap<>();
         run.counters.forEach((k, v) -> details.put(k, Long.toString(v)));
+        details.putAll(run.notes);
         details.put("importTable", tiers.size() + " entries");
         if (!applicable) {
             return new Outcome(false, List.of(), details, "no static analysis applies to " + format.id()
@@ -181,6 +186,13 @@ public final class StaticScan {
             }
         } else if (f == Format.NUMPY) {
             npy(run, whole, length, where);
+        } else if (f == Format.HDF5) {
+            if (length >= 0 && length <= policy.maxNestedBytes()) {
+                hdf5(run, ByteSource.of(readHead(whole, (int) length)), where, false);
+            } else {
+                // over the bound it is not read into memory: the folder stage reports an .h5 member as not inspected
+                run.count("hdf5NotSearched", 1);
+            }
         }
         return new Looked(f, null);
     }
@@ -212,6 +224,16 @@ public final class StaticScan {
         if (body.exceeded) {
             run.out.add("gzip.compression_ratio", Severity.HIGH, inner, "gzip body inflates past " + max
                     + " bytes; the rest was not scanned", "");
+        }
+    }
+
+    /** A Keras .h5 file: its model config found by a byte search and judged by the Keras config rules. */
+    void hdf5(Run run, ByteSource src, String where, boolean alone) throws IOException {
+        KerasConfig.H5 h = KerasConfig.h5(src, where, run.out, alone);
+        run.count("hdf5Searched", 1);
+        run.count("hdf5ModelConfigs", h.configs().size());
+        if (alone) {
+            run.notes.put("hdf5.modelConfig", h.describe());
         }
     }
 

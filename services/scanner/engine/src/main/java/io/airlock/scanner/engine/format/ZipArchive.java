@@ -27,13 +27,20 @@ import java.util.zip.Inflater;
  * {@code zip.unsupported_method}, {@code zip.crc_mismatch}, {@code zip.size_mismatch},
  * {@code zip.compression_ratio}, {@code zip.too_many_entries}, {@code zip.total_size},
  * {@code zip.path_traversal}, {@code zip.absolute_path}, {@code zip.backslash_path},
- * {@code zip.bad_name}, {@code zip.duplicate_name}, {@code zip.symlink}; a directory that cannot be
- * read at all throws {@code zip.malformed}.
+ * {@code zip.bad_name}, {@code zip.duplicate_name}, {@code zip.symlink},
+ * {@code zip.unicode_path_mismatch}; a directory that cannot be read at all throws {@code zip.malformed}.
+ *
+ * <p>Names are judged as every reader may see them: a member's Info-ZIP Unicode Path extra field
+ * (0x7075) renames it for the readers that honour the field, so a field naming something else
+ * than the header is reported, and the name it carries gets the same path checks and takes part
+ * in the duplicate check.
  */
 public final class ZipArchive {
     static final int DESCRIPTOR_SIG = 0x08074b50;
     static final int STORED = 0;
     static final int DEFLATED = 8;
+    /** Info-ZIP Unicode Path extra field (APPNOTE 4.6.9). */
+    static final int UNICODE_PATH = 0x7075;
 
     /**
      * Bounds for one archive.
@@ -215,6 +222,7 @@ public final class ZipArchive {
         InputCursor c = InputCursor.of(src, cdStart, Math.min(cdSize, limits.maxDirectoryBytes()), "zip.malformed");
         List<Entry> out = new ArrayList<>();
         Set<String> names = new HashSet<>();
+        Set<String> seenAs = new HashSet<>(); // names as a reader honouring the Unicode Path field sees them
         for (long i = 0; i < entries; i++) {
             if (out.size() >= limits.maxEntries()) {
                 problems.add(new Problem("zip.too_many_entries", "archive declares " + entries + " entries, over the bound of "
@@ -227,10 +235,17 @@ public final class ZipArchive {
                 }
                 throw malformed("central directory entry " + i + " cut short", c.position());
             }
-            Entry en = central(src, c, i, prefix, zip64, problems);
-            if (!names.add(en.name())) {
+            Central ce = central(src, c, i, prefix, zip64, problems);
+            Entry en = ce.entry();
+            boolean sameName = !names.add(en.name());
+            boolean sameUnicodeName = !seenAs.add(ce.unicodeName() != null ? ce.unicodeName() : en.name());
+            if (sameName) {
                 problems.add(new Problem("zip.duplicate_name", "two entries are named '" + printable(en.name())
                         + "': readers disagree on which one counts", en.localOffset(), en.name()));
+            } else if (sameUnicodeName) {
+                problems.add(new Problem("zip.duplicate_name", "two entries are named '" + printable(ce.unicodeName() != null
+                        ? ce.unicodeName() : en.name()) + "' for readers that honour the Unicode Path extra field (0x7075):"
+                        + " they disagree on which one counts", en.localOffset(), en.name()));
             }
             out.add(en);
         }
@@ -249,8 +264,12 @@ public final class ZipArchive {
         return new Directory(out, entries, cdStart, prefix, zip64, problems);
     }
 
-    private static Entry central(ByteSource src, InputCursor c, long index, long prefix, boolean zip64Archive,
-                                 List<Problem> problems) throws IOException, FormatViolation {
+    /** A central directory entry and the name its Unicode Path extra field gives it (null when none differs). */
+    private record Central(Entry entry, String unicodeName) {
+    }
+
+    private static Central central(ByteSource src, InputCursor c, long index, long prefix, boolean zip64Archive,
+                                   List<Problem> problems) throws IOException, FormatViolation {
         long at = c.position();
         byte[] h = c.take(46);
         if (Bytes.u32le(h, 0) != ZipDirectory.CENTRAL_SIG) {
@@ -287,7 +306,9 @@ public final class ZipArchive {
         if (disk != 0) {
             throw malformed("entry '" + printable(name) + "' lives on disk " + disk, at);
         }
-        checkName(name, rawName, at, problems);
+        checkName(name, "entry name", at, name, problems);
+        UnicodePath unicode = UnicodePath.of(extra);
+        String unicodeName = unicodePath(unicode, rawName, name, flags, at, "central", problems);
         // Unix mode in the high half of the external attributes, when made on Unix (host 3)
         boolean symlink = (madeBy >> 8) == 3 && ((external >>> 16) & 0xf000) == 0xa000;
         if (symlink) {
@@ -305,12 +326,14 @@ public final class ZipArchive {
                     + " and size " + size, at, name));
         }
         long localAt = local + prefix;
-        return localHeader(src, name, rawName, flags, method, crc, comp, size, localAt, symlink, problems);
+        return new Central(localHeader(src, name, rawName, flags, method, crc, comp, size, localAt, symlink, unicode, problems),
+                unicodeName);
     }
 
     /** Reads the entry's local header and data descriptor and compares them with the central entry. */
     private static Entry localHeader(ByteSource src, String name, byte[] rawName, int flags, int method, long crc,
-                                     long comp, long size, long at, boolean symlink, List<Problem> problems)
+                                     long comp, long size, long at, boolean symlink, UnicodePath centralUnicode,
+                                     List<Problem> problems)
             throws IOException, FormatViolation {
         long fileSize = src.size();
         if (at > fileSize - 30) {
@@ -343,6 +366,11 @@ public final class ZipArchive {
         int mask = 0x1 | 0x8 | 0x40 | 0x800 | 0x2000;
         if ((lflags & mask) != (flags & mask)) {
             diffs.add("flags 0x" + Integer.toHexString(lflags) + " locally, 0x" + Integer.toHexString(flags) + " centrally");
+        }
+        UnicodePath localUnicode = UnicodePath.of(lextra);
+        if (localUnicode != null && !localUnicode.equals(centralUnicode) && Arrays.equals(lname, rawName)) {
+            // Info-ZIP unzip reads the local field too; one that repeats the central field was judged there
+            unicodePath(localUnicode, rawName, name, flags, at, "local", problems);
         }
         long[] z = zip64(lextra, lsize == 0xffffffffL || lcomp == 0xffffffffL, lsize == 0xffffffffL || lcomp == 0xffffffffL, false);
         if (z != null) {
@@ -415,25 +443,162 @@ public final class ZipArchive {
         return null;
     }
 
-    private static void checkName(String name, byte[] raw, long at, List<Problem> problems) {
+    /**
+     * The path checks of one name: {@code what} says which ("entry name", or the name a Unicode Path
+     * field gives the entry {@code member}).
+     */
+    private static void checkName(String name, String what, long at, String member, List<Problem> problems) {
         String p = printable(name);
         if (name.isEmpty() || name.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
-            problems.add(new Problem("zip.bad_name", "entry name '" + p + "' is empty or holds control characters", at, name));
+            problems.add(new Problem("zip.bad_name", what + " '" + p + "' is empty or holds control characters", at, member));
         }
         if (name.indexOf('\\') >= 0) {
-            problems.add(new Problem("zip.backslash_path", "entry name '" + p + "' uses backslashes, which some extractors"
-                    + " treat as separators", at, name));
+            problems.add(new Problem("zip.backslash_path", what + " '" + p + "' uses backslashes, which some extractors"
+                    + " treat as separators", at, member));
         }
         String n = name.replace('\\', '/');
         if (n.startsWith("/") || n.length() > 1 && n.charAt(1) == ':' && Character.isLetter(n.charAt(0))) {
-            problems.add(new Problem("zip.absolute_path", "entry name '" + p + "' is an absolute path", at, name));
+            problems.add(new Problem("zip.absolute_path", what + " '" + p + "' is an absolute path", at, member));
         }
         for (String seg : n.split("/", -1)) {
             if (seg.equals("..")) {
-                problems.add(new Problem("zip.path_traversal", "entry name '" + p + "' climbs out of the extraction folder", at, name));
+                problems.add(new Problem("zip.path_traversal", what + " '" + p + "' climbs out of the extraction folder", at, member));
                 break;
             }
         }
+    }
+
+    /**
+     * An Info-ZIP Unicode Path extra field: {@code malformed} when its data is shorter than the
+     * version and CRC-32 it must start with (Python's zipfile then refuses the archive).
+     */
+    private record UnicodePath(int version, long nameCrc, byte[] name, boolean malformed) {
+        /** The first 0x7075 field of an extra block, or null. */
+        static UnicodePath of(byte[] extra) {
+            int i = 0;
+            while (i + 4 <= extra.length) {
+                int id = Bytes.u16le(extra, i);
+                int len = Bytes.u16le(extra, i + 2);
+                if (i + 4 + len > extra.length) {
+                    return null;
+                }
+                if (id == UNICODE_PATH) {
+                    if (len < 5) {
+                        return new UnicodePath(-1, -1, new byte[0], true);
+                    }
+                    return new UnicodePath(extra[i + 4] & 0xff, Bytes.u32le(extra, i + 5),
+                            Arrays.copyOfRange(extra, i + 9, i + 4 + len), false);
+                }
+                i += 4 + len;
+            }
+            return null;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof UnicodePath u && u.version == version && u.nameCrc == nameCrc && Arrays.equals(u.name, name)
+                    && u.malformed == malformed;
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Long.hashCode(nameCrc) + Arrays.hashCode(name);
+        }
+    }
+
+    /**
+     * Judges a Unicode Path field against the header name it renames; returns the name it gives
+     * the entry when that differs, else null. APPNOTE 4.6.9 tells readers to ignore a field whose
+     * CRC-32 is not that of the header name (Python's zipfile, Info-ZIP and yauzl do; several smaller
+     * readers take the name without the check), so a differing name is reported whatever its CRC and version, with
+     * what each says in the message. A header name in a legacy code page (no UTF-8 flag, bytes over
+     * 0x7f) that the field spells in UTF-8 is the field's purpose: the two agree when they are the
+     * same apart from the non-ASCII letters, each run of them standing for one in the other.
+     */
+    private static String unicodePath(UnicodePath u, byte[] rawName, String name, int flags, long at, String header,
+                                      List<Problem> problems) {
+        if (u == null) {
+            return null;
+        }
+        String p = printable(name);
+        if (u.malformed()) {
+            problems.add(new Problem("zip.unicode_path_mismatch", "entry '" + p + "' has a Unicode Path extra field (0x7075)"
+                    + " in its " + header + " header too short for its version and CRC-32: Python's zipfile refuses the archive,"
+                    + " other readers ignore the field", at, name));
+            return null;
+        }
+        CRC32 crc = new CRC32();
+        crc.update(rawName);
+        boolean honoured = u.version() == 1 && u.nameCrc() == crc.getValue();
+        String why = honoured ? "its CRC-32 matches the header name, so Python 3.12+ zipfile, Info-ZIP unzip and 7-Zip"
+                + " unpack the entry under the field's name"
+                : "its " + (u.version() != 1 ? "version is " + u.version() : "CRC-32 is not that of the header name")
+                + ", so compliant readers ignore it, but readers that skip the check (several do) unpack the entry under"
+                + " the field's name";
+        if (u.name().length == 0) {
+            return null; // an empty field: readers keep the header name
+        }
+        String unicode;
+        try {
+            unicode = StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(u.name())).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            problems.add(new Problem("zip.unicode_path_mismatch", "entry '" + p + "' has a Unicode Path extra field (0x7075)"
+                    + " in its " + header + " header whose name is not valid UTF-8 (" + why + "; Python's zipfile refuses"
+                    + " the archive)", at, name));
+            return null;
+        }
+        if (Arrays.equals(u.name(), rawName) || unicode.equals(name) || sameSpelling(rawName, unicode, flags)) {
+            return null;
+        }
+        problems.add(new Problem("zip.unicode_path_mismatch", "entry '" + p + "' has a Unicode Path extra field (0x7075)"
+                + " in its " + header + " header naming it '" + printable(unicode) + "': " + why + ", most others under"
+                + " the header name; two readers unpack different files", at, name));
+        checkName(unicode, "Unicode Path name of '" + p + "'", at, name, problems);
+        return unicode;
+    }
+
+    /**
+     * Whether a header name in an unknown legacy code page and a UTF-8 name are the same name: every
+     * ASCII character equal and in place, each run of bytes over 0x7f in the header standing for a
+     * run of letters, digits or marks in the UTF-8 name (no punctuation: a full-width dot is no letter).
+     */
+    private static boolean sameSpelling(byte[] rawName, String unicode, int flags) {
+        if ((flags & 0x800) != 0) {
+            return false; // the header is UTF-8 already: the names must be equal
+        }
+        StringBuilder a = new StringBuilder();
+        boolean legacy = false;
+        for (int i = 0; i < rawName.length; i++) {
+            if ((rawName[i] & 0x80) != 0) {
+                legacy = true;
+                if (i == 0 || (rawName[i - 1] & 0x80) == 0) {
+                    a.append('\0');
+                }
+            } else {
+                a.append((char) rawName[i]);
+            }
+        }
+        if (!legacy) {
+            return false; // an ASCII header name needs no Unicode spelling
+        }
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < unicode.length(); ) {
+            int cp = unicode.codePointAt(i);
+            if (cp < 0x80) {
+                b.append((char) cp);
+            } else if (Character.isLetterOrDigit(cp) || Character.getType(cp) == Character.NON_SPACING_MARK
+                    || Character.getType(cp) == Character.COMBINING_SPACING_MARK) {
+                if (b.isEmpty() || b.charAt(b.length() - 1) != '\0') {
+                    b.append('\0');
+                }
+            } else {
+                return false;
+            }
+            i += Character.charCount(cp);
+        }
+        return a.toString().contentEquals(b);
     }
 
     /** Entries must tile the file from offset 0 to the central directory: no prefix, no gaps, no overlap. */

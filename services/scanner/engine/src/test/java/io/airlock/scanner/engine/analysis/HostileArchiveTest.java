@@ -5,6 +5,7 @@ import io.airlock.contracts.Severity;
 import io.airlock.scanner.engine.Format;
 import io.airlock.scanner.engine.FormatSniffer;
 import io.airlock.scanner.engine.PickleBuilder;
+import io.airlock.scanner.engine.UnicodePathZip;
 import io.airlock.scanner.engine.ZipBuilder;
 import io.airlock.scanner.engine.format.ByteSource;
 import io.airlock.scanner.engine.format.PickleMachine;
@@ -112,7 +113,56 @@ class HostileArchiveTest {
                         new byte[]{'P', 'K', 3, 4})), "pickle.trailing_data", Severity.HIGH),
                 arguments("torch legacy storage record past the end", legacy(legacyModel(), List.of("0"), concat(le64(1000), new byte[16])),
                         "torch.legacy_storage", Severity.HIGH),
-                arguments("torch legacy cut after three pickles", legacyHead(), "torch.legacy_storage", Severity.HIGH));
+                arguments("torch legacy cut after three pickles", legacyHead(), "torch.legacy_storage", Severity.HIGH),
+                arguments("Unicode Path field renaming a member", UnicodePathZip.zip().renamed("model.bin", "data.pkl", new byte[8])
+                        .bytes(), "zip.unicode_path_mismatch", Severity.HIGH),
+                arguments("Unicode Path field climbing out", UnicodePathZip.zip().renamed("notes.txt", "../../.bashrc", ascii("x"))
+                        .bytes(), "zip.path_traversal", Severity.HIGH),
+                arguments("Unicode Path field naming an absolute path", UnicodePathZip.zip().renamed("notes.txt", "/etc/cron.d/x",
+                        ascii("x")).bytes(), "zip.absolute_path", Severity.HIGH),
+                arguments("Unicode Path field with backslashes", UnicodePathZip.zip().renamed("notes.txt", "..\\x.py", ascii("x"))
+                        .bytes(), "zip.backslash_path", Severity.HIGH),
+                arguments("Unicode Path field whose name is a duplicate", UnicodePathZip.zip().plain("data.pkl", DATA_PKL)
+                        .renamed("data.bin", "data.pkl", EVIL).bytes(), "zip.duplicate_name", Severity.HIGH),
+                arguments("stale Unicode Path field (wrong CRC)", UnicodePathZip.zip().raw(ascii("notes.txt"),
+                        UnicodePathZip.field(1, 1, ascii("config.json")), new byte[0], 0, ascii("x")).bytes(),
+                        "zip.unicode_path_mismatch", Severity.HIGH),
+                arguments("Unicode Path field of another version", UnicodePathZip.zip().raw(ascii("notes.txt"),
+                        UnicodePathZip.field(2, UnicodePathZip.crc(ascii("notes.txt")), ascii("config.json")), new byte[0], 0,
+                        ascii("x")).bytes(), "zip.unicode_path_mismatch", Severity.HIGH),
+                arguments("Unicode Path field in the local header only", UnicodePathZip.zip().raw(ascii("notes.txt"), new byte[0],
+                        UnicodePathZip.field(1, UnicodePathZip.crc(ascii("notes.txt")), ascii("config.json")), 0, ascii("x")).bytes(),
+                        "zip.unicode_path_mismatch", Severity.HIGH),
+                arguments("Unicode Path field too short", UnicodePathZip.zip().raw(ascii("notes.txt"), UnicodePathZip.shortField(),
+                        new byte[0], 0, ascii("x")).bytes(), "zip.unicode_path_mismatch", Severity.HIGH),
+                arguments("Unicode Path name that is not UTF-8", UnicodePathZip.zip().raw(ascii("notes.txt"), UnicodePathZip.field(1,
+                        UnicodePathZip.crc(ascii("notes.txt")), new byte[]{'n', (byte) 0xff}), new byte[0], 0, ascii("x")).bytes(),
+                        "zip.unicode_path_mismatch", Severity.HIGH),
+                arguments("code-page header name whose field adds a full-width dot", UnicodePathZip.zip().raw(
+                        new byte[]{(byte) 0x82, 'x'}, UnicodePathZip.field(1, UnicodePathZip.crc(new byte[]{(byte) 0x82, 'x'}),
+                                "\uff0ex".getBytes(StandardCharsets.UTF_8)), new byte[0], 0, ascii("x")).bytes(),
+                        "zip.unicode_path_mismatch", Severity.HIGH));
+    }
+
+    @Test
+    void unicodePathFieldsThatSpellTheHeaderNameAreNoProblem() throws Exception {
+        byte[] cp437 = {'c', 'a', 'f', (byte) 0x82, '/', 'n', (byte) 0x94, 't', 'e', 's', '.', 't', 'x', 't'};
+        byte[] utf8 = "r\u00e9sum\u00e9.txt".getBytes(StandardCharsets.UTF_8);
+        byte[] zip = UnicodePathZip.zip()
+                // Info-ZIP on Unix: the header holds the UTF-8 bytes, the field the same name
+                .raw(utf8, UnicodePathZip.field(1, UnicodePathZip.crc(utf8), utf8), new byte[0], 0, ascii("x"))
+                // a Windows tool: a code-page header name and its UTF-8 spelling, letter for letter
+                .raw(cp437, UnicodePathZip.field(1, UnicodePathZip.crc(cp437), "caf\u00e9/n\u00f6tes.txt".getBytes(StandardCharsets.UTF_8)),
+                        UnicodePathZip.field(1, UnicodePathZip.crc(cp437), "caf\u00e9/n\u00f6tes.txt".getBytes(StandardCharsets.UTF_8)), 0,
+                        ascii("x"))
+                // the UTF-8 flag with the same name in the field (JSZip)
+                .raw(ascii("notes.md"), UnicodePathZip.field(1, UnicodePathZip.crc(ascii("notes.md")), ascii("notes.md")), new byte[0],
+                        0x800, ascii("x"))
+                .renamed("data.bin", "data.bin", new byte[8])
+                .bytes();
+        ZipArchive.Directory d = ZipArchive.read(ByteSource.of(zip), ZipArchive.Limits.defaults());
+        assertThat(d.problems()).isEmpty();
+        assertThat(HostilePickleTest.scan(zip)).noneMatch(x -> x.severity().atLeast(Severity.MEDIUM));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -44,7 +44,13 @@ class HostilePickleTest {
                 "ensurepip._run_pip", "venv.create", "logging.FileHandler", "_io.FileIO", "torch.jit.load",
                 "torch._C._jit_pass_inline", "torch.hub.load", "torch.load", "torch.storage._load_from_bytes",
                 "numpy.load", "numpy.testing._private.utils.runstring", "pickle.loads", "_pickle.loads", "dill.loads",
-                "pip.main", "pip._internal.main", "timeit.timeit", "platform.popen", "multiprocessing.Process")
+                "pip.main", "pip._internal.main", "timeit.timeit", "platform.popen", "multiprocessing.Process",
+                "_bootsubprocess.check_output", "antigravity.geohash", "_frozen_importlib._gcd_import",
+                "_frozen_importlib_external.SourceFileLoader", "_imp.create_dynamic", "numpy._core.memmap.memmap",
+                "numpy.core.memmap.memmap", "numpy._core.multiarray.fromfile", "joblib.numpy_pickle.load", "joblib.dump",
+                "gzip.open", "bz2.open", "lzma.open", "io.open_code", "winreg.SetValue", "_operator.attrgetter",
+                "_operator.methodcaller", "_functools.partial", "_functools.reduce", "_signal.signal", "_sqlite3.connect",
+                "_ssl._SSLContext", "_tkinter.create", "unittest.main")
                 .map(q -> arguments(q, calling(q.substring(0, q.lastIndexOf('.')), q.substring(q.lastIndexOf('.') + 1), "id")));
     }
 
