@@ -659,7 +659,12 @@ public final class HostileCorpus {
                         FormatAttacks.headerPastTheFile()), Container.ZIP), "shard.not_safetensors")
                 .add("split GGUF part with an SSTI chat template", "CVE-2024-34359 inside a split GGUF", "llama.zip",
                         pack(with(Folders.splitGguf(), "llama/llama-7b-00002-of-00003.gguf",
-                                FormatAttacks.ggufWithTemplate("{{ joiner.__init__.__globals__.os.popen('id').read() }}")), Container.ZIP), "gguf.template_injection");
+                                FormatAttacks.ggufWithTemplate("{{ joiner.__init__.__globals__.os.popen('id').read() }}")), Container.ZIP), "gguf.template_injection")
+                .add("GGUF chat_template SSTI with dunder names split by ~", CONCAT_SSTI, "model.gguf",
+                        FormatAttacks.ggufWithTemplate(CONCAT_TEMPLATE), "gguf.template_injection")
+                .add("tokenizer_config.json SSTI with dunder names split by ~", CONCAT_SSTI, "repo.zip",
+                        pack(with(Folders.hfRepository(), "repo/tokenizer_config.json", "{\"chat_template\": \""
+                                + CONCAT_TEMPLATE.replace("\"", "\\\"") + "\"}"), Container.ZIP), "hf.template_injection");
     }
 
     /** Info-ZIP Unicode Path extra fields (0x7075) that rename members for the readers honouring them. */
@@ -836,11 +841,6 @@ public final class HostileCorpus {
                 new Sample("persistent id outside an archive", "known gaps", "brief: PERSID outside an archive; reported as"
                         + " pickle.persistent_id MEDIUM (plain pickle.load refuses it without a persistent_load)", "x.pkl",
                         p().ascii("P").ascii("storage\n").stop().bytes(), "pickle.persistent_id"),
-                new Sample("GGUF chat_template SSTI with dunder names split by ~", "known gaps", CONCAT_SSTI, "model.gguf",
-                        FormatAttacks.ggufWithTemplate(CONCAT_TEMPLATE), "gguf.template_injection"),
-                new Sample("tokenizer_config.json SSTI with dunder names split by ~", "known gaps", CONCAT_SSTI, "repo.zip",
-                        pack(with(Folders.hfRepository(), "repo/tokenizer_config.json", "{\"chat_template\": \""
-                                + CONCAT_TEMPLATE.replace("\"", "\\\"") + "\"}"), Container.ZIP), "hf.template_injection"),
                 new Sample("pathlib.Path.write_text writes a file", "known gaps", UNBOUND, "x.pkl",
                         p().proto(4).stackGlobal("pathlib", "Path.write_text").mark().stackGlobal("pathlib", "PosixPath")
                                 .str("/tmp/airlock-corpus").tuple1().reduce().str("x").tuple().reduce().stop().bytes(), DANGEROUS),
@@ -860,7 +860,7 @@ public final class HostileCorpus {
     static final String UNICODE_PATH = "found while building this corpus: the Info-ZIP Unicode Path extra field (0x7075)"
             + " renames a member for Python 3.12+ zipfile (and Info-ZIP unzip, 7-Zip), not for readers of the header name";
     static final String CONCAT_SSTI = "CVE-2024-34359 payload with every name built by Jinja's ~ operator (a standard"
-            + " SSTI filter evasion): none of the marker patterns match, and unsandboxed Jinja falls back from [] to getattr";
+            + " SSTI filter evasion): unsandboxed Jinja falls back from [] to getattr; caught by the computed-name markers";
     /**
      * The Llama Drama chain with every dunder, module and method name split in two; starts from ""
      * (str has no __class_getitem__, so [] falls back to getattr). Verified with jinja2 3.1 up to

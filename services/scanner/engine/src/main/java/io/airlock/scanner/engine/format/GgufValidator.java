@@ -117,8 +117,9 @@ public final class GgufValidator {
     }
 
     /**
-     * Jinja server-side template injection markers: object-graph walks to Python internals and the
-     * globals that lead to them. {@code namespace} is legitimate in real chat templates (Llama 3,
+     * Jinja server-side template injection markers: object-graph walks to Python internals, the
+     * globals that lead to them, and attribute names computed at render time (subscripts built by
+     * concatenation or string filters, literals that are pieces of a dunder name). {@code namespace} is legitimate in real chat templates (Llama 3,
      * Qwen use {@code namespace(...)}), so only its attribute walk is a marker.
      */
     static final List<Pattern> TEMPLATE_MARKERS = java.util.stream.Stream.of(
@@ -135,6 +136,13 @@ public final class GgufValidator {
             Pattern.compile("\\bconfig\\s*\\.\\s*(?:items|from_\\w+)"),
             Pattern.compile("\\|\\s*attr\\s*\\("),
             Pattern.compile("\\\\x5f|\\\\u005f|\\\\137"),
+            // names computed at render time ("__cla" ~ "ss__", "_"*2, "%c"|format(95)): Jinja looks them
+            // up like literal ones, so the dunder patterns above never see them; real chat templates
+            // build messages from strings, never attribute names
+            Pattern.compile("['\"]_+['\"]|['\"]__|__['\"]"),
+            Pattern.compile("\\[[^\\[\\]]*(?:['\"][^\\[\\]]*[~+]|[~+][^\\[\\]]*['\"])[^\\[\\]]*\\]"),
+            Pattern.compile("\\[[^\\[\\]]*\\|\\s*(?:join|format|replace|reverse|string|lower|upper|title|capitalize)\\b[^\\[\\]]*\\]"),
+            Pattern.compile("['\"][^'\"]*%c"),
             Pattern.compile("\\bimport\\s+os\\b|\\bself\\s*\\.\\s*_"))
             .map(p -> Pattern.compile(p.pattern(), Pattern.CASE_INSENSITIVE)).toList();
 

@@ -125,7 +125,46 @@ class GgufValidatorTest {
                 arguments("{{ config.items() }}", "config.items"),
                 arguments("{{ ''|attr('\\x5f\\x5fclass\\x5f\\x5f') }}", "|attr("),
                 arguments("{{ x.__builtins__['eval']('1') }}", "__builtins__"),
-                arguments("{{ os.system('id') }}", "os.system"));
+                arguments("{{ os.system('id') }}", "os.system"),
+                // names computed at render time, which no literal dunder pattern sees
+                arguments("{{ ''[\"__cla\" ~ \"ss__\"] }}", "\"__"),
+                arguments("{% set n = 'cla' %}{{ ''['_' * 2 ~ n ~ 's' ~ '_' * 2] }}", "'_'"),
+                arguments("{{ x[('cl' ~ 'ass')|format] }}", "[('cl' ~ 'ass')|format]"),
+                arguments("{{ x[a + 'ss'] }}", "[a + 'ss']"),
+                arguments("{{ x['%c%cclass%c%c'|format(95,95,95,95)] }}", "'%c%cclass%c%c"));
+    }
+
+    /** Chat templates of the shape real models ship (ChatML, Llama 3.1 with tools, Mistral, Gemma, DeepSeek R1). */
+    static Stream<String> realTemplates() {
+        return Stream.of(
+                "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}"
+                        + "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}",
+                "{{- bos_token }}{%- if not date_string is defined %}{%- set date_string = strftime_now(\"%d %b %Y\") %}{%- endif %}"
+                        + "{%- if messages[0]['role'] == 'system' %}{%- set system_message = messages[0]['content']|trim %}"
+                        + "{%- set messages = messages[1:] %}{%- else %}{%- set system_message = \"\" %}{%- endif %}"
+                        + "{{- '<|start_header_id|>system<|end_header_id|>\\n\\n' }}{{- 'Today Date: ' + date_string + '\\n\\n' }}"
+                        + "{%- if tools is not none %}{%- for t in tools %}{{- t | tojson(indent=4) }}{{- '\\n\\n' }}{%- endfor %}{%- endif %}"
+                        + "{%- for message in messages %}{%- if 'tool_calls' in message %}{%- set tool_call = message.tool_calls[0].function %}"
+                        + "{{- '{\"name\": \"' + tool_call.name + '\", ' }}{{- '\"parameters\": ' }}{{- tool_call.arguments | tojson }}"
+                        + "{%- else %}{{- '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n'+ message['content'] | trim + '<|eot_id|>' }}"
+                        + "{%- endif %}{%- endfor %}{%- if add_generation_prompt %}{{- '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}{%- endif %}",
+                "{{ bos_token }}{% for message in messages %}{% if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}"
+                        + "{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}{% endif %}"
+                        + "{% if message['role'] == 'user' %}{{ '[INST] ' + message['content'] + ' [/INST]' }}"
+                        + "{% elif message['role'] == 'assistant' %}{{ message['content'] + eos_token}}{% endif %}{% endfor %}",
+                "{% for message in messages %}{% set role = 'model' if message['role'] == 'assistant' else message['role'] %}"
+                        + "{{ '<start_of_turn>' + role + '\\n' + message['content'] | trim + '<end_of_turn>\\n' }}{% endfor %}"
+                        + "{% if messages[loop.index0 + 1] is defined %}{% endif %}",
+                "{% set ns = namespace(is_first=false, is_tool=false, system_prompt='') %}{%- for message in messages %}"
+                        + "{%- if message['role'] == 'assistant' and message['content'] is not none %}{% set content = message['content'] %}"
+                        + "{% if '</think>' in content %}{% set content = content.split('</think>')[-1] %}{% endif %}"
+                        + "{{'<｜Assistant｜>' + content + '<｜end▁of▁sentence｜>'}}{%- endif %}{%- endfor %}");
+    }
+
+    @ParameterizedTest
+    @MethodSource("realTemplates")
+    void realChatTemplatesHoldNoMarker(String template) {
+        assertThat(GgufValidator.scanTemplate("tokenizer.chat_template", template)).isEmpty();
     }
 
     @ParameterizedTest(name = "{0}")
