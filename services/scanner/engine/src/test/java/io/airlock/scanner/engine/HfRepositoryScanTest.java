@@ -119,15 +119,23 @@ class HfRepositoryScanTest {
     }
 
     @Test
-    void aKerasH5FileIsReportedAsNotInspectedNeverAsClean() throws IOException {
-        ScanReport r = scan(Folders.pack(with(Folders.hfRepository(), "repo/tf_model.h5", Samples.hdf5(0)), Container.TAR),
-                ScanOptions.defaults(Kind.MODEL));
-        assertThat(r.verdict()).isEqualTo(ScanVerdict.PASS);
-        assertThat(r.stage(ScanEngine.FOLDER_SCAN).orElseThrow().findings())
-                .singleElement().satisfies(f -> {
-                    assertThat(f.rule()).isEqualTo("keras.h5_not_inspected");
-                    assertThat(f.severity()).isEqualTo(Severity.LOW);
-                    assertThat(f.message()).startsWith("not run");
-                });
+    void everyKerasH5MemberIsSearchedWhateverItsSize() throws IOException {
+        byte[] lambda = Samples.concat(Samples.hdf5(0), Samples.ascii("{\"class_name\": \"Functional\", \"config\":"
+                + " {\"layers\": [{\"class_name\": \"Lambda\", \"config\": {}}]}}"), new byte[4096]);
+        // a small weights file without a config: searched by the static scan, nothing to say
+        ScanReport honest = scan(Folders.pack(with(Folders.hfRepository(), "repo/tf_model.h5", Samples.hdf5(0)),
+                Container.TAR), ScanOptions.defaults(Kind.MODEL));
+        assertThat(honest.verdict()).isEqualTo(ScanVerdict.PASS);
+        // a member over the in-memory bound (1 KiB here) is spooled by the folder stage and searched the same way
+        io.airlock.scanner.engine.analysis.StaticScanPolicy d = io.airlock.scanner.engine.analysis.StaticScanPolicy.defaults();
+        ScanEngine small = new ScanEngine(SniffLimits.defaults(), new io.airlock.scanner.engine.analysis.StaticScanPolicy(
+                d.unknownImport(), d.pickle(), d.zip(), d.maxDepth(), 1024, d.maxFindingsPerRule()));
+        Path f = Files.write(dir.resolve("big.tar"), Folders.pack(with(Folders.hfRepository(), "repo/tf_model.h5", lambda),
+                Container.TAR));
+        ScanReport r = small.scan(f, ScanOptions.defaults(Kind.MODEL), StageListener.NONE);
+        assertThat(r.verdict()).isEqualTo(ScanVerdict.REJECT);
+        StageResult folder = r.stage(ScanEngine.FOLDER_SCAN).orElseThrow();
+        assertThat(folder.findings()).extracting(Finding::rule).containsExactly("keras.lambda_layer");
+        assertThat(folder.details()).containsEntry("folder.hdf5Searched", "1");
     }
 }

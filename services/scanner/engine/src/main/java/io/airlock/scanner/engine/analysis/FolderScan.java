@@ -365,9 +365,13 @@ public final class FolderScan {
             try (MemberBytes b = MemberBytes.whole(whole, size, policy.maxNestedBytes())) {
                 keras(run, b.source(), loc);
             }
-        } else if (m.format == Format.HDF5) {
-            run.out.add("keras.h5_not_inspected", Severity.LOW, loc, "not run: an HDF5 (Keras .h5) model config is"
-                    + " not inspected by this engine version (Lambda layers in it would go unseen)", sniff.evidence());
+        } else if (m.format == Format.HDF5 && size > policy.maxNestedBytes()) {
+            // the static scan searches .h5 members up to the bound in memory; a larger one is spooled
+            // here and searched the same way, so no Keras .h5 in a folder goes unread
+            try (MemberBytes b = MemberBytes.whole(whole, size, policy.maxNestedBytes())) {
+                KerasConfig.h5(b.source(), loc, run.out, false);
+                run.count("hdf5Searched");
+            }
         }
     }
 
@@ -984,44 +988,12 @@ public final class FolderScan {
                     run.out.add("folder.malformed_json", Severity.HIGH, loc, "not strict JSON: " + x.getMessage(), "");
                     return;
                 }
-                kerasConfig(run, tree, loc, "", 0);
+                KerasConfig.check(run.out, tree, loc);
                 return;
             }
         }
         run.out.add("keras.no_config", Severity.HIGH, where, "a .keras archive without a readable config.json:"
                 + " what it builds was not inspected", "");
-    }
-
-    private static void kerasConfig(Run run, Object tree, String loc, String at, int depth) {
-        if (depth > 64) {
-            return;
-        }
-        if (tree instanceof Map<?, ?> m) {
-            String cls = StrictJson.string(m, "class_name");
-            String module = StrictJson.string(m, "module");
-            String registered = StrictJson.string(m, "registered_name");
-            String here = at.isEmpty() ? "config" : at;
-            if ("Lambda".equals(cls) || "__lambda__".equals(cls)) {
-                run.out.add("keras.lambda_layer", Severity.HIGH, loc + ", " + here, "a Lambda layer: its Python"
-                        + " bytecode runs when the model is loaded or called", preview(m.get("config")));
-            }
-            if (module != null && !module.equals("keras") && !module.startsWith("keras.")) {
-                run.out.add("keras.foreign_module", Severity.HIGH, loc + ", " + here, "object from module '"
-                        + printable(module) + "' (class '" + printable(String.valueOf(cls)) + "'): Keras imports it"
-                        + " when loading", "");
-            }
-            if (registered != null && registered.contains(">") && !registered.startsWith("keras")) {
-                run.out.add("keras.custom_object", Severity.HIGH, loc + ", " + here, "registered custom object '"
-                        + printable(registered) + "': its code comes from outside Keras", "");
-            }
-            for (Map.Entry<?, ?> e : m.entrySet()) {
-                kerasConfig(run, e.getValue(), loc, here + "." + e.getKey(), depth + 1);
-            }
-        } else if (tree instanceof List<?> l) {
-            for (int i = 0; i < l.size(); i++) {
-                kerasConfig(run, l.get(i), loc, at + "[" + i + "]", depth + 1);
-            }
-        }
     }
 
     // ---------------------------------------------------------------- paths
