@@ -2,7 +2,8 @@
 # The whole scan beside the hash it must compute anyway, in one run, on the same files in page cache:
 # `./airlock scan` (a cold JVM, as a user runs it: SHA-256, strict format validation, weight statistics, report) against
 # `openssl dgst -sha256` and `sha256sum`, on a generated safetensors and a generated GGUF of honest
-# layout (BF16/F16 Gaussian weights, 2048 x 2048 tensors of 8 MiB).
+# layout (BF16/F16 Gaussian weights, 2048 x 2048 tensors of 8 MiB); and the same scan in a warm JVM,
+# as the scanner service runs it (bench/WarmScan.java).
 #
 #   bench/scan-vs-openssl.sh [SIZE_MIB]     (default 2048)
 #
@@ -75,4 +76,8 @@ for FILE in "$DIR/model.safetensors" "$DIR/model.gguf"; do
     printf '%-22s %-28s %8.3f %8.2f %7.2f\n' "$(basename "$FILE") $((BYTES >> 20))M" "$name" "$best" \
       "$(echo "$BYTES / $best / 1000000000" | bc -l)" "$(echo "$ref / $best" | bc -l)"
   done
+  # the engine as the scanner service runs it: a JVM that has scanned before (bench/WarmScan.java)
+  best=$(java -cp "$JAR" "$ROOT/bench/WarmScan.java" "$FILE" "$RUNS")
+  printf '%-22s %-28s %8.3f %8.2f %7.2f\n' "$(basename "$FILE") $((BYTES >> 20))M" "airlock engine (warm JVM)" "$best" \
+    "$(echo "$BYTES / $best / 1000000000" | bc -l)" "$(echo "$ref / $best" | bc -l)"
 done

@@ -41,7 +41,7 @@ import java.util.Objects;
  */
 public final class ScanEngine {
     /** Engine and rule-set version; bumped by hand whenever a rule's meaning changes, so reports stay comparable. */
-    public static final String VERSION = "airlock-scanner-engine/0.5.0";
+    public static final String VERSION = "airlock-scanner-engine/0.6.0";
     public static final String INTEGRITY = "integrity";
     public static final String FORMAT_GATE = "format_gate";
     public static final String STATIC_SCAN = "static_scan";
@@ -100,11 +100,13 @@ public final class ScanEngine {
             if (opts.disabledStages().contains(stage)) {
                 r = StageResult.skipped(stage, "disabled by policy " + opts.policy());
             } else if (!stoppedBy.isEmpty() && !evidence) {
-                r = StageResult.skipped(stage, "not run: " + stoppedBy);
+                r = StageResult.skipped(stage, (ctx.alongsideTheHash.containsKey(stage)
+                        ? "ran alongside the hash, result not used: " : "not run: ") + stoppedBy);
             } else {
                 long t0 = System.nanoTime();
                 try {
-                    r = unchangedSinceHashed(judged(run(stage, ctx, t0), opts), ctx);
+                    StageResult done = ctx.alongsideTheHash.get(stage);
+                    r = unchangedSinceHashed(done != null ? done : judged(run(stage, ctx, t0), opts), ctx);
                 } catch (Exception | StackOverflowError e) {
                     r = error(stage, e, t0);
                 }
@@ -138,6 +140,8 @@ public final class ScanEngine {
         String sha256 = "";
         /** The file as it was when the hash began; null before the integrity stage ran. */
         FileIdentity identity;
+        /** Stages that ran while the file was hashed, judged, waiting for their turn in the report. */
+        final Map<String, StageResult> alongsideTheHash = new java.util.HashMap<>();
         long size = -1;
         Format format = Format.UNKNOWN;
         /** Tensors of a GGUF or safetensors file the format gate validated; null otherwise. */
@@ -175,10 +179,16 @@ public final class ScanEngine {
                     "artifact is " + before + " bytes, over the limit of " + o.maxBytes() + " for a " + o.kind().wire(),
                     "")), Map.of("size", Long.toString(before), "maxBytes", Long.toString(o.maxBytes())));
         }
-        ReadAheadHash.Hashed h;
-        try (InputStream in = Files.newInputStream(ctx.file)) {
-            h = ReadAheadHash.sha256(in, o.maxBytes());
-        }
+        java.util.concurrent.FutureTask<ReadAheadHash.Hashed> hashing = new java.util.concurrent.FutureTask<>(() -> {
+            try (InputStream in = Files.newInputStream(ctx.file)) {
+                return ReadAheadHash.sha256(in, o.maxBytes());
+            }
+        });
+        Thread hasher = new Thread(hashing, "airlock-hash");
+        hasher.setDaemon(true);
+        hasher.start();
+        whileHashing(ctx);
+        ReadAheadHash.Hashed h = joined(hashing, hasher);
         long after = Files.size(ctx.file);
         StageResult r = judgeIntegrity(o, before, h, after, t0);
         if (r.details().containsKey("sha256")) {
@@ -186,6 +196,57 @@ public final class ScanEngine {
             ctx.size = h.bytes();
         }
         return r;
+    }
+
+    /**
+     * The stages that read the file but need no digest (format gate, static scan, and the folder
+     * scan when the gate passed), run on this thread while another hashes: the scan then costs the
+     * hash plus start-up, not their sum. Their results wait in the context and are reported in
+     * stage order, each checked against the file's identity then; a stage that turns out not to be
+     * wanted (the hash failed, provenance failed) is reported as such, its result unused.
+     */
+    private void whileHashing(Context ctx) {
+        for (String stage : List.of(FORMAT_GATE, STATIC_SCAN, FOLDER_SCAN)) {
+            if (ctx.opts.disabledStages().contains(stage)) {
+                continue;
+            }
+            StageResult gate = ctx.alongsideTheHash.get(FORMAT_GATE);
+            if (stage.equals(FOLDER_SCAN) && (gate == null || gate.status() == StageStatus.FAIL
+                    || gate.status() == StageStatus.ERROR)) {
+                break; // the folder scan runs only after a gate that passed
+            }
+            long t0 = System.nanoTime();
+            StageResult r;
+            try {
+                r = judged(run(stage, ctx, t0), ctx.opts);
+            } catch (Exception | StackOverflowError e) {
+                r = error(stage, e, t0);
+            }
+            ctx.alongsideTheHash.put(stage, r);
+        }
+    }
+
+    private static ReadAheadHash.Hashed joined(java.util.concurrent.FutureTask<ReadAheadHash.Hashed> hashing, Thread hasher)
+            throws IOException {
+        try {
+            return hashing.get();
+        } catch (InterruptedException e) {
+            hasher.interrupt();
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while hashing");
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            if (c instanceof Error err) {
+                throw err;
+            }
+            throw new IOException(c);
+        }
     }
 
     /**

@@ -205,6 +205,9 @@ class ScanEngineTest {
                 assertThat(s.status()).isEqualTo(StageStatus.SKIPPED);
                 assertThat(s.details().get("reason")).contains("stage integrity failed");
             });
+            // the gate ran while the file was hashed; its result is not passed off as a verdict
+            assertThat(r.stage("format_gate").orElseThrow().details().get("reason"))
+                    .startsWith("ran alongside the hash, result not used");
         }
     }
 
