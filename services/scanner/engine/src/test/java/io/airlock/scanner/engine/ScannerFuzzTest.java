@@ -15,7 +15,8 @@ import java.util.HashMap;
 /**
  * Coverage-guided fuzzing (Jazzer) of every parser that reads hostile model bytes: the sniffer,
  * the strict GGUF, safetensors and ONNX validators, the pickle machine and the zip reader (through
- * the static scan), the tar reader and the model-folder rules. A parser may answer findings; it may not throw anything else, hang, or run out
+ * the static scan), the tar reader and the model-folder rules, the ONNX gate's whole-model walk, the
+ * HDF5 byte search for Keras configs and the OpenPGP signature reader. A parser may answer findings; it may not throw anything else, hang, or run out
  * of memory. The normal build runs the seeds under {@code ScannerFuzzTestInputs} (regression mode);
  * its {@code fuzz-*} executions fuzz each target for a bounded time; {@code bench/fuzz.sh} longer.
  */
@@ -47,6 +48,30 @@ class ScannerFuzzTest {
         } catch (MalformedException e) {
             // the refusal a malformed model gets
         }
+        // the format gate's whole-model walk (domains, functions, external data)
+        StrictValidation.validate(ByteSource.of(bytes), Format.ONNX, new HashMap<>());
+    }
+
+    /** The byte search for a Keras model config in an HDF5 file and the strict JSON reader behind it. */
+    @FuzzTest(maxDuration = "10s")
+    void hdf5(byte[] bytes) throws IOException {
+        SCAN.scan(ByteSource.of(bytes), Format.HDF5);
+    }
+
+    private static final io.airlock.signing.OpenPgp.TrustedKeys PGP_KEYS = pgpKeys();
+
+    private static io.airlock.signing.OpenPgp.TrustedKeys pgpKeys() {
+        try {
+            return io.airlock.signing.OpenPgp.trustedKeys(java.util.List.of(PgpSamples.armored(PgpSamples.ed())));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A detached OpenPGP signature, armored or binary, against a pinned Ed25519 key. */
+    @FuzzTest(maxDuration = "10s")
+    void openPgp(byte[] bytes) throws IOException {
+        io.airlock.signing.OpenPgp.verify(bytes, new java.io.ByteArrayInputStream(new byte[16]), PGP_KEYS);
     }
 
     @FuzzTest(maxDuration = "10s")
