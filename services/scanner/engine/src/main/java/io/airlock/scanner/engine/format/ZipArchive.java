@@ -416,31 +416,41 @@ public final class ZipArchive {
         return new Entry(name, flags, method, crc, comp, size, at, dataStart, end, symlink);
     }
 
-    /** Values from a zip64 extra field for the fields that are marked present, -1 for the others; null when absent. */
-    private static long[] zip64(byte[] extra, boolean hasSize, boolean hasComp, boolean hasLocal) {
+    /**
+     * Where the data of the first extra field {@code id} starts in {@code extra} (its length in the
+     * two bytes before), or -1 when there is none or the block runs past its end before reaching it.
+     */
+    private static int extraField(byte[] extra, int id) {
         int i = 0;
         while (i + 4 <= extra.length) {
-            int id = Bytes.u16le(extra, i);
             int len = Bytes.u16le(extra, i + 2);
             if (i + 4 + len > extra.length) {
-                return null;
+                return -1;
             }
-            if (id == 0x0001) {
-                long[] out = {-1, -1, -1};
-                int p = i + 4;
-                int end = p + len;
-                boolean[] want = {hasSize, hasComp, hasLocal};
-                for (int k = 0; k < 3; k++) {
-                    if (want[k] && p + 8 <= end) {
-                        out[k] = Bytes.u64le(extra, p);
-                        p += 8;
-                    }
-                }
-                return out;
+            if (Bytes.u16le(extra, i) == id) {
+                return i + 4;
             }
             i += 4 + len;
         }
-        return null;
+        return -1;
+    }
+
+    /** Values from a zip64 extra field for the fields that are marked present, -1 for the others; null when absent. */
+    private static long[] zip64(byte[] extra, boolean hasSize, boolean hasComp, boolean hasLocal) {
+        int p = extraField(extra, 0x0001);
+        if (p < 0) {
+            return null;
+        }
+        long[] out = {-1, -1, -1};
+        int end = p + Bytes.u16le(extra, p - 2);
+        boolean[] want = {hasSize, hasComp, hasLocal};
+        for (int k = 0; k < 3; k++) {
+            if (want[k] && p + 8 <= end) {
+                out[k] = Bytes.u64le(extra, p);
+                p += 8;
+            }
+        }
+        return out;
     }
 
     /**
@@ -475,23 +485,15 @@ public final class ZipArchive {
     private record UnicodePath(int version, long nameCrc, byte[] name, boolean malformed) {
         /** The first 0x7075 field of an extra block, or null. */
         static UnicodePath of(byte[] extra) {
-            int i = 0;
-            while (i + 4 <= extra.length) {
-                int id = Bytes.u16le(extra, i);
-                int len = Bytes.u16le(extra, i + 2);
-                if (i + 4 + len > extra.length) {
-                    return null;
-                }
-                if (id == UNICODE_PATH) {
-                    if (len < 5) {
-                        return new UnicodePath(-1, -1, new byte[0], true);
-                    }
-                    return new UnicodePath(extra[i + 4] & 0xff, Bytes.u32le(extra, i + 5),
-                            Arrays.copyOfRange(extra, i + 9, i + 4 + len), false);
-                }
-                i += 4 + len;
+            int p = extraField(extra, UNICODE_PATH);
+            if (p < 0) {
+                return null;
             }
-            return null;
+            int len = Bytes.u16le(extra, p - 2);
+            if (len < 5) {
+                return new UnicodePath(-1, -1, new byte[0], true);
+            }
+            return new UnicodePath(extra[p] & 0xff, Bytes.u32le(extra, p + 1), Arrays.copyOfRange(extra, p + 5, p + len), false);
         }
 
         @Override
