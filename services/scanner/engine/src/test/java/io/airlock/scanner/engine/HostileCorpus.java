@@ -340,6 +340,13 @@ public final class HostileCorpus {
     private static void pickleNames(Catalogue c) {
         c.add("dotted name pathlib + os.system", "published picklescan bypass (FIELD-NOTES): dotted names",
                         calling("pathlib", "os.system", "id"), DANGEROUS)
+                .add("pathlib.Path.write_text writes a file", UNBOUND,
+                        p().proto(4).stackGlobal("pathlib", "Path.write_text").mark().stackGlobal("pathlib", "PosixPath")
+                                .str("/tmp/airlock-corpus").tuple1().reduce().str("x").tuple().reduce().stop().bytes(), DANGEROUS)
+                .add("numpy.ndarray.tofile writes a file", UNBOUND,
+                        p().proto(4).stackGlobal("numpy", "ndarray.tofile").mark().stackGlobal("numpy.core.multiarray", "_reconstruct")
+                                .stackGlobal("numpy", "ndarray").int1(0).tuple1().shortBinBytes(new byte[]{'b'}).op(0x87).reduce()
+                                .str("/tmp/airlock-corpus").tuple().reduce().stop().bytes(), DANGEROUS)
                 .add("dotted name logging + os.system", "published picklescan bypass (FIELD-NOTES): dotted names",
                         calling("logging", "os.system", "id"), DANGEROUS)
                 .add("dotted name typing + sys.modules", "published picklescan bypass (FIELD-NOTES): dotted names",
@@ -841,22 +848,15 @@ public final class HostileCorpus {
                 new Sample("persistent id outside an archive", "known gaps", "brief: PERSID outside an archive; reported as"
                         + " pickle.persistent_id MEDIUM (plain pickle.load refuses it without a persistent_load)", "x.pkl",
                         p().ascii("P").ascii("storage\n").stop().bytes(), "pickle.persistent_id"),
-                new Sample("pathlib.Path.write_text writes a file", "known gaps", UNBOUND, "x.pkl",
-                        p().proto(4).stackGlobal("pathlib", "Path.write_text").mark().stackGlobal("pathlib", "PosixPath")
-                                .str("/tmp/airlock-corpus").tuple1().reduce().str("x").tuple().reduce().stop().bytes(), DANGEROUS),
-                new Sample("numpy.ndarray.tofile writes a file", "known gaps", UNBOUND, "x.pkl",
-                        p().proto(4).stackGlobal("numpy", "ndarray.tofile").mark().stackGlobal("numpy.core.multiarray", "_reconstruct")
-                                .stackGlobal("numpy", "ndarray").int1(0).tuple1().shortBinBytes(new byte[]{'b'}).op(0x87).reduce()
-                                .str("/tmp/airlock-corpus").tuple().reduce().stop().bytes(), DANGEROUS),
                 new Sample("bytes hidden in the low mantissa bits", "known gaps", "EvilModel 2021: steganography in weights"
                         + " changes neither the distribution nor the byte entropy measurably (RULES.md: not caught)",
                         "model.safetensors", WeightStatsTest.safetensors(WeightStatsTest.floats("w", WeightStats.DType.F32,
                         new long[]{64, 64}, stego)), "weights.random_bytes"));
     }
 
-    static final String UNBOUND = "found while closing the import gaps: a method of a class the list does not name,"
-            + " called unbound with an instance as its first argument, is judged unknown (MEDIUM); honest pickles hold"
-            + " these classes, so they cannot be listed whole";
+    static final String UNBOUND = "found while closing the import gaps: a method of a class, called unbound with an"
+            + " instance as its first argument; honest pickles hold these classes, so the rule is on the walk: a dotted"
+            + " name ending on a method or function is dangerous";
     static final String UNICODE_PATH = "found while building this corpus: the Info-ZIP Unicode Path extra field (0x7075)"
             + " renames a member for Python 3.12+ zipfile (and Info-ZIP unzip, 7-Zip), not for readers of the header name";
     static final String CONCAT_SSTI = "CVE-2024-34359 payload with every name built by Jinja's ~ operator (a standard"

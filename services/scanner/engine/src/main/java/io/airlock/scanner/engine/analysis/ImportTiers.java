@@ -20,7 +20,9 @@ import java.util.regex.Pattern;
  *
  * <p>Beyond the table, dotted names are judged by every attribute walk they make: {@code pathlib}
  * + {@code os.system} is judged as {@code os.system} too, and any dunder attribute on the way
- * ({@code numpy.__builtins__}) is dangerous, since no data class is reached through one.
+ * ({@code numpy.__builtins__}) is dangerous, since no data class is reached through one, and so is
+ * a walk that ends on a method or function ({@code pathlib.Path.write_text}): only nested classes
+ * are honestly named by a dotted qualname, and the table's exact entries win over this rule.
  */
 public final class ImportTiers {
     /** Where a global stands. */
@@ -158,6 +160,15 @@ public final class ImportTiers {
                     return new Verdict(Tier.DANGEROUS, v.pattern(), v.why() + " (reached by the attribute walk "
                             + module + "." + name + ")");
                 }
+            }
+            String last = segments[segments.length - 1];
+            if (!Character.isUpperCase(last.charAt(0))) {
+                // Class.method: an unbound method called on whatever object the pickle builds
+                // (pathlib.Path.write_text, numpy.ndarray.tofile write files); a listed class is data,
+                // its methods are not, and nested classes (CapWords) are what qualnames honestly name
+                return new Verdict(Tier.DANGEROUS, "attribute walk to " + last, "an unbound method or function "
+                        + "reached through " + module + "." + String.join(".", java.util.Arrays.copyOf(segments,
+                        segments.length - 1)) + ": calling it runs that code on arguments the pickle chooses");
             }
         }
         return direct;

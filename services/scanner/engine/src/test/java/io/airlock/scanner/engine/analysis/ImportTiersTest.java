@@ -71,7 +71,13 @@ class ImportTiersTest {
             "_bootsubprocess, check_output, DANGEROUS",
             "winreg, SetValue, DANGEROUS",
             "unittest.__main__, main, DANGEROUS",
-            "_tkinter, TkappType.eval, DANGEROUS"})
+            "_tkinter, TkappType.eval, DANGEROUS",
+            // a walk ending on a method or function is a call on arguments the pickle chooses
+            "pathlib, Path.write_text, DANGEROUS",
+            "numpy, ndarray.tofile, DANGEROUS",
+            "mylib, Config._private_helper, DANGEROUS",
+            // a nested class is what a dotted qualname honestly names
+            "mylib, Outer.Inner, UNKNOWN"})
     void judges(String module, String name, ImportTiers.Tier tier) {
         assertThat(tiers.judge(module, name).tier()).isEqualTo(tier);
     }
