@@ -57,6 +57,15 @@ final class StrictValidation {
                 details.put("gguf.keys", Long.toString(l.kvCount()));
                 details.put("gguf.alignment", Long.toString(l.alignment()));
                 tensors.addAll(WeightStats.tensors(l));
+                GgufValidator.SplitKey count = l.split().get("split.count");
+                if (count != null && count.value() > 1) {
+                    // llama.cpp opens the sibling parts by name: they load beside this file unscanned
+                    GgufValidator.SplitKey no = l.split().get("split.no");
+                    out.add(new Finding("gguf.split_part_alone", Severity.MEDIUM, ScanEngine.FORMAT_GATE, "key 'split.count'",
+                            "part " + (no == null ? "?" : Long.toString(no.value() + 1)) + " of a model split in "
+                            + count.value() + " parts, scanned alone: the other parts a loader opens beside it were not "
+                            + "scanned; send the parts together as one archive", ""));
+                }
                 for (GgufValidator.Injection i : l.injections()) {
                     out.add(new Finding("gguf.template_injection", Severity.HIGH, ScanEngine.FORMAT_GATE,
                             "key '" + i.key() + "'", "chat template holds the template-injection marker '"

@@ -107,4 +107,19 @@ class GgufSplitFolderTest {
                     .isNotEmpty().allMatch(f -> f.location().endsWith(key));
         }
     }
+
+    @Test
+    void aPartOfASplitModelScannedAloneSaysItsSiblingsWereNotScanned() throws IOException {
+        Path part = Files.write(dir.resolve("llama-00001-of-00003.gguf"), GgufSplitFixtures.part(0, 3, 3, "a"));
+        ScanReport r = new ScanEngine().scan(part, Kind.MODEL);
+        assertThat(r.verdict()).isEqualTo(ScanVerdict.PASS);
+        assertThat(r.stage(ScanEngine.FORMAT_GATE).orElseThrow().findings()).singleElement().satisfies(f -> {
+            assertThat(f.rule()).isEqualTo("gguf.split_part_alone");
+            assertThat(f.severity()).isEqualTo(io.airlock.contracts.Severity.MEDIUM);
+            assertThat(f.message()).contains("part 1 of a model split in 3 parts");
+        });
+        // a whole model in one file says nothing
+        Path whole = Files.write(dir.resolve("llama.gguf"), GgufSplitFixtures.part(0, 1, 1, "a"));
+        assertThat(new ScanEngine().scan(whole, Kind.MODEL).stage(ScanEngine.FORMAT_GATE).orElseThrow().findings()).isEmpty();
+    }
 }
