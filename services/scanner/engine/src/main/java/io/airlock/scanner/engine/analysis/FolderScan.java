@@ -142,6 +142,11 @@ public final class FolderScan {
      * its problems are the static scan's to report.
      */
     public Recognition recognise(ByteSource src, Format sniffed) throws IOException {
+        return recognise(src, sniffed, GzipBody.NONE);
+    }
+
+    /** As {@link #recognise(ByteSource, Format)}, reading a tar.gz's body from {@code body} when it was kept. */
+    public Recognition recognise(ByteSource src, Format sniffed, GzipBody body) throws IOException {
         List<String> names = new ArrayList<>();
         String how;
         if (sniffed == Format.ZIP) {
@@ -155,14 +160,14 @@ public final class FolderScan {
             Container c = sniffed == Format.GZIP ? Container.GZIP_TAR : Container.TAR;
             try {
                 if (c == Container.GZIP_TAR) {
-                    try (InputStream in = open(src, c)) {
+                    try (InputStream in = open(src, c, body)) {
                         if (!tarHead(in)) {
                             return new Recognition(List.of(), 0, "gzip body is not a tar");
                         }
                     }
                 }
                 // names only: member data is skipped (read through, for a gzip body)
-                try (InputStream in = open(src, c)) {
+                try (InputStream in = open(src, c, body)) {
                     TarArchive t = TarArchive.open(in, TarArchive.Limits.of(policy.zip()), new ArrayList<>());
                     TarArchive.Entry e;
                     while ((e = t.next()) != null) {
@@ -189,14 +194,15 @@ public final class FolderScan {
         return h.length == 512 && FormatSniffer.sniff(h, 1024).format() == Format.TAR;
     }
 
-    private InputStream open(ByteSource src, Container c) throws IOException {
+    private InputStream open(ByteSource src, Container c, GzipBody body) throws IOException {
         InputStream raw = InputCursor.stream(src, 0, src.size());
         if (c != Container.GZIP_TAR) {
             return raw;
         }
-        long max = Math.min(policy.zip().maxTotal(), Math.max(policy.zip().ratioFloor(),
-                Math.max(1, src.size()) * policy.zip().maxRatio()));
-        return new StaticScan.Bounded(new GZIPInputStream(raw, 64 * 1024), max);
+        if (body.kept()) {
+            return body.open();
+        }
+        return new StaticScan.Bounded(new GZIPInputStream(raw, 64 * 1024), GzipBody.bound(src.size(), policy));
     }
 
     /** One regular file of the folder. */
@@ -227,11 +233,13 @@ public final class FolderScan {
         final Map<String, OnnxExternalData.Model> onnx = new LinkedHashMap<>();
         final Map<String, Long> counters = new LinkedHashMap<>();
         final WeightStats.Thresholds weights;
+        final GzipBody body;
         WeightStats.Summary weightsJudged = WeightStats.Summary.NONE;
 
-        Run(Set<Format> denied, WeightStats.Thresholds weights) {
+        Run(Set<Format> denied, WeightStats.Thresholds weights, GzipBody body) {
             this.denied = denied;
             this.weights = weights;
+            this.body = body;
         }
 
         void count(String k) {
@@ -254,7 +262,13 @@ public final class FolderScan {
     /** As {@link #scan(ByteSource, Format, Set)}, judging the weights of safetensors and GGUF members by {@code weights}. */
     public StaticScan.Outcome scan(ByteSource src, Format format, Set<Format> denied, WeightStats.Thresholds weights)
             throws IOException {
-        Run run = new Run(Set.copyOf(denied), weights);
+        return scan(src, format, denied, weights, GzipBody.NONE);
+    }
+
+    /** As above, reading a tar.gz's body from {@code body} when the format gate kept it. */
+    public StaticScan.Outcome scan(ByteSource src, Format format, Set<Format> denied, WeightStats.Thresholds weights,
+                                   GzipBody body) throws IOException {
+        Run run = new Run(Set.copyOf(denied), weights, body);
         Map<String, String> details = new LinkedHashMap<>();
         if (format == Format.KERAS) {
             keras(run, src, "archive");
@@ -307,7 +321,7 @@ public final class FolderScan {
             }
             return true;
         }
-        try (InputStream in = open(src, c)) {
+        try (InputStream in = open(src, c, run.body)) {
             TarArchive t = TarArchive.open(in, TarArchive.Limits.of(policy.zip()), new ArrayList<>());
             TarArchive.Entry e;
             while ((e = t.next()) != null) {

@@ -81,20 +81,25 @@ public final class StaticScan {
 
     /** Scans an artifact whose format the format gate decided. */
     public Outcome scan(ByteSource src, Format format) throws IOException {
+        return scan(src, format, GzipBody.NONE);
+    }
+
+    /** As {@link #scan(ByteSource, Format)}, reading a gzip artifact's body from {@code body} when it was kept. */
+    public Outcome scan(ByteSource src, Format format, GzipBody body) throws IOException {
         Run run = new Run();
         boolean applicable = true;
         switch (format) {
             case PICKLE, JOBLIB -> pickle(run, src, "", PickleAnalyzer.Mode.PLAIN);
             case PYTORCH_LEGACY -> pickle(run, src, "", PickleAnalyzer.Mode.TORCH_LEGACY);
             case PYTORCH_ZIP, NUMPY_ZIP, KERAS, MODEL_PACKAGE, ZIP -> new ArchiveScanner(this, run).scan(src, "", format, 1);
-            case GZIP -> gzip(run, InputCursor.stream(src, 0, src.size()), src.size(), "", 1);
+            case GZIP -> gzip(run, src, body);
             case NUMPY -> npy(run, InputCursor.stream(src, 0, src.size()), src.size(), "");
             case HDF5 -> hdf5(run, src, "", true);
             case TAR -> new TarScanner(this, run).scan(InputCursor.stream(src, 0, src.size()), "", 1);
             case MODEL_FOLDER -> {
                 switch (FolderScan.container(src)) {
                     case ZIP -> new ArchiveScanner(this, run).scan(src, "", Format.ZIP, 1);
-                    case GZIP_TAR -> gzip(run, InputCursor.stream(src, 0, src.size()), src.size(), "", 1);
+                    case GZIP_TAR -> gzip(run, src, body);
                     case TAR -> new TarScanner(this, run).scan(InputCursor.stream(src, 0, src.size()), "", 1);
                 }
             }
@@ -197,6 +202,19 @@ public final class StaticScan {
         return new Looked(f, null);
     }
 
+    /** The artifact's own gzip body: the one the format gate kept, else inflated here. */
+    private void gzip(Run run, ByteSource src, GzipBody body) throws IOException {
+        if (!body.kept()) {
+            gzip(run, InputCursor.stream(src, 0, src.size()), src.size(), "", 1);
+            return;
+        }
+        // kept only when it inflated cleanly within the bound, so there is no ratio or malformation to report
+        run.count("gzipStreams", 1);
+        try (InputStream in = body.open()) {
+            nested(run, in, -1, "gzip body", 1, false, PickleAnalyzer.Mode.PLAIN);
+        }
+    }
+
     /**
      * A gzip body, decompressed as a stream no further than the ratio and size bounds allow, then
      * looked at by its content like an archive member.
@@ -204,9 +222,7 @@ public final class StaticScan {
     void gzip(Run run, InputStream compressed, long compressedLength, String where, int depth) throws IOException {
         String inner = where.isEmpty() ? "gzip body" : where + " > gzip body";
         run.count("gzipStreams", 1);
-        long max = compressedLength < 0 ? policy.zip().maxTotal()
-                : Math.min(policy.zip().maxTotal(), Math.max(policy.zip().ratioFloor(),
-                Math.max(1, compressedLength) * policy.zip().maxRatio()));
+        long max = GzipBody.bound(compressedLength, policy);
         Bounded body;
         try {
             body = new Bounded(new GZIPInputStream(compressed, 64 * 1024), max);
