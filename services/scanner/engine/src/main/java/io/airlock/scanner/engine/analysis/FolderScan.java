@@ -256,16 +256,13 @@ public final class FolderScan {
      * (its config); SKIPPED (not applicable) for anything else.
      */
     public StaticScan.Outcome scan(ByteSource src, Format format, Set<Format> denied) throws IOException {
-        return scan(src, format, denied, WeightStats.Thresholds.defaults());
+        return scan(src, format, denied, WeightStats.Thresholds.defaults(), GzipBody.NONE);
     }
 
-    /** As {@link #scan(ByteSource, Format, Set)}, judging the weights of safetensors and GGUF members by {@code weights}. */
-    public StaticScan.Outcome scan(ByteSource src, Format format, Set<Format> denied, WeightStats.Thresholds weights)
-            throws IOException {
-        return scan(src, format, denied, weights, GzipBody.NONE);
-    }
-
-    /** As above, reading a tar.gz's body from {@code body} when the format gate kept it. */
+    /**
+     * As {@link #scan(ByteSource, Format, Set)}, judging the weights of safetensors and GGUF members
+     * by {@code weights} and reading a tar.gz's body from {@code body} when the format gate kept it.
+     */
     public StaticScan.Outcome scan(ByteSource src, Format format, Set<Format> denied, WeightStats.Thresholds weights,
                                    GzipBody body) throws IOException {
         Run run = new Run(Set.copyOf(denied), weights, body);
