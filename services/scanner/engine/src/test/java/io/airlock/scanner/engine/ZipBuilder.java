@@ -84,6 +84,11 @@ public final class ZipBuilder {
     private boolean prefixCounted;
     private boolean secondEnd;
     private String comment = "";
+    private boolean zip64;
+    private boolean zip64Saturated;
+    private Long zip64Entries;
+    private Long zip64CdOffset;
+    private Long zip64LocatorOffset;
 
     public static ZipBuilder zip() {
         return new ZipBuilder();
@@ -116,6 +121,43 @@ public final class ZipBuilder {
     /** A second, well-formed end record inside the comment of the real one. */
     public ZipBuilder secondEndRecord() {
         secondEnd = true;
+        return this;
+    }
+
+    /**
+     * Zip64 end record and locator before the classic end record, as PyTorch's writer and
+     * Python's zipfile write them for small archives too: the classic fields keep their real values.
+     */
+    public ZipBuilder zip64() {
+        zip64 = true;
+        return this;
+    }
+
+    /** Zip64 records, with the classic fields saturated (0xffff / 0xffffffff) as large-archive writers do. */
+    public ZipBuilder zip64Saturated() {
+        zip64 = true;
+        zip64Saturated = true;
+        return this;
+    }
+
+    /** Zip64 records whose entry count is {@code n}, whatever the classic record says. */
+    public ZipBuilder zip64Entries(long n) {
+        zip64 = true;
+        zip64Entries = n;
+        return this;
+    }
+
+    /** Zip64 records whose directory offset is {@code offset}, whatever the classic record says. */
+    public ZipBuilder zip64DirectoryOffset(long offset) {
+        zip64 = true;
+        zip64CdOffset = offset;
+        return this;
+    }
+
+    /** A zip64 locator that points at {@code offset} instead of the zip64 end record before it. */
+    public ZipBuilder zip64LocatorOffset(long offset) {
+        zip64 = true;
+        zip64LocatorOffset = offset;
         return this;
     }
 
@@ -186,13 +228,31 @@ public final class ZipBuilder {
         }
         inner.writeBytes(commentBytes);
         byte[] c = inner.toByteArray();
+        if (zip64) {
+            long recordAt = out.size() - (prefixCounted ? 0 : prefix.length);
+            long entries = zip64Entries != null ? zip64Entries : members.size();
+            le(out, 0x06064b50, 4);
+            le(out, 44, 8);
+            le(out, 0x031e, 2);
+            le(out, 45, 2);
+            le(out, 0, 4);
+            le(out, 0, 4);
+            le(out, entries, 8);
+            le(out, entries, 8);
+            le(out, cdSize, 8);
+            le(out, zip64CdOffset != null ? zip64CdOffset : cdStart, 8);
+            le(out, 0x07064b50, 4);
+            le(out, 0, 4);
+            le(out, zip64LocatorOffset != null ? zip64LocatorOffset : recordAt, 8);
+            le(out, 1, 4);
+        }
         le(out, 0x06054b50, 4);
         le(out, 0, 2);
         le(out, 0, 2);
-        le(out, members.size(), 2);
-        le(out, members.size(), 2);
-        le(out, cdSize, 4);
-        le(out, cdStart, 4);
+        le(out, zip64Saturated ? 0xffff : members.size(), 2);
+        le(out, zip64Saturated ? 0xffff : members.size(), 2);
+        le(out, zip64Saturated ? 0xffffffffL : cdSize, 4);
+        le(out, zip64Saturated ? 0xffffffffL : cdStart, 4);
         le(out, c.length, 2);
         out.writeBytes(c);
         return out.toByteArray();

@@ -28,7 +28,7 @@ import java.util.zip.Inflater;
  * {@code zip.compression_ratio}, {@code zip.too_many_entries}, {@code zip.total_size},
  * {@code zip.path_traversal}, {@code zip.absolute_path}, {@code zip.backslash_path},
  * {@code zip.bad_name}, {@code zip.duplicate_name}, {@code zip.symlink},
- * {@code zip.unicode_path_mismatch}; a directory that cannot be read at all throws {@code zip.malformed}.
+ * {@code zip.unicode_path_mismatch}, {@code zip.zip64_mismatch} (end records read by {@link ZipEnd}); a directory that cannot be read at all throws {@code zip.malformed}.
  *
  * <p>Names are judged as every reader may see them: a member's Info-ZIP Unicode Path extra field
  * (0x7075) renames it for the readers that honour the field, so a field naming something else
@@ -138,83 +138,30 @@ public final class ZipArchive {
         if (src.readable() != src.size()) {
             throw new IllegalArgumentException("the central directory needs the whole archive");
         }
+        ZipEnd end = ZipEnd.read(src);
+        try {
+            return read(src, end, limits);
+        } catch (FormatViolation v) {
+            if (end.disagreements().isEmpty()) {
+                throw v;
+            }
+            // the zip64 reading does not hold together: the reason is that the records disagree
+            throw new FormatViolation("zip.zip64_mismatch", end.disagreements().get(0) + "; read by the zip64 record, "
+                    + v.getMessage(), end.position());
+        }
+    }
+
+    private static Directory read(ByteSource src, ZipEnd end, Limits limits) throws IOException, FormatViolation {
         List<Problem> problems = new ArrayList<>();
-        long size = src.size();
-        int tailLen = (int) Math.min(size, ZipDirectory.EOCD_LEN + ZipDirectory.MAX_COMMENT);
-        if (tailLen < ZipDirectory.EOCD_LEN) {
-            throw malformed("a " + size + "-byte file is too short for a zip end record", 0);
+        long endPos = end.position();
+        for (String d : end.disagreements()) {
+            problems.add(new Problem("zip.zip64_mismatch", d, endPos, ""));
         }
-        long tailStart = size - tailLen;
-        byte[] tail = src.readExactly(tailStart, tailLen);
-        int found = -1;
-        List<Long> plausible = new ArrayList<>();
-        for (int i = tailLen - ZipDirectory.EOCD_LEN; i >= 0; i--) {
-            if (Bytes.u32le(tail, i) != ZipDirectory.EOCD_SIG) {
-                continue;
-            }
-            int comment = Bytes.u16le(tail, i + 20);
-            boolean wellPlaced = i + ZipDirectory.EOCD_LEN + comment == tailLen;
-            // a record only counts when a reader could take it for the real one
-            if (Bytes.u16le(tail, i + 4) == 0 && Bytes.u16le(tail, i + 6) == 0 && i + ZipDirectory.EOCD_LEN + comment <= tailLen) {
-                plausible.add(tailStart + i);
-            }
-            if (found < 0 && wellPlaced) {
-                found = i;
-            }
-        }
-        if (found < 0) {
-            throw malformed("no end-of-central-directory record whose comment reaches the end of the file", tailStart);
-        }
-        long endPos = tailStart + found;
-        byte[] e = Arrays.copyOfRange(tail, found, found + ZipDirectory.EOCD_LEN);
-        if (Bytes.u16le(e, 4) != 0 || Bytes.u16le(e, 6) != 0 || Bytes.u16le(e, 8) != Bytes.u16le(e, 10)) {
-            throw malformed("multi-disk archives are not accepted", endPos);
-        }
-        long entries = Bytes.u16le(e, 10);
-        long cdSize = Bytes.u32le(e, 12);
-        long cdOffset = Bytes.u32le(e, 16);
-        long dirEnd = endPos;
-        boolean zip64 = false;
-        if (entries == 0xffff || cdSize == 0xffffffffL || cdOffset == 0xffffffffL) {
-            long locPos = endPos - 20;
-            if (locPos >= 0) {
-                byte[] loc = src.readExactly(locPos, 20);
-                if (Bytes.u32le(loc, 0) == ZipDirectory.ZIP64_LOCATOR_SIG) {
-                    long z64Pos = Bytes.u64le(loc, 8);
-                    // the zip64 end record sits right before its locator, whatever offset the locator claims
-                    long real = locPos - 56;
-                    if (real < 0) {
-                        throw malformed("no room for a zip64 end record", locPos);
-                    }
-                    byte[] z = src.readExactly(real, 56);
-                    if (Bytes.u32le(z, 0) != ZipDirectory.ZIP64_EOCD_SIG) {
-                        throw malformed("zip64 locator without a zip64 end record before it", real);
-                    }
-                    if (Bytes.u64le(z, 4) != 44) {
-                        throw malformed("zip64 end record with an extensible data sector is not accepted", real);
-                    }
-                    entries = Bytes.u64le(z, 32);
-                    cdSize = Bytes.u64le(z, 40);
-                    cdOffset = Bytes.u64le(z, 48);
-                    dirEnd = real;
-                    zip64 = true;
-                    if (z64Pos < 0 || z64Pos > real) {
-                        throw malformed("zip64 locator points past its end record", locPos);
-                    }
-                }
-            }
-        }
-        if (entries < 0 || cdSize < 0 || cdOffset < 0 || cdSize > dirEnd) {
-            throw malformed("central directory size " + cdSize + " does not fit before its end record", endPos);
-        }
-        long cdStart = dirEnd - cdSize;
-        long prefix = cdStart - cdOffset;
-        if (prefix < 0) {
-            throw malformed("central directory offset " + cdOffset + " + size " + cdSize + " runs past its end record", endPos);
-        }
-        if (entries > cdSize / 46) {
-            throw malformed("end record declares " + entries + " entries in a " + cdSize + "-byte directory", endPos);
-        }
+        long entries = end.entries();
+        long cdSize = end.directorySize();
+        long cdStart = end.directoryStart();
+        long prefix = end.prefix();
+        boolean zip64 = end.zip64();
         if (cdSize > limits.maxDirectoryBytes()) {
             problems.add(new Problem("zip.too_many_entries", "central directory of " + cdSize + " bytes is over the bound of "
                     + limits.maxDirectoryBytes(), cdStart, ""));
@@ -255,8 +202,8 @@ public final class ZipArchive {
         }
         layout(out, prefix, cdStart, problems);
         // a record inside a member's data is that member's business (a stored zip); anywhere else it is a second record
-        long others = plausible.stream().filter(p -> p != endPos
-                && out.stream().noneMatch(en -> p >= en.dataStart() && p < en.end())).count();
+        long others = end.otherEndRecords().stream()
+                .filter(p -> out.stream().noneMatch(en -> p >= en.dataStart() && p < en.end())).count();
         if (others > 0) {
             problems.add(new Problem("zip.multiple_end_records", (others + 1) + " end-of-central-directory records outside"
                     + " any member: readers that search differently see different archives", endPos, ""));

@@ -46,72 +46,24 @@ public final class ZipDirectory {
 
     /** Whether the tail of the source holds an end-of-central-directory record. */
     public static boolean hasEndRecord(ByteSource src) throws IOException {
-        if (src.readable() != src.size()) {
-            return false;
-        }
-        return findEnd(src).position >= 0;
+        return ZipEnd.present(src);
     }
 
     /**
      * Reads the central directory of a whole archive ({@code src.readable() == src.size()}).
      *
-     * @throws MalformedException when the end record or the directory is inconsistent with the file
+     * @throws MalformedException when the end records or the directory are inconsistent with the
+     *                            file, or when zip readers would disagree on where the directory is
      */
     public static Listing read(ByteSource src, long maxDirectoryBytes, int maxEntries)
             throws IOException, MalformedException {
-        if (src.readable() != src.size()) {
-            throw new IllegalArgumentException("the central directory needs the whole archive");
+        ZipEnd end = ZipEnd.read(src);
+        if (!end.disagreements().isEmpty()) {
+            throw new FormatViolation("zip.zip64_mismatch", end.disagreements().get(0), end.position());
         }
-        End end = findEnd(src);
-        if (end.position < 0) {
-            throw new MalformedException("no end-of-central-directory record in the last "
-                    + (EOCD_LEN + MAX_COMMENT) + " bytes", Math.max(0, src.size() - EOCD_LEN));
-        }
-        byte[] e = end.record;
-        if (Bytes.u16le(e, 4) != 0 || Bytes.u16le(e, 6) != 0) {
-            throw new MalformedException("multi-disk archives are not accepted", end.position);
-        }
-        long entries = Bytes.u16le(e, 10);
-        long cdSize = Bytes.u32le(e, 12);
-        long cdOffset = Bytes.u32le(e, 16);
-        long dirEnd = end.position; // the directory must end where the end records begin
-        boolean zip64 = false;
-        if (entries == 0xffff || cdSize == 0xffffffffL || cdOffset == 0xffffffffL) {
-            long locPos = end.position - 20;
-            if (locPos >= 0) {
-                byte[] loc = src.readExactly(locPos, 20);
-                if (Bytes.u32le(loc, 0) == ZIP64_LOCATOR_SIG) {
-                    long z64Pos = Bytes.u64le(loc, 8);
-                    if (z64Pos < 0 || z64Pos > locPos - 56) {
-                        throw new MalformedException("zip64 end record offset " + z64Pos + " outside the file", locPos);
-                    }
-                    byte[] z = src.readExactly(z64Pos, 56);
-                    if (Bytes.u32le(z, 0) != ZIP64_EOCD_SIG) {
-                        throw new MalformedException("zip64 locator points at no zip64 end record", z64Pos);
-                    }
-                    entries = Bytes.u64le(z, 32);
-                    cdSize = Bytes.u64le(z, 40);
-                    cdOffset = Bytes.u64le(z, 48);
-                    dirEnd = z64Pos;
-                    zip64 = true;
-                }
-            }
-        }
-        if (entries < 0 || cdSize < 0 || cdOffset < 0 || cdSize > dirEnd) {
-            throw new MalformedException("central directory size " + cdSize + " does not fit before its end record",
-                    end.position);
-        }
-        long cdStart = dirEnd - cdSize;
-        long prefix = cdStart - cdOffset;
-        if (prefix < 0) {
-            throw new MalformedException("central directory offset " + cdOffset + " + size " + cdSize
-                    + " runs past its end record at " + dirEnd, end.position);
-        }
-        // each entry takes at least 46 bytes: a count the directory cannot hold is a lie
-        if (entries > cdSize / 46) {
-            throw new MalformedException("end record declares " + entries + " entries in a " + cdSize
-                    + "-byte directory", end.position);
-        }
+        long entries = end.entries();
+        long cdSize = end.directorySize();
+        long cdStart = end.directoryStart();
         List<String> names = new ArrayList<>();
         long limitBytes = Math.min(cdSize, maxDirectoryBytes);
         Cursor c = new Cursor(src, cdStart, cdStart + limitBytes);
@@ -143,7 +95,8 @@ public final class ZipDirectory {
             names.add(decodeName(c.take(nameLen), (Bytes.u16le(h, 8) & 0x800) != 0));
             c.skip(rest);
         }
-        return new Listing(names, entries, truncated, true, cdStart, prefix, end.count, zip64);
+        return new Listing(names, entries, truncated, true, cdStart, end.prefix(), 1 + end.otherEndRecords().size(),
+                end.zip64());
     }
 
     /**
@@ -194,36 +147,6 @@ public final class ZipDirectory {
 
     private static String decodeName(byte[] raw, boolean utf8) {
         return new String(raw, utf8 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-    }
-
-    private record End(long position, byte[] record, int count) {
-    }
-
-    /** The last well-placed end record: its comment length must reach exactly to the end of the file. */
-    private static End findEnd(ByteSource src) throws IOException {
-        long size = src.size();
-        if (size < EOCD_LEN) {
-            return new End(-1, new byte[0], 0);
-        }
-        int tailLen = (int) Math.min(size, EOCD_LEN + MAX_COMMENT);
-        long tailStart = size - tailLen;
-        byte[] tail = src.readExactly(tailStart, tailLen);
-        int count = 0;
-        int found = -1;
-        for (int i = tailLen - EOCD_LEN; i >= 0; i--) {
-            if (Bytes.u32le(tail, i) == EOCD_SIG) {
-                count++;
-                if (found < 0 && i + EOCD_LEN + Bytes.u16le(tail, i + 20) == tailLen) {
-                    found = i;
-                }
-            }
-        }
-        if (found < 0) {
-            return new End(-1, new byte[0], count);
-        }
-        byte[] rec = new byte[EOCD_LEN];
-        System.arraycopy(tail, found, rec, 0, EOCD_LEN);
-        return new End(tailStart + found, rec, count);
     }
 
     /** Sequential reads over [pos, end) in 64 KiB chunks. */
