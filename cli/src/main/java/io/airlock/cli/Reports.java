@@ -11,7 +11,7 @@ import io.airlock.contracts.Finding;
 import io.airlock.contracts.Kind;
 import io.airlock.contracts.StageResult;
 import io.airlock.contracts.StageStatus;
-import io.airlock.scanner.engine.Format;
+import io.airlock.formats.Format;
 
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -2,8 +2,8 @@ package io.airlock.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.contracts.Kind;
-import io.airlock.scanner.engine.Format;
-import io.airlock.scanner.engine.FormatSniffer;
+import io.airlock.formats.Format;
+import io.airlock.formats.FormatSniffer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

@@ -5,7 +5,7 @@ import io.airlock.blob.BlobStore;
 import io.airlock.blob.BlobStoreException;
 import io.airlock.blob.StoredBlob;
 import io.airlock.contracts.Kind;
-import io.airlock.contracts.Protos;
+import io.airlock.contracts.grpc.Protos;
 import io.airlock.contracts.SubmissionStatus;
 import io.airlock.contracts.WorkItem;
 import io.airlock.contracts.v1.ArtifactRef;

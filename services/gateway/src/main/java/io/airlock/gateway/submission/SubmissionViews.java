@@ -1,6 +1,6 @@
 package io.airlock.gateway.submission;
 
-import io.airlock.contracts.Protos;
+import io.airlock.contracts.grpc.Protos;
 import io.airlock.contracts.v1.Event;
 import io.airlock.contracts.v1.Submission;
 

@@ -16,7 +16,7 @@ import io.airlock.evaluator.engine.corpus.PinnedCorpus;
 import io.airlock.evaluator.engine.run.CaseResult;
 import io.airlock.evaluator.engine.run.CategoryStats;
 import io.airlock.evaluator.engine.run.RunReport;
-import io.airlock.scanner.engine.FormatSniffer;
+import io.airlock.formats.FormatSniffer;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,7 +1,7 @@
 package io.airlock.evaluator.engine;
 
 import io.airlock.evaluator.engine.json.SpecException;
-import io.airlock.scanner.engine.FormatSniffer;
+import io.airlock.formats.FormatSniffer;
 
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;

@@ -23,10 +23,10 @@ import io.airlock.evaluator.engine.runtime.Generator;
 import io.airlock.evaluator.engine.runtime.HfTokenizer;
 import io.airlock.evaluator.engine.runtime.TextTokenizer;
 import io.airlock.evaluator.engine.runtime.UnsupportedModelException;
-import io.airlock.scanner.engine.format.ByteSource;
-import io.airlock.scanner.engine.format.MalformedException;
-import io.airlock.scanner.engine.format.OnnxExternalData;
-import io.airlock.scanner.engine.format.OnnxModelHeader;
+import io.airlock.formats.ByteSource;
+import io.airlock.formats.MalformedException;
+import io.airlock.formats.OnnxExternalData;
+import io.airlock.formats.OnnxModelHeader;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -108,6 +108,6 @@ class EvaluatorTest {
     @Test
     void theFixtureIsWhatTheScannerCallsOnnx() throws IOException {
         Path f = Files.write(dir.resolve("x"), OnnxModels.identityModel());
-        assertThat(io.airlock.scanner.engine.FormatSniffer.sniff(f).format().id()).isEqualTo("onnx");
+        assertThat(io.airlock.formats.FormatSniffer.sniff(f).format().id()).isEqualTo("onnx");
     }
 }

@@ -4,7 +4,7 @@ import io.airlock.blob.BlobRef;
 import io.airlock.blob.BlobStore;
 import io.airlock.blob.BlobStoreException;
 import io.airlock.contracts.Kind;
-import io.airlock.contracts.Protos;
+import io.airlock.contracts.grpc.Protos;
 import io.airlock.contracts.v1.CheckRequest;
 import io.airlock.contracts.v1.CheckResponse;
 import io.airlock.contracts.v1.Guard;

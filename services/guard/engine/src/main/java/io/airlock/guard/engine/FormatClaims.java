@@ -1,6 +1,6 @@
 package io.airlock.guard.engine;
 
-import io.airlock.scanner.engine.Format;
+import io.airlock.formats.Format;
 
 import java.util.EnumSet;
 import java.util.Locale;
@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import static io.airlock.scanner.engine.Format.*;
+import static io.airlock.formats.Format.*;
 
 /**
  * What a name or a claimed format says an artifact is. Only ever compared with the format found

@@ -5,12 +5,12 @@ import io.airlock.contracts.Kind;
 import io.airlock.contracts.Severity;
 import io.airlock.guard.engine.kernel.KernelAnalyzer;
 import io.airlock.guard.engine.kernel.KernelRule;
-import io.airlock.scanner.engine.Format;
-import io.airlock.scanner.engine.FormatSniffer;
+import io.airlock.formats.Format;
+import io.airlock.formats.FormatSniffer;
 import io.airlock.scanner.engine.ScanEngine;
-import io.airlock.scanner.engine.Sniff;
-import io.airlock.scanner.engine.SniffLimits;
-import io.airlock.scanner.engine.format.ByteSource;
+import io.airlock.formats.Sniff;
+import io.airlock.formats.SniffLimits;
+import io.airlock.formats.ByteSource;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

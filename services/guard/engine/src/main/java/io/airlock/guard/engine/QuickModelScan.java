@@ -2,13 +2,13 @@ package io.airlock.guard.engine;
 
 import io.airlock.contracts.Finding;
 import io.airlock.contracts.Severity;
-import io.airlock.scanner.engine.Format;
+import io.airlock.formats.Format;
 import io.airlock.scanner.engine.analysis.ImportTiers;
 import io.airlock.scanner.engine.analysis.StaticScan;
 import io.airlock.scanner.engine.analysis.StaticScanPolicy;
-import io.airlock.scanner.engine.format.ByteSource;
-import io.airlock.scanner.engine.format.PickleMachine;
-import io.airlock.scanner.engine.format.ZipArchive;
+import io.airlock.formats.ByteSource;
+import io.airlock.formats.PickleMachine;
+import io.airlock.formats.ZipArchive;
 
 import java.io.IOException;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package io.airlock.registry.submission.grpc;
 
 import io.airlock.contracts.Finding;
 import io.airlock.contracts.Kind;
-import io.airlock.contracts.Protos;
+import io.airlock.contracts.grpc.Protos;
 import io.airlock.contracts.StageResult;
 import io.airlock.contracts.StageStatus;
 import io.airlock.contracts.SubmissionStatus;

@@ -1,6 +1,6 @@
 package io.airlock.scanner.service;
 
-import io.airlock.contracts.Protos;
+import io.airlock.contracts.grpc.Protos;
 import io.airlock.contracts.StageResult;
 import io.airlock.contracts.WorkItem;
 import io.airlock.contracts.v1.RecordStageRequest;

@@ -1,5 +1,11 @@
 package io.airlock.scanner.engine;
 
+import io.airlock.formats.Format;
+import io.airlock.formats.Sniff;
+import io.airlock.formats.FormatSniffer;
+
+import io.airlock.formats.SniffLimits;
+
 import io.airlock.contracts.Finding;
 import io.airlock.contracts.Kind;
 import io.airlock.contracts.Severity;
@@ -7,12 +13,12 @@ import io.airlock.contracts.StageResult;
 import io.airlock.contracts.StageStatus;
 
 import io.airlock.scanner.engine.analysis.FolderScan;
-import io.airlock.scanner.engine.analysis.GzipBody;
+import io.airlock.formats.GzipBody;
 import io.airlock.scanner.engine.analysis.ImportTiers;
 import io.airlock.scanner.engine.analysis.StaticScan;
 import io.airlock.scanner.engine.analysis.StaticScanPolicy;
 import io.airlock.scanner.engine.analysis.WeightStats;
-import io.airlock.scanner.engine.format.ByteSource;
+import io.airlock.formats.ByteSource;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -45,11 +51,11 @@ public final class ScanEngine {
     public static final String VERSION = "airlock-scanner-engine/0.6.0";
     public static final String INTEGRITY = "integrity";
     public static final String FORMAT_GATE = "format_gate";
-    public static final String STATIC_SCAN = "static_scan";
+    public static final String STATIC_SCAN = StaticScan.STAGE;
     public static final String SOURCE_POLICY = ProvenanceStages.SOURCE_POLICY;
     public static final String PROVENANCE = ProvenanceStages.PROVENANCE;
     /** Operators' stage 7 (diffusion deep scan), for every kind of model folder: see {@link FolderScan}. */
-    public static final String FOLDER_SCAN = "folder_scan";
+    public static final String FOLDER_SCAN = FolderScan.STAGE;
     /**
      * Every stage id, in the order they run (operators' stages 1-5 and 7; 6, the behavioral test,
      * is the evaluator's).
@@ -311,7 +317,7 @@ public final class ScanEngine {
             try (FileChannel ch = FileChannel.open(ctx.file, StandardOpenOption.READ)) {
                 if (s.format() == Format.GZIP) {
                     // inflated once here, read by the recognition, the static scan and the folder scan
-                    ctx.gzipBody = GzipBody.spool(ByteSource.of(ch), staticScan.policy());
+                    ctx.gzipBody = GzipBody.spool(ByteSource.of(ch), staticScan.policy().zip());
                 }
                 rec = folderScan.recognise(ByteSource.of(ch), s.format(), ctx.gzipBody);
             }

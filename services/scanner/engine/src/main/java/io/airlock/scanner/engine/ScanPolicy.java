@@ -1,5 +1,7 @@
 package io.airlock.scanner.engine;
 
+import io.airlock.formats.Format;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;

@@ -1,5 +1,7 @@
 package io.airlock.scanner.engine;
 
+import io.airlock.formats.Format;
+
 import io.airlock.contracts.StageResult;
 
 import java.util.List;

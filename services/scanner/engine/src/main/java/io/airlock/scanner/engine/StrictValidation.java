@@ -1,16 +1,18 @@
 package io.airlock.scanner.engine;
 
+import io.airlock.formats.Format;
+
 import io.airlock.contracts.Finding;
 import io.airlock.contracts.Severity;
 import io.airlock.scanner.engine.analysis.FolderScan;
 import io.airlock.scanner.engine.analysis.StaticScanPolicy;
 import io.airlock.scanner.engine.analysis.WeightStats;
-import io.airlock.scanner.engine.format.ByteSource;
-import io.airlock.scanner.engine.format.FormatViolation;
-import io.airlock.scanner.engine.format.GgufValidator;
-import io.airlock.scanner.engine.format.MalformedException;
-import io.airlock.scanner.engine.format.OnnxExternalData;
-import io.airlock.scanner.engine.format.SafetensorsValidator;
+import io.airlock.formats.ByteSource;
+import io.airlock.formats.FormatViolation;
+import io.airlock.formats.GgufValidator;
+import io.airlock.formats.MalformedException;
+import io.airlock.formats.OnnxExternalData;
+import io.airlock.formats.SafetensorsValidator;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;

@@ -1,12 +1,18 @@
 package io.airlock.scanner.engine;
 
+import io.airlock.fixtures.ZipBuilder;
+import io.airlock.fixtures.TarBuilder;
+import io.airlock.fixtures.Samples;
+
+import io.airlock.formats.Format;
+
 import io.airlock.contracts.Finding;
 import io.airlock.contracts.Kind;
 import io.airlock.contracts.Severity;
 import io.airlock.contracts.StageResult;
 import io.airlock.contracts.StageStatus;
 import io.airlock.scanner.engine.Folders.Container;
-import io.airlock.scanner.engine.format.GgufFixtures;
+import io.airlock.fixtures.GgufFixtures;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;

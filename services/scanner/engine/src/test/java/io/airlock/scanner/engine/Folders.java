@@ -1,6 +1,11 @@
 package io.airlock.scanner.engine;
 
-import io.airlock.scanner.engine.format.GgufFixtures;
+import io.airlock.fixtures.ProtoWriter;
+import io.airlock.fixtures.Samples;
+import io.airlock.fixtures.TarBuilder;
+import io.airlock.fixtures.ZipBuilder;
+
+import io.airlock.fixtures.GgufFixtures;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;

@@ -3,10 +3,10 @@ package io.airlock.scanner.engine;
 import io.airlock.contracts.Finding;
 import io.airlock.contracts.Kind;
 import io.airlock.scanner.engine.Folders.Container;
-import io.airlock.scanner.engine.format.ByteSource;
-import io.airlock.scanner.engine.format.FormatViolation;
-import io.airlock.scanner.engine.format.GgufValidator;
-import io.airlock.scanner.engine.format.GgufSplitFixtures;
+import io.airlock.formats.ByteSource;
+import io.airlock.formats.FormatViolation;
+import io.airlock.formats.GgufValidator;
+import io.airlock.fixtures.GgufSplitFixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,8 +22,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import static io.airlock.scanner.engine.Folders.with;
-import static io.airlock.scanner.engine.format.GgufSplitFixtures.name;
-import static io.airlock.scanner.engine.format.GgufSplitFixtures.part;
+import static io.airlock.fixtures.GgufSplitFixtures.name;
+import static io.airlock.fixtures.GgufSplitFixtures.part;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 

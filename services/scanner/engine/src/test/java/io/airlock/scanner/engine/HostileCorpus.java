@@ -1,9 +1,15 @@
 package io.airlock.scanner.engine;
 
+import io.airlock.fixtures.TarBuilder;
+import io.airlock.fixtures.UnicodePathZip;
+
+import io.airlock.fixtures.PickleBuilder;
+import io.airlock.fixtures.Samples;
+import io.airlock.fixtures.ZipBuilder;
+
 import io.airlock.scanner.engine.Folders.Container;
 import io.airlock.scanner.engine.analysis.WeightStats;
-import io.airlock.scanner.engine.format.FormatAttacks;
-import io.airlock.scanner.engine.format.GgufFixtures;
+import io.airlock.fixtures.GgufFixtures;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,13 +24,13 @@ import java.util.Map;
 import java.util.zip.CRC32;
 
 import static io.airlock.scanner.engine.Folders.with;
-import static io.airlock.scanner.engine.PickleBuilder.calling;
-import static io.airlock.scanner.engine.PickleBuilder.callingProto2;
-import static io.airlock.scanner.engine.PickleBuilder.p;
-import static io.airlock.scanner.engine.Samples.ascii;
-import static io.airlock.scanner.engine.Samples.concat;
-import static io.airlock.scanner.engine.Samples.le64;
-import static io.airlock.scanner.engine.ZipBuilder.zip;
+import static io.airlock.fixtures.PickleBuilder.calling;
+import static io.airlock.fixtures.PickleBuilder.callingProto2;
+import static io.airlock.fixtures.PickleBuilder.p;
+import static io.airlock.fixtures.Samples.ascii;
+import static io.airlock.fixtures.Samples.concat;
+import static io.airlock.fixtures.Samples.le64;
+import static io.airlock.fixtures.ZipBuilder.zip;
 
 /**
  * A corpus of hostile and benign model files, built byte by byte in code: each published scanner

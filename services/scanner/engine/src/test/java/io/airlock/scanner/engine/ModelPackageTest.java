@@ -1,5 +1,11 @@
 package io.airlock.scanner.engine;
 
+import io.airlock.formats.Format;
+import io.airlock.formats.FormatSniffer;
+import io.airlock.formats.Sniff;
+import io.airlock.fixtures.Samples;
+import io.airlock.fixtures.ZipBuilder;
+
 import io.airlock.contracts.Finding;
 import io.airlock.contracts.Kind;
 import io.airlock.contracts.StageResult;

@@ -1,8 +1,11 @@
 package io.airlock.scanner.engine;
 
-import io.airlock.scanner.engine.format.ByteSource;
-import io.airlock.scanner.engine.format.MalformedException;
-import io.airlock.scanner.engine.format.OnnxExternalData;
+import io.airlock.fixtures.ProtoWriter;
+import io.airlock.fixtures.Samples;
+
+import io.airlock.formats.ByteSource;
+import io.airlock.formats.MalformedException;
+import io.airlock.formats.OnnxExternalData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;

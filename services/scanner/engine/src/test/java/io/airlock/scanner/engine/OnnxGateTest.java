@@ -1,5 +1,10 @@
 package io.airlock.scanner.engine;
 
+import io.airlock.formats.Format;
+
+import io.airlock.fixtures.ProtoWriter;
+import io.airlock.fixtures.Samples;
+
 import io.airlock.contracts.Finding;
 import io.airlock.contracts.Kind;
 import io.airlock.contracts.Severity;

@@ -1,5 +1,7 @@
 package io.airlock.scanner.engine;
 
+import io.airlock.fixtures.Samples;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.airlock.contracts.Finding;

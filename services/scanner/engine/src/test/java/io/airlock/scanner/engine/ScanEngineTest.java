@@ -1,5 +1,12 @@
 package io.airlock.scanner.engine;
 
+import io.airlock.fixtures.ZipBuilder;
+import io.airlock.fixtures.PickleBuilder;
+
+import io.airlock.formats.Format;
+
+import io.airlock.fixtures.Samples;
+
 import io.airlock.contracts.Finding;
 import io.airlock.contracts.Kind;
 import io.airlock.contracts.StageResult;
@@ -20,7 +27,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 
-import static io.airlock.scanner.engine.Samples.*;
+import static io.airlock.fixtures.Samples.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.params.provider.Arguments.arguments;

@@ -1,5 +1,9 @@
 package io.airlock.scanner.engine;
 
+import io.airlock.fixtures.Samples;
+
+import io.airlock.formats.Format;
+
 import io.airlock.contracts.Finding;
 import io.airlock.contracts.Kind;
 import io.airlock.contracts.Severity;

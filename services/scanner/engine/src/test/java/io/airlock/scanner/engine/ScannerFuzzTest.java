@@ -1,13 +1,18 @@
 package io.airlock.scanner.engine;
 
+import io.airlock.formats.Format;
+import io.airlock.formats.FormatSniffer;
+import io.airlock.formats.Sniff;
+import io.airlock.formats.SniffLimits;
+
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.airlock.scanner.engine.analysis.FolderScan;
 import io.airlock.scanner.engine.analysis.ImportTiers;
 import io.airlock.scanner.engine.analysis.StaticScan;
 import io.airlock.scanner.engine.analysis.StaticScanPolicy;
-import io.airlock.scanner.engine.format.ByteSource;
-import io.airlock.scanner.engine.format.MalformedException;
-import io.airlock.scanner.engine.format.OnnxModelHeader;
+import io.airlock.formats.ByteSource;
+import io.airlock.formats.MalformedException;
+import io.airlock.formats.OnnxModelHeader;
 
 import java.io.IOException;
 import java.util.HashMap;

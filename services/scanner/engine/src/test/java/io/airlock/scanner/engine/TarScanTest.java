@@ -1,5 +1,12 @@
 package io.airlock.scanner.engine;
 
+import io.airlock.formats.FormatSniffer;
+
+import io.airlock.formats.Format;
+import io.airlock.fixtures.Samples;
+import io.airlock.fixtures.TarBuilder;
+import io.airlock.fixtures.ZipBuilder;
+
 import io.airlock.contracts.Finding;
 import io.airlock.contracts.Kind;
 import io.airlock.contracts.StageResult;
@@ -7,7 +14,7 @@ import io.airlock.scanner.engine.analysis.FolderScan;
 import io.airlock.scanner.engine.analysis.ImportTiers;
 import io.airlock.scanner.engine.analysis.StaticScan;
 import io.airlock.scanner.engine.analysis.StaticScanPolicy;
-import io.airlock.scanner.engine.format.ByteSource;
+import io.airlock.formats.ByteSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,11 +1,14 @@
 package io.airlock.evaluator.engine.pkg;
 
-import io.airlock.scanner.engine.format.ByteSource;
-import io.airlock.scanner.engine.format.MalformedException;
-import io.airlock.scanner.engine.format.ZipDirectory;
+import io.airlock.formats.ByteSource;
+import io.airlock.formats.FormatViolation;
+import io.airlock.formats.GzipBody;
+import io.airlock.formats.InputCursor;
+import io.airlock.formats.TarArchive;
+import io.airlock.formats.ZipArchive;
 
 import java.io.BufferedInputStream;
-import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,29 +18,40 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Enumeration;
-import java.util.HashSet;
-import java.util.Set;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipException;
-import java.util.zip.ZipFile;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
- * Unpacks a zip, tar or gzip-compressed tar into an empty private folder under the package rules:
- * member paths are relative and stay inside the folder (no absolute path, drive, backslash, empty
- * or {@code ..} segment), each path appears once, only regular files and folders are created (a
- * tar link, device or FIFO is refused; a zip has no link type java.util.zip would honour, so every
- * zip member becomes a plain file), and the member count and the bytes really written are bounded.
- * Archives are streamed: memory use does not grow with the archive.
+ * Unpacks a zip, tar or gzip-compressed tar into an empty private folder, reading the archive with
+ * the same readers the scanner judged it with ({@code libs/formats}: {@link ZipArchive},
+ * {@link TarArchive}, {@link GzipBody#inflate}), so the members written are the members scanned.
+ * Anything those readers report as a problem (two end records, bytes before the first member,
+ * local and central headers that differ, a hidden member after the tar end marker, a link, a
+ * device) refuses the package: two readers that could disagree never get the chance.
+ *
+ * <p>On top of the readers' rules, the unpacker's own, for the file system it writes to: member
+ * paths are relative and stay inside the folder, each path appears once even where the file
+ * system folds case or Unicode normalization (NFC/NFD) would make two names one file, no path
+ * segment is over 255 bytes, a file never stands where a folder of the same name is needed, every
+ * file is created with {@code CREATE_NEW}, and the member count and the bytes really written are
+ * bounded. The archive's SHA-256 is computed over the bytes read, so the caller can check that
+ * what was unpacked is what was scanned. Archives are streamed: memory does not grow with them.
  */
 final class ArchiveUnpacker {
-    private static final int BLOCK = 512;
-    private static final int MAX_PAX_BYTES = 64 * 1024;
+    /** Longest path segment most file systems take, in bytes. */
+    static final int MAX_SEGMENT_BYTES = 255;
 
     private final Path dest;
     private final PackageLimits limits;
-    private final Set<String> seen = new HashSet<>();
+    /** Paths as a case-folding, normalizing file system sees them, and whether each is a folder. */
+    private final Map<String, Boolean> seen = new HashMap<>();
     private int entries;
     private long written;
 
@@ -46,169 +60,100 @@ final class ArchiveUnpacker {
         this.limits = limits;
     }
 
-    record Stats(int entries, long bytes) {
+    /**
+     * What was unpacked.
+     *
+     * @param entries members unpacked
+     * @param bytes   bytes written
+     * @param sha256  SHA-256 of the archive, computed over the bytes read while unpacking
+     */
+    record Stats(int entries, long bytes, String sha256) {
     }
 
     static Stats zip(Path archive, Path dest, PackageLimits limits) throws IOException, PackageException {
         ArchiveUnpacker u = new ArchiveUnpacker(dest, limits);
-        u.checkZipDirectory(archive);
-        try (ZipFile zf = new ZipFile(archive.toFile())) {
-            Enumeration<? extends ZipEntry> en = zf.entries();
-            while (en.hasMoreElements()) {
-                ZipEntry e = en.nextElement();
-                u.count(e.getName());
-                Path target = u.target(e.getName());
-                if (e.isDirectory()) {
-                    Files.createDirectories(target);
+        try (FileChannel ch = FileChannel.open(archive, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            ByteSource src = ByteSource.of(ch);
+            // a zip is read from its end: hash the same open file first, then unpack from it
+            String sha256 = sha256(InputCursor.stream(src, 0, src.size()));
+            ZipArchive.Limits zl = zipLimits(limits);
+            ZipArchive.Directory dir;
+            try {
+                dir = ZipArchive.read(src, zl);
+            } catch (FormatViolation v) {
+                throw PackageException.rejected("the zip archive is malformed (" + v.rule() + ")", v.getMessage());
+            }
+            refuse(dir.problems());
+            for (ZipArchive.Entry e : dir.entries()) {
+                u.count(e.name());
+                if (e.directory()) {
+                    Files.createDirectories(u.target(e.name(), true));
                     continue;
                 }
-                try (InputStream in = zf.getInputStream(e)) {
-                    u.write(e.getName(), target, in, Long.MAX_VALUE);
+                Path target = u.target(e.name(), false);
+                List<ZipArchive.Problem> problems = new ArrayList<>();
+                try (ZipArchive.MemberStream in = ZipArchive.open(src, e, zl, problems)) {
+                    u.write(e.name(), target, in, e.size());
+                    if (in.read() >= 0 || in.failed()) {
+                        problems.add(new ZipArchive.Problem("zip.size_mismatch", "member '" + ZipArchive.printable(e.name())
+                                + "' is not its declared " + e.size() + " bytes", e.localOffset(), e.name()));
+                    }
                 }
+                refuse(problems);
             }
-        } catch (ZipException e) {
-            throw PackageException.rejected("the zip archive is malformed", e.getMessage());
+            return new Stats(u.entries, u.written, sha256);
         }
-        return new Stats(u.entries, u.written);
     }
 
     static Stats tar(Path archive, boolean gzip, Path dest, PackageLimits limits) throws IOException, PackageException {
         ArchiveUnpacker u = new ArchiveUnpacker(dest, limits);
-        try (InputStream raw = Files.newInputStream(archive, LinkOption.NOFOLLOW_LINKS);
-             InputStream in = gzip ? new GZIPInputStream(new BufferedInputStream(raw, 1 << 16), 1 << 16)
-                     : new BufferedInputStream(raw, 1 << 16)) {
-            u.tarEntries(in);
-        } catch (ZipException e) {
+        MessageDigest md = sha256();
+        List<ZipArchive.Problem> problems = new ArrayList<>();
+        try (InputStream raw = new Hashing(new BufferedInputStream(
+                Files.newInputStream(archive, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS), 1 << 16), md);
+             InputStream in = gzip ? GzipBody.inflate(raw) : raw) {
+            TarArchive tar = TarArchive.open(in, tarLimits(limits), problems);
+            TarArchive.Entry e;
+            while ((e = tar.next()) != null) {
+                refuse(problems);
+                u.count(e.name());
+                switch (e.type()) {
+                    case DIRECTORY -> Files.createDirectories(u.target(e.name(), true));
+                    case FILE -> u.write(e.name(), u.target(e.name(), false), tar.member(), e.size());
+                    default -> throw PackageException.rejected("tar member type '" + e.typeFlag() + "' is not a file or folder",
+                            e.name());
+                }
+            }
+            refuse(problems);
+            if (!tar.endedCleanly()) {
+                throw PackageException.rejected("the tar archive does not end with its end-of-archive blocks", "");
+            }
+            // read to the end, as the scanner does: what follows the end marker is judged, and hashed
+            in.transferTo(OutputStream.nullOutputStream());
+        } catch (java.util.zip.ZipException e) {
             throw PackageException.rejected("the gzip stream is malformed", e.getMessage());
         }
-        return new Stats(u.entries, u.written);
+        return new Stats(u.entries, u.written, HexFormat.of().formatHex(md.digest()));
     }
 
-    /**
-     * The same rules the scanner applies: one end record, no bytes before the first member. An
-     * archive that two readers could list differently is refused rather than unpacked one way.
-     */
-    private void checkZipDirectory(Path archive) throws IOException, PackageException {
-        try (FileChannel ch = FileChannel.open(archive, StandardOpenOption.READ)) {
-            ZipDirectory.Listing l = ZipDirectory.read(ByteSource.of(ch), 64L << 20, limits.maxEntries() + 1);
-            if (l.truncated() || l.declaredEntries() > limits.maxEntries()) {
-                throw PackageException.rejected("the archive has more than " + limits.maxEntries() + " members",
-                        l.declaredEntries() + " declared");
-            }
-            if (l.endRecords() != 1 || l.prefixBytes() != 0) {
-                throw PackageException.rejected("the zip archive is ambiguous (end records: " + l.endRecords()
-                        + ", bytes before the first member: " + l.prefixBytes() + ")", "");
-            }
-        } catch (MalformedException e) {
-            throw PackageException.rejected("the zip archive is malformed", e.getMessage() + " at offset " + e.offset());
+    /** The scanner's zip bounds, with the package's member count and sizes. */
+    private static ZipArchive.Limits zipLimits(PackageLimits limits) {
+        ZipArchive.Limits d = ZipArchive.Limits.defaults();
+        return new ZipArchive.Limits(limits.maxEntries() + 1, d.maxRatio(), d.ratioFloor(), limits.maxTotalBytes(),
+                d.maxDirectoryBytes(), limits.maxEntryBytes());
+    }
+
+    private static TarArchive.Limits tarLimits(PackageLimits limits) {
+        return new TarArchive.Limits(limits.maxEntries() * 2 + 1, limits.maxEntryBytes(), limits.maxTotalBytes(),
+                limits.maxDepth(), Math.max(limits.maxNameLength() * 4, 512), 1 << 20, 64L << 20);
+    }
+
+    /** The first problem a reader reported refuses the package: every one of them is HIGH to the scanner. */
+    private static void refuse(List<ZipArchive.Problem> problems) throws PackageException {
+        if (!problems.isEmpty()) {
+            ZipArchive.Problem p = problems.get(0);
+            throw PackageException.rejected("the archive breaks the scanner's rules (" + p.rule() + ")", p.message());
         }
-    }
-
-    private void tarEntries(InputStream in) throws IOException, PackageException {
-        byte[] h = new byte[BLOCK];
-        String longName = null;
-        Long paxSize = null;
-        while (true) {
-            if (!readBlock(in, h)) {
-                throw PackageException.rejected("the tar archive ends without its end-of-archive blocks", "");
-            }
-            if (allZero(h)) {
-                return; // the end marker; whatever padding follows is never unpacked
-            }
-            verifyChecksum(h);
-            char type = (char) h[156];
-            long rawSize = octal(h, 124, 12);
-            if (type == 'x' || type == 'g' || type == 'L') {
-                if (rawSize > MAX_PAX_BYTES) {
-                    throw PackageException.rejected("a tar extension header is over " + MAX_PAX_BYTES + " bytes",
-                            type + " header of " + rawSize + " bytes");
-                }
-                count("(tar extension header)");
-                byte[] body = readPadded(in, (int) rawSize);
-                if (type == 'L') {
-                    longName = cString(body, 0, body.length);
-                    continue;
-                }
-                Pax pax = pax(body);
-                if (type == 'g') {
-                    if (pax.path != null || pax.size != null) {
-                        // a global header would rename or resize every member after it: readers disagree on that
-                        throw PackageException.rejected("a global tar header sets path or size", "");
-                    }
-                    continue;
-                }
-                longName = pax.path != null ? pax.path : longName;
-                paxSize = pax.size != null ? pax.size : paxSize;
-                continue;
-            }
-            // extension headers apply to the one member that follows them, then are forgotten
-            String name = longName != null ? longName : ustarName(h);
-            long size = paxSize != null ? paxSize : rawSize;
-            longName = null;
-            paxSize = null;
-            switch (type) {
-                case '0', '\0' -> {
-                    count(name);
-                    write(name, target(name), in, size);
-                    skip(in, pad(size));
-                }
-                case '5' -> {
-                    count(name);
-                    Files.createDirectories(target(name));
-                    skip(in, size + pad(size));
-                }
-                case '1', '2' -> throw PackageException.rejected("links are not allowed in a model package",
-                        name + " -> " + cString(h, 157, 100));
-                default -> throw PackageException.rejected("tar member type '" + type + "' is not a file or folder",
-                        name);
-            }
-        }
-    }
-
-    private record Pax(String path, Long size) {
-    }
-
-    /** Pax records: "LEN key=value\n", LEN counting the whole record. Only path and size matter here. */
-    private static Pax pax(byte[] body) throws PackageException {
-        String path = null;
-        Long size = null;
-        int at = 0;
-        while (at < body.length && body[at] != 0) {
-            int sp = at;
-            while (sp < body.length && body[sp] >= '0' && body[sp] <= '9' && sp - at < 8) {
-                sp++;
-            }
-            if (sp == at || sp >= body.length || body[sp] != ' ') {
-                throw PackageException.rejected("malformed pax header", "at byte " + at);
-            }
-            int len = Integer.parseInt(new String(body, at, sp - at, StandardCharsets.US_ASCII));
-            if (len <= sp - at + 1 || at + len > body.length || body[at + len - 1] != '\n') {
-                throw PackageException.rejected("malformed pax header", "record length " + len + " at byte " + at);
-            }
-            String rec = new String(body, sp + 1, at + len - 1 - (sp + 1), StandardCharsets.UTF_8);
-            int eq = rec.indexOf('=');
-            if (eq <= 0) {
-                throw PackageException.rejected("malformed pax header", "record without '=' at byte " + at);
-            }
-            String key = rec.substring(0, eq);
-            String value = rec.substring(eq + 1);
-            if (key.equals("path")) {
-                path = value;
-            } else if (key.equals("size")) {
-                try {
-                    size = Long.parseLong(value);
-                } catch (NumberFormatException e) {
-                    throw PackageException.rejected("malformed pax size", value);
-                }
-                if (size < 0) {
-                    throw PackageException.rejected("negative pax size", value);
-                }
-            } else if (key.equals("linkpath")) {
-                throw PackageException.rejected("links are not allowed in a model package", "pax linkpath " + value);
-            }
-            at += len;
-        }
-        return new Pax(path, size);
     }
 
     private void count(String name) throws PackageException {
@@ -218,17 +163,48 @@ final class ArchiveUnpacker {
         }
     }
 
-    /** Where a member goes, after checking its path against the package rules. */
-    Path target(String name) throws PackageException {
+    /**
+     * Where a member goes, after checking its path against the package rules and against every
+     * path before it as a case-insensitive, normalizing file system would see them.
+     */
+    Path target(String name, boolean folder) throws PackageException {
         String rel = checkName(name, limits);
-        if (!seen.add(rel)) {
-            throw PackageException.rejected("a member path appears twice (which copy is the real one?)", name);
+        if (rel.equals(".")) {
+            return dest;
+        }
+        String[] parts = rel.split("/");
+        StringBuilder key = new StringBuilder();
+        for (int i = 0; i < parts.length; i++) {
+            if (i > 0) {
+                key.append('/');
+            }
+            key.append(fold(parts[i]));
+            boolean last = i == parts.length - 1;
+            Boolean wasFolder = seen.get(key.toString());
+            if (!last) {
+                if (Boolean.FALSE.equals(wasFolder)) {
+                    throw PackageException.rejected("a member path goes through a file of the same name", name);
+                }
+                seen.put(key.toString(), true);
+            } else if (wasFolder != null && !(folder && wasFolder)) {
+                throw PackageException.rejected(wasFolder
+                        ? "a file has the name of a folder in the package"
+                        : "a member path appears twice, or two paths name one file where case or Unicode normalization"
+                                + " is folded (which copy is the real one?)", name);
+            } else {
+                seen.put(key.toString(), folder);
+            }
         }
         Path p = dest.resolve(rel).normalize();
         if (!p.startsWith(dest)) {
             throw PackageException.rejected("a member path leaves the package", name);
         }
         return p;
+    }
+
+    /** A path segment as a file system that folds case and Unicode normalization names it. */
+    private static String fold(String segment) {
+        return Normalizer.normalize(segment, Normalizer.Form.NFC).toLowerCase(Locale.ROOT);
     }
 
     /** The member path made relative and checked; a leading "./" (tar's habit) is dropped. */
@@ -258,6 +234,10 @@ final class ArchiveUnpacker {
             if (s.isEmpty() || s.equals(".") || s.equals("..")) {
                 throw PackageException.rejected("a member path has an empty, '.' or '..' segment", name);
             }
+            if (s.getBytes(StandardCharsets.UTF_8).length > MAX_SEGMENT_BYTES) {
+                throw PackageException.rejected("a member path has a segment over " + MAX_SEGMENT_BYTES + " bytes",
+                        s.substring(0, Math.min(s.length(), 80)) + "...");
+            }
             for (int i = 0; i < s.length(); i++) {
                 if (s.charAt(i) < 0x20 || s.charAt(i) == 0x7f) {
                     throw PackageException.rejected("a member path has a control character", name.replaceAll("\\p{Cntrl}", "?"));
@@ -267,21 +247,15 @@ final class ArchiveUnpacker {
         return n;
     }
 
-    /** Copies at most {@code size} bytes (all of them when MAX_VALUE) into a new file, within the limits. */
+    /** Copies exactly {@code size} bytes into a new file, within the limits. */
     private void write(String name, Path target, InputStream in, long size) throws IOException, PackageException {
         Files.createDirectories(target.getParent());
-        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-            throw PackageException.rejected("a member path appears twice (which copy is the real one?)", name);
-        }
         long mine = 0;
         byte[] buf = new byte[1 << 16];
         try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             while (mine < size) {
                 int n = in.read(buf, 0, (int) Math.min(buf.length, size - mine));
                 if (n < 0) {
-                    if (size == Long.MAX_VALUE) {
-                        break;
-                    }
                     throw PackageException.rejected("the archive ends inside a member", name);
                 }
                 mine += n;
@@ -295,109 +269,68 @@ final class ArchiveUnpacker {
                 }
                 out.write(buf, 0, n);
             }
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw PackageException.rejected("a member path names a file that already exists (which copy is the real one?)",
+                    name);
         }
     }
 
-    private static boolean readBlock(InputStream in, byte[] b) throws IOException {
-        int done = 0;
-        while (done < b.length) {
-            int n = in.read(b, done, b.length - done);
-            if (n < 0) {
-                if (done == 0) {
-                    return false;
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from the JDK", e);
+        }
+    }
+
+    private static String sha256(InputStream in) throws IOException {
+        MessageDigest md = sha256();
+        try (InputStream h = new Hashing(in, md)) {
+            h.transferTo(OutputStream.nullOutputStream());
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    /** Feeds every byte read through it to a digest. */
+    private static final class Hashing extends FilterInputStream {
+        private final MessageDigest md;
+
+        Hashing(InputStream in, MessageDigest md) {
+            super(in);
+            this.md = md;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) {
+                md.update((byte) b);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                md.update(b, off, n);
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            // skipped bytes must be hashed too
+            long done = 0;
+            byte[] buf = new byte[8192];
+            while (done < n) {
+                int k = read(buf, 0, (int) Math.min(buf.length, n - done));
+                if (k < 0) {
+                    break;
                 }
-                throw new EOFException("tar block cut short");
+                done += k;
             }
-            done += n;
+            return done;
         }
-        return true;
-    }
-
-    private static byte[] readPadded(InputStream in, int size) throws IOException, PackageException {
-        byte[] b = in.readNBytes(size);
-        if (b.length != size) {
-            throw PackageException.rejected("the archive ends inside a tar header", "");
-        }
-        skip(in, pad(size));
-        return b;
-    }
-
-    private static void skip(InputStream in, long n) throws IOException, PackageException {
-        long left = n;
-        while (left > 0) {
-            long s = in.skip(left);
-            if (s <= 0) {
-                if (in.read() < 0) {
-                    throw PackageException.rejected("the archive ends inside a member", "");
-                }
-                s = 1;
-            }
-            left -= s;
-        }
-    }
-
-    private static long pad(long size) {
-        return (BLOCK - size % BLOCK) % BLOCK;
-    }
-
-    private static boolean allZero(byte[] b) {
-        for (byte x : b) {
-            if (x != 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static void verifyChecksum(byte[] h) throws PackageException {
-        long stored = octal(h, 148, 8);
-        long sum = 0;
-        for (int i = 0; i < BLOCK; i++) {
-            sum += (i >= 148 && i < 156) ? ' ' : (h[i] & 0xff);
-        }
-        if (sum != stored) {
-            throw PackageException.rejected("a tar header checksum does not match", "stored " + stored + ", computed " + sum);
-        }
-    }
-
-    /** An octal field (NUL or space terminated), or GNU base-256 when the high bit is set. */
-    private static long octal(byte[] h, int off, int len) throws PackageException {
-        if ((h[off] & 0x80) != 0) {
-            long v = 0;
-            for (int i = off + 1; i < off + len; i++) {
-                if (v >>> 55 != 0) {
-                    throw PackageException.rejected("a tar number field overflows", "");
-                }
-                v = v << 8 | (h[i] & 0xff);
-            }
-            return v;
-        }
-        long v = 0;
-        int i = off;
-        while (i < off + len && h[i] == ' ') {
-            i++;
-        }
-        for (; i < off + len && h[i] != 0 && h[i] != ' '; i++) {
-            if (h[i] < '0' || h[i] > '7') {
-                throw PackageException.rejected("a tar number field is not octal", "byte " + i);
-            }
-            v = v * 8 + (h[i] - '0');
-        }
-        return v;
-    }
-
-    private static String ustarName(byte[] h) {
-        String name = cString(h, 0, 100);
-        boolean ustar = h[257] == 'u' && h[258] == 's' && h[259] == 't' && h[260] == 'a' && h[261] == 'r' && h[262] == 0;
-        String prefix = ustar ? cString(h, 345, 155) : "";
-        return prefix.isEmpty() ? name : prefix + "/" + name;
-    }
-
-    private static String cString(byte[] b, int off, int len) {
-        int end = off;
-        while (end < off + len && b[end] != 0) {
-            end++;
-        }
-        return new String(b, off, end - off, StandardCharsets.UTF_8);
     }
 }

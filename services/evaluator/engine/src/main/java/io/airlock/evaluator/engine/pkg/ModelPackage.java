@@ -23,14 +23,16 @@ public final class ModelPackage implements AutoCloseable {
     private final String layout;
     private final int entries;
     private final long bytes;
+    private final String sha256;
     private final Path ownedTemp;
 
-    ModelPackage(Path root, ModelConfig config, String layout, int entries, long bytes, Path ownedTemp) {
+    ModelPackage(Path root, ModelConfig config, String layout, int entries, long bytes, String sha256, Path ownedTemp) {
         this.root = Objects.requireNonNull(root);
         this.config = Objects.requireNonNull(config);
         this.layout = layout;
         this.entries = entries;
         this.bytes = bytes;
+        this.sha256 = Objects.requireNonNull(sha256);
         this.ownedTemp = ownedTemp;
     }
 
@@ -54,6 +56,14 @@ public final class ModelPackage implements AutoCloseable {
     /** How it arrived: {@code folder}, {@code zip}, {@code tar} or {@code tar.gz}. */
     public String layout() {
         return layout;
+    }
+
+    /**
+     * SHA-256 of the archive, computed over the bytes the unpacker read ("" for a folder): the
+     * caller compares it with the digest the scanner judged, so the bytes unpacked are the bytes scanned.
+     */
+    public String sha256() {
+        return sha256;
     }
 
     /** Members unpacked (0 for a folder). */

@@ -2,9 +2,10 @@ package io.airlock.evaluator.engine.pkg;
 
 import io.airlock.evaluator.engine.json.SpecException;
 import io.airlock.evaluator.engine.json.StrictJson;
-import io.airlock.scanner.engine.format.ByteSource;
-import io.airlock.scanner.engine.format.MalformedException;
-import io.airlock.scanner.engine.format.OnnxExternalData;
+import io.airlock.formats.ByteSource;
+import io.airlock.formats.GzipBody;
+import io.airlock.formats.MalformedException;
+import io.airlock.formats.OnnxExternalData;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,7 +18,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Opens a model package from a folder or from a zip, tar or tar.gz archive (the blob store keeps a
@@ -41,7 +41,7 @@ public final class PackageLoader {
     public static ModelPackage open(Path artifact, PackageLimits limits, Path tempRoot)
             throws IOException, PackageException {
         if (Files.isDirectory(artifact, LinkOption.NOFOLLOW_LINKS)) {
-            return finish(artifact, "folder", 0, 0, null);
+            return finish(artifact, "folder", 0, 0, "", null);
         }
         if (!Files.isRegularFile(artifact, LinkOption.NOFOLLOW_LINKS)) {
             throw PackageException.notRunnable("not a regular file or folder: " + artifact.getFileName());
@@ -57,7 +57,7 @@ public final class PackageLoader {
                 case "tar" -> ArchiveUnpacker.tar(artifact, false, dest, limits);
                 default -> ArchiveUnpacker.tar(artifact, true, dest, limits);
             };
-            return finish(dest, layout, st.entries(), st.bytes(), dest);
+            return finish(dest, layout, st.entries(), st.bytes(), st.sha256(), dest);
         } catch (IOException | PackageException | RuntimeException e) {
             ModelPackage.deleteTree(dest);
             throw e;
@@ -77,7 +77,7 @@ public final class PackageLoader {
             return "tar";
         }
         if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
-            try (InputStream in = new GZIPInputStream(Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS))) {
+            try (InputStream in = GzipBody.inflate(Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS))) {
                 return isUstar(in.readNBytes(512)) ? "tar.gz" : null;
             } catch (IOException e) {
                 return null; // a broken gzip is not a package; the scanner judges the bytes themselves
@@ -100,7 +100,7 @@ public final class PackageLoader {
         }
     }
 
-    private static ModelPackage finish(Path unpacked, String layout, int entries, long bytes, Path owned)
+    private static ModelPackage finish(Path unpacked, String layout, int entries, long bytes, String sha256, Path owned)
             throws IOException, PackageException {
         Path root = packageRoot(unpacked);
         Path model = root.resolve(ModelPackage.MODEL);
@@ -126,7 +126,7 @@ public final class PackageLoader {
             throw PackageException.rejected("airlock-model.json does not follow its specification", e.getMessage());
         }
         checkExternalData(root, model);
-        return new ModelPackage(root, cfg, layout, entries, bytes, owned);
+        return new ModelPackage(root, cfg, layout, entries, bytes, sha256, owned);
     }
 
     /** The folder itself, or its only member when that is a folder and no model.onnx sits at the top. */

@@ -1,10 +1,10 @@
 package io.airlock.guard.engine.kernel;
 
 import io.airlock.contracts.Finding;
-import io.airlock.guard.engine.py.Ast;
-import io.airlock.guard.engine.py.Ast.*;
-import io.airlock.guard.engine.py.Parser;
-import io.airlock.guard.engine.py.PySyntaxError;
+import io.airlock.formats.python.Ast;
+import io.airlock.formats.python.Ast.*;
+import io.airlock.formats.python.Parser;
+import io.airlock.formats.python.PySyntaxError;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.airlock.guard.engine.kernel;
 
-import io.airlock.guard.engine.py.Ast.*;
+import io.airlock.formats.python.Ast.*;
 
 import java.util.HashMap;
 import java.util.HashSet;

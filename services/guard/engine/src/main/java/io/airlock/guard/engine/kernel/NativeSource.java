@@ -1,5 +1,6 @@
 package io.airlock.guard.engine.kernel;
 
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

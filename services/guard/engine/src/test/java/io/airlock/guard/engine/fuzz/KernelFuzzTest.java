@@ -8,8 +8,8 @@ import io.airlock.guard.engine.GuardInput;
 import io.airlock.guard.engine.GuardPolicy;
 import io.airlock.guard.engine.GuardResult;
 import io.airlock.guard.engine.kernel.KernelAnalyzer;
-import io.airlock.guard.engine.py.Parser;
-import io.airlock.guard.engine.py.PySyntaxError;
+import io.airlock.formats.python.Parser;
+import io.airlock.formats.python.PySyntaxError;
 
 import java.nio.charset.StandardCharsets;
 

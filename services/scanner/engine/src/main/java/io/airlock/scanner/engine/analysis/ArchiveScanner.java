@@ -1,11 +1,11 @@
 package io.airlock.scanner.engine.analysis;
 
 import io.airlock.contracts.Severity;
-import io.airlock.scanner.engine.Format;
-import io.airlock.scanner.engine.format.ByteSource;
-import io.airlock.scanner.engine.format.FormatViolation;
-import io.airlock.scanner.engine.format.PickleMachine;
-import io.airlock.scanner.engine.format.ZipArchive;
+import io.airlock.formats.Format;
+import io.airlock.formats.ByteSource;
+import io.airlock.formats.FormatViolation;
+import io.airlock.formats.PickleMachine;
+import io.airlock.formats.ZipArchive;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -149,6 +149,6 @@ final class ArchiveScanner {
 
     private static String printable(String s) {
         byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        return io.airlock.scanner.engine.format.Bytes.printable(b, 0, b.length, 120);
+        return io.airlock.formats.Bytes.printable(b, 0, b.length, 120);
     }
 }

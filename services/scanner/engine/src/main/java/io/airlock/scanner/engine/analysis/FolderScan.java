@@ -1,22 +1,23 @@
 package io.airlock.scanner.engine.analysis;
 
+import io.airlock.formats.GzipBody;
+
 import io.airlock.contracts.Finding;
 import io.airlock.contracts.Severity;
-import io.airlock.scanner.engine.Format;
-import io.airlock.scanner.engine.FormatSniffer;
-import io.airlock.scanner.engine.ScanEngine;
-import io.airlock.scanner.engine.Sniff;
-import io.airlock.scanner.engine.format.ByteSource;
-import io.airlock.scanner.engine.format.FormatViolation;
-import io.airlock.scanner.engine.format.GgufValidator;
-import io.airlock.scanner.engine.format.InputCursor;
-import io.airlock.scanner.engine.format.MalformedException;
-import io.airlock.scanner.engine.format.OnnxExternalData;
-import io.airlock.scanner.engine.format.SafetensorsValidator;
-import io.airlock.scanner.engine.format.StrictJson;
-import io.airlock.scanner.engine.format.TarArchive;
-import io.airlock.scanner.engine.format.ZipArchive;
-import io.airlock.scanner.engine.format.ZipDirectory;
+import io.airlock.formats.Format;
+import io.airlock.formats.FormatSniffer;
+import io.airlock.formats.Sniff;
+import io.airlock.formats.ByteSource;
+import io.airlock.formats.FormatViolation;
+import io.airlock.formats.GgufValidator;
+import io.airlock.formats.InputCursor;
+import io.airlock.formats.MalformedException;
+import io.airlock.formats.OnnxExternalData;
+import io.airlock.formats.SafetensorsValidator;
+import io.airlock.formats.StrictJson;
+import io.airlock.formats.TarArchive;
+import io.airlock.formats.ZipArchive;
+import io.airlock.formats.ZipDirectory;
 
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
@@ -38,7 +39,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
 /**
@@ -66,6 +66,9 @@ import java.util.zip.ZipException;
  * unreadable are simply absent from the index here, so a shard that is a symlink is a missing shard.
  */
 public final class FolderScan {
+    /** The stage id its findings carry (the engine reports the stage under it). */
+    public static final String STAGE = "folder_scan";
+
     /** What the folder travels in. */
     public enum Container { ZIP, TAR, GZIP_TAR }
 
@@ -202,7 +205,7 @@ public final class FolderScan {
         if (body.kept()) {
             return body.open();
         }
-        return new StaticScan.Bounded(new GZIPInputStream(raw, 64 * 1024), GzipBody.bound(src.size(), policy));
+        return new StaticScan.Bounded(GzipBody.inflate(raw), GzipBody.bound(src.size(), policy.zip()));
     }
 
     /** One regular file of the folder. */
@@ -226,7 +229,7 @@ public final class FolderScan {
 
     /** State of one folder scan. */
     private final class Run {
-        final Findings out = new Findings(ScanEngine.FOLDER_SCAN, policy.maxFindingsPerRule());
+        final Findings out = new Findings(STAGE, policy.maxFindingsPerRule());
         final Set<Format> denied;
         final Map<String, Member> files = new LinkedHashMap<>();
         final Map<String, Object> configs = new LinkedHashMap<>();
@@ -429,7 +432,7 @@ public final class FolderScan {
     }
 
     private void safetensors(Run run, Member m, byte[] head, InputStream whole, String loc) throws IOException {
-        long n = head.length >= 8 ? io.airlock.scanner.engine.format.Bytes.u64le(head, 0) : -1;
+        long n = head.length >= 8 ? io.airlock.formats.Bytes.u64le(head, 0) : -1;
         long keep = n >= 0 && n <= m.size - 8 ? 8 + n : Math.min(m.size, head.length);
         if (keep > policy.maxNestedBytes()) {
             run.out.add("folder.not_validated", Severity.HIGH, loc, "not run: a safetensors header of " + n

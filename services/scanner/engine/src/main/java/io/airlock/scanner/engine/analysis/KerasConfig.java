@@ -1,11 +1,11 @@
 package io.airlock.scanner.engine.analysis;
 
 import io.airlock.contracts.Severity;
-import io.airlock.scanner.engine.format.ByteSource;
-import io.airlock.scanner.engine.format.EmbeddedJson;
-import io.airlock.scanner.engine.format.MalformedException;
-import io.airlock.scanner.engine.format.StrictJson;
-import io.airlock.scanner.engine.format.ZipArchive;
+import io.airlock.formats.ByteSource;
+import io.airlock.formats.EmbeddedJson;
+import io.airlock.formats.MalformedException;
+import io.airlock.formats.StrictJson;
+import io.airlock.formats.ZipArchive;
 
 import java.io.IOException;
 import java.util.ArrayList;

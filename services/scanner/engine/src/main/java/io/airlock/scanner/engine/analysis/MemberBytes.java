@@ -1,6 +1,6 @@
 package io.airlock.scanner.engine.analysis;
 
-import io.airlock.scanner.engine.format.ByteSource;
+import io.airlock.formats.ByteSource;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,8 +1,8 @@
 package io.airlock.scanner.engine.analysis;
 
 import io.airlock.contracts.Severity;
-import io.airlock.scanner.engine.format.InputCursor;
-import io.airlock.scanner.engine.format.PickleMachine;
+import io.airlock.formats.InputCursor;
+import io.airlock.formats.PickleMachine;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -258,7 +258,7 @@ final class PickleAnalyzer {
                 long bytes = Math.multiplyExact(numel, (long) size);
                 in.require(bytes, "storage '" + key + "'");
                 in.skip(bytes);
-            } catch (io.airlock.scanner.engine.format.FormatViolation | ArithmeticException | IllegalArgumentException e) {
+            } catch (io.airlock.formats.FormatViolation | ArithmeticException | IllegalArgumentException e) {
                 out.add("torch.legacy_storage", Severity.HIGH, Findings.at(where, at), "legacy storage '" + key
                         + "' record runs past the end of the file", "");
                 in.drain();

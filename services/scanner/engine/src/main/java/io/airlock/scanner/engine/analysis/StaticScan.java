@@ -1,15 +1,16 @@
 package io.airlock.scanner.engine.analysis;
 
+import io.airlock.formats.GzipBody;
+
 import io.airlock.contracts.Finding;
 import io.airlock.contracts.Severity;
-import io.airlock.scanner.engine.Format;
-import io.airlock.scanner.engine.FormatSniffer;
-import io.airlock.scanner.engine.ScanEngine;
-import io.airlock.scanner.engine.Sniff;
-import io.airlock.scanner.engine.format.ByteSource;
-import io.airlock.scanner.engine.format.InputCursor;
-import io.airlock.scanner.engine.format.ZipArchive;
-import io.airlock.scanner.engine.format.ZipDirectory;
+import io.airlock.formats.Format;
+import io.airlock.formats.FormatSniffer;
+import io.airlock.formats.Sniff;
+import io.airlock.formats.ByteSource;
+import io.airlock.formats.InputCursor;
+import io.airlock.formats.ZipArchive;
+import io.airlock.formats.ZipDirectory;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -23,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
-import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
 /**
@@ -39,6 +39,9 @@ import java.util.zip.ZipException;
  * not applicable, never as clean: their structure is the format gate's strict validators' job.
  */
 public final class StaticScan {
+    /** The stage id its findings carry (the engine reports the stage under it). */
+    public static final String STAGE = "static_scan";
+
     /**
      * The outcome.
      *
@@ -69,7 +72,7 @@ public final class StaticScan {
 
     /** Shared state of one scan: findings and counters. */
     final class Run {
-        final Findings out = new Findings(ScanEngine.STATIC_SCAN, policy.maxFindingsPerRule());
+        final Findings out = new Findings(STAGE, policy.maxFindingsPerRule());
         final Map<String, Long> counters = new LinkedHashMap<>();
         final Map<String, String> notes = new LinkedHashMap<>();
         long archiveBytes;
@@ -222,10 +225,10 @@ public final class StaticScan {
     void gzip(Run run, InputStream compressed, long compressedLength, String where, int depth) throws IOException {
         String inner = where.isEmpty() ? "gzip body" : where + " > gzip body";
         run.count("gzipStreams", 1);
-        long max = GzipBody.bound(compressedLength, policy);
+        long max = GzipBody.bound(compressedLength, policy.zip());
         Bounded body;
         try {
-            body = new Bounded(new GZIPInputStream(compressed, 64 * 1024), max);
+            body = new Bounded(GzipBody.inflate(compressed), max);
         } catch (ZipException | EOFException e) {
             run.out.add("gzip.malformed", Severity.HIGH, where.isEmpty() ? "offset 0" : where,
                     "gzip header is malformed: " + e.getMessage(), "");

@@ -1,8 +1,8 @@
 package io.airlock.scanner.engine.analysis;
 
 import io.airlock.contracts.Severity;
-import io.airlock.scanner.engine.format.PickleMachine;
-import io.airlock.scanner.engine.format.ZipArchive;
+import io.airlock.formats.PickleMachine;
+import io.airlock.formats.ZipArchive;
 
 import java.util.Objects;
 

@@ -1,8 +1,8 @@
 package io.airlock.scanner.engine.analysis;
 
 import io.airlock.contracts.Severity;
-import io.airlock.scanner.engine.format.TarArchive;
-import io.airlock.scanner.engine.format.ZipArchive;
+import io.airlock.formats.TarArchive;
+import io.airlock.formats.ZipArchive;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -2,9 +2,9 @@ package io.airlock.scanner.engine.analysis;
 
 import io.airlock.contracts.Finding;
 import io.airlock.contracts.Severity;
-import io.airlock.scanner.engine.format.ByteSource;
-import io.airlock.scanner.engine.format.GgufValidator;
-import io.airlock.scanner.engine.format.SafetensorsValidator;
+import io.airlock.formats.ByteSource;
+import io.airlock.formats.GgufValidator;
+import io.airlock.formats.SafetensorsValidator;
 
 import java.io.IOException;
 import java.util.ArrayList;

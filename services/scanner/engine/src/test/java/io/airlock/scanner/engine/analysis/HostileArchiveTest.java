@@ -2,14 +2,14 @@ package io.airlock.scanner.engine.analysis;
 
 import io.airlock.contracts.Finding;
 import io.airlock.contracts.Severity;
-import io.airlock.scanner.engine.Format;
-import io.airlock.scanner.engine.FormatSniffer;
-import io.airlock.scanner.engine.PickleBuilder;
-import io.airlock.scanner.engine.UnicodePathZip;
-import io.airlock.scanner.engine.ZipBuilder;
-import io.airlock.scanner.engine.format.ByteSource;
-import io.airlock.scanner.engine.format.PickleMachine;
-import io.airlock.scanner.engine.format.ZipArchive;
+import io.airlock.formats.Format;
+import io.airlock.formats.FormatSniffer;
+import io.airlock.fixtures.PickleBuilder;
+import io.airlock.fixtures.UnicodePathZip;
+import io.airlock.fixtures.ZipBuilder;
+import io.airlock.formats.ByteSource;
+import io.airlock.formats.PickleMachine;
+import io.airlock.formats.ZipArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -21,9 +21,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.Stream;
 
-import static io.airlock.scanner.engine.PickleBuilder.calling;
-import static io.airlock.scanner.engine.PickleBuilder.p;
-import static io.airlock.scanner.engine.ZipBuilder.zip;
+import static io.airlock.fixtures.PickleBuilder.calling;
+import static io.airlock.fixtures.PickleBuilder.p;
+import static io.airlock.fixtures.ZipBuilder.zip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 

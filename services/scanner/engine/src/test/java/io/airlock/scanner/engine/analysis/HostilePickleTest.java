@@ -2,10 +2,10 @@ package io.airlock.scanner.engine.analysis;
 
 import io.airlock.contracts.Finding;
 import io.airlock.contracts.Severity;
-import io.airlock.scanner.engine.Format;
-import io.airlock.scanner.engine.FormatSniffer;
-import io.airlock.scanner.engine.PickleBuilder;
-import io.airlock.scanner.engine.format.ByteSource;
+import io.airlock.formats.Format;
+import io.airlock.formats.FormatSniffer;
+import io.airlock.fixtures.PickleBuilder;
+import io.airlock.formats.ByteSource;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -16,9 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 
-import static io.airlock.scanner.engine.PickleBuilder.calling;
-import static io.airlock.scanner.engine.PickleBuilder.callingProto2;
-import static io.airlock.scanner.engine.PickleBuilder.p;
+import static io.airlock.fixtures.PickleBuilder.calling;
+import static io.airlock.fixtures.PickleBuilder.callingProto2;
+import static io.airlock.fixtures.PickleBuilder.p;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
@@ -144,9 +144,9 @@ class HostilePickleTest {
                 arguments("second pickle is the malicious one", concat(p().proto(2).none().stop().bytes(), calling("os", "system", "id")),
                         DANGEROUS, Severity.CRITICAL),
                 arguments("pickle followed by a zip (polyglot)", concat(p().proto(2).none().stop().bytes(),
-                        io.airlock.scanner.engine.ZipBuilder.zip().with("a.npy", new byte[8]).bytes()), "pickle.trailing_data", Severity.HIGH),
+                        io.airlock.fixtures.ZipBuilder.zip().with("a.npy", new byte[8]).bytes()), "pickle.trailing_data", Severity.HIGH),
                 arguments("polyglot: the appended zip is scanned too", concat(p().proto(2).none().stop().bytes(),
-                        io.airlock.scanner.engine.ZipBuilder.zip().with("x.pkl", calling("os", "system", "id")).bytes()),
+                        io.airlock.fixtures.ZipBuilder.zip().with("x.pkl", calling("os", "system", "id")).bytes()),
                         DANGEROUS, Severity.CRITICAL),
                 arguments("gzip-wrapped pickle", gzip(calling("os", "system", "id")), DANGEROUS, Severity.CRITICAL),
                 arguments("gzip that is cut short", java.util.Arrays.copyOf(gzip(calling("os", "system", "id")), 30),

@@ -2,9 +2,9 @@ package io.airlock.scanner.engine.analysis;
 
 import io.airlock.contracts.Finding;
 import io.airlock.contracts.Severity;
-import io.airlock.scanner.engine.Format;
-import io.airlock.scanner.engine.ZipBuilder;
-import io.airlock.scanner.engine.format.ByteSource;
+import io.airlock.formats.Format;
+import io.airlock.fixtures.ZipBuilder;
+import io.airlock.formats.ByteSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;

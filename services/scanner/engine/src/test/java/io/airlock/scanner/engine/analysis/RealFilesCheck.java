@@ -1,8 +1,8 @@
 package io.airlock.scanner.engine.analysis;
 
-import io.airlock.scanner.engine.Format;
-import io.airlock.scanner.engine.FormatSniffer;
-import io.airlock.scanner.engine.format.ByteSource;
+import io.airlock.formats.Format;
+import io.airlock.formats.FormatSniffer;
+import io.airlock.formats.ByteSource;
 import org.junit.jupiter.api.Test;
 
 import java.nio.channels.FileChannel;

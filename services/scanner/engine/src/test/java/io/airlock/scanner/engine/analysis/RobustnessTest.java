@@ -1,16 +1,16 @@
 package io.airlock.scanner.engine.analysis;
 
-import io.airlock.scanner.engine.Format;
-import io.airlock.scanner.engine.FormatSniffer;
-import io.airlock.scanner.engine.PickleBuilder;
-import io.airlock.scanner.engine.ZipBuilder;
-import io.airlock.scanner.engine.format.ByteSource;
-import io.airlock.scanner.engine.format.GgufValidator;
-import io.airlock.scanner.engine.format.InputCursor;
-import io.airlock.scanner.engine.format.MalformedException;
-import io.airlock.scanner.engine.format.PickleMachine;
-import io.airlock.scanner.engine.format.SafetensorsValidator;
-import io.airlock.scanner.engine.format.ZipArchive;
+import io.airlock.formats.Format;
+import io.airlock.formats.FormatSniffer;
+import io.airlock.fixtures.PickleBuilder;
+import io.airlock.fixtures.ZipBuilder;
+import io.airlock.formats.ByteSource;
+import io.airlock.formats.GgufValidator;
+import io.airlock.formats.InputCursor;
+import io.airlock.formats.MalformedException;
+import io.airlock.formats.PickleMachine;
+import io.airlock.formats.SafetensorsValidator;
+import io.airlock.formats.ZipArchive;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -44,8 +44,8 @@ class RobustnessTest {
     }
 
     static Stream<Arguments> parsers() {
-        byte[] gguf = io.airlock.scanner.engine.format.GgufFixtures.gguf();
-        byte[] safetensors = io.airlock.scanner.engine.format.GgufFixtures.safetensors();
+        byte[] gguf = io.airlock.fixtures.GgufFixtures.gguf();
+        byte[] safetensors = io.airlock.fixtures.GgufFixtures.safetensors();
         byte[] torch = ZipBuilder.honestTorch();
         byte[] pickle = PickleBuilder.torchDataPkl(3, 4);
         byte[] legacy = HostileArchiveTest.legacy(HostileArchiveTest.legacyModel(), List.of("0", "1"),

@@ -1,14 +1,14 @@
 package io.airlock.scanner.engine.analysis;
 
 import io.airlock.contracts.Kind;
-import io.airlock.scanner.engine.Format;
-import io.airlock.scanner.engine.PickleBuilder;
+import io.airlock.formats.Format;
+import io.airlock.fixtures.PickleBuilder;
 import io.airlock.scanner.engine.ScanEngine;
 import io.airlock.scanner.engine.ScanOptions;
 import io.airlock.scanner.engine.ScanReport;
 import io.airlock.scanner.engine.StageListener;
-import io.airlock.scanner.engine.format.ByteSource;
-import io.airlock.scanner.engine.format.SafetensorsValidator;
+import io.airlock.formats.ByteSource;
+import io.airlock.formats.SafetensorsValidator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

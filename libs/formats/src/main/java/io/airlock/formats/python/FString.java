@@ -1,0 +1,109 @@
+package io.airlock.formats.python;
+
+import io.airlock.formats.python.Ast.Expr;
+
+import java.util.List;
+
+/**
+ * Splits an f-string's text into its literal parts and the expressions of its replacement fields,
+ * which are parsed like any other code: a call hidden in {@code f"{exec(x)}"} is a call.
+ */
+final class FString {
+    static final int MAX_FIELDS = 1000;
+
+    private FString() {
+    }
+
+    static void split(String text, int line, StringBuilder literal, List<Expr> values) throws PySyntaxError {
+        int i = 0;
+        while (i < text.length()) {
+            char c = text.charAt(i);
+            if (c == '{') {
+                if (i + 1 < text.length() && text.charAt(i + 1) == '{') {
+                    literal.append('{');
+                    i += 2;
+                    continue;
+                }
+                int end = fieldEnd(text, i + 1, line);
+                String field = text.substring(i + 1, end);
+                if (values.size() >= MAX_FIELDS) {
+                    throw new PySyntaxError("more than " + MAX_FIELDS + " f-string fields", line, 1);
+                }
+                addField(field, line, literal, values);
+                i = end + 1;
+            } else if (c == '}') {
+                if (i + 1 < text.length() && text.charAt(i + 1) == '}') {
+                    literal.append('}');
+                    i += 2;
+                    continue;
+                }
+                throw new PySyntaxError("single '}' in an f-string", line, 1);
+            } else {
+                literal.append(c);
+                i++;
+            }
+        }
+    }
+
+    /** The index of the '}' closing the field that starts at {@code from}, skipping nested brackets and strings. */
+    private static int fieldEnd(String text, int from, int line) throws PySyntaxError {
+        int end = topLevel(text, from, "}");
+        if (end < 0) {
+            throw new PySyntaxError("unterminated f-string field", line, 1);
+        }
+        return end;
+    }
+
+    /**
+     * The index of the first of {@code stops} outside quotes and brackets, from {@code from}; -1 when
+     * none. A '!' followed by '=' is the operator, not a conversion, and never stops.
+     */
+    private static int topLevel(String text, int from, String stops) {
+        int depth = 0;
+        char quote = 0;
+        for (int i = from; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0;
+                }
+            } else if (c == '\'' || c == '"') {
+                quote = c;
+            } else if (depth == 0 && stops.indexOf(c) >= 0
+                    && !(c == '!' && i + 1 < text.length() && text.charAt(i + 1) == '=')) {
+                return i;
+            } else if (c == '(' || c == '[' || c == '{') {
+                depth++;
+            } else if (c == ')' || c == ']' || c == '}') {
+                depth--;
+            }
+        }
+        return -1;
+    }
+
+    /** {@code expr[=][!conv][:spec]}; the spec may hold nested fields. */
+    private static void addField(String field, int line, StringBuilder literal, List<Expr> values) throws PySyntaxError {
+        int cut = topLevel(field, 0, "!:");
+        String spec = null;
+        if (cut < 0) {
+            cut = field.length();
+        } else if (field.charAt(cut) == '!') {
+            int colon = field.indexOf(':', cut);
+            spec = colon < 0 ? null : field.substring(colon + 1);
+        } else {
+            spec = field.substring(cut + 1);
+        }
+        String expr = field.substring(0, cut).strip();
+        if (expr.endsWith("=") && !expr.endsWith("==") && !expr.endsWith("!=") && !expr.endsWith("<=")
+                && !expr.endsWith(">=")) {
+            expr = expr.substring(0, expr.length() - 1);
+        }
+        if (expr.isEmpty()) {
+            throw new PySyntaxError("empty f-string field", line, 1);
+        }
+        values.add(Parser.expression(expr, line));
+        if (spec != null && spec.contains("{")) {
+            split(spec, line, literal, values);
+        }
+    }
+}

@@ -1,0 +1,381 @@
+package io.airlock.formats.python;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Python 3 tokenizer: INDENT/DEDENT from leading whitespace, implicit line joining inside
+ * brackets, backslash continuations, all string literal forms (prefixes r, b, u, f and their
+ * combinations, single and triple quotes), comments dropped. Bounded: a source over
+ * {@link #MAX_TOKENS} tokens or nested deeper than {@link #MAX_BRACKETS} brackets is an error,
+ * never an exhausted heap.
+ */
+final class Lexer {
+    static final int MAX_TOKENS = 400_000;
+    static final int MAX_BRACKETS = 200;
+    static final int MAX_INDENTS = 100;
+    /** Operators by length, longest first: the lexer takes the longest that matches. */
+    private static final String[] OPS3 = {"**=", "//=", ">>=", "<<=", "..."};
+    private static final String[] OPS2 = {"->", ":=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@=", "==",
+            "!=", "<=", ">=", "**", "//", "<<", ">>"};
+    private static final String OPS1 = "+-*/%@&|^~<>()[]{},:.;=!";
+    /** One shared string per one-character operator (every longer operator starts with one of them). */
+    private static final String[] OPS1_BY_CHAR = new String[128];
+
+    static {
+        for (char ch : OPS1.toCharArray()) {
+            OPS1_BY_CHAR[ch] = String.valueOf(ch).intern();
+        }
+    }
+    private static final Set<String> PREFIXES = Set.of("r", "u", "b", "f", "br", "rb", "fr", "rf");
+
+    private final String src;
+    private int pos;
+    private int line = 1;
+    private int lineStart;
+    private final List<Token> out = new ArrayList<>();
+    private final Deque<Integer> indents = new ArrayDeque<>();
+    /** Lines and columns of the open brackets, innermost first: an unclosed one is reported where it opened. */
+    private final Deque<int[]> openers = new ArrayDeque<>();
+    private int brackets;
+
+    private Lexer(String src, int firstLine) {
+        this.src = src;
+        this.line = firstLine;
+        indents.push(0);
+    }
+
+    static List<Token> tokenize(String src) throws PySyntaxError {
+        return tokenize(src, 1);
+    }
+
+    /** Tokenizes with line numbers starting at {@code firstLine} (an f-string field keeps its line). */
+    static List<Token> tokenize(String src, int firstLine) throws PySyntaxError {
+        Lexer l = new Lexer(src, firstLine);
+        l.run();
+        return l.out;
+    }
+
+    private int col() {
+        return pos - lineStart + 1;
+    }
+
+    private PySyntaxError error(String message) {
+        return new PySyntaxError(message, line, col());
+    }
+
+    private void add(Token.Type type, String text, String prefix, int l, int c) throws PySyntaxError {
+        if (out.size() >= MAX_TOKENS) {
+            throw error("more than " + MAX_TOKENS + " tokens");
+        }
+        out.add(new Token(type, text, prefix, l, c));
+    }
+
+    private void run() throws PySyntaxError {
+        boolean atLineStart = true;
+        while (pos < src.length()) {
+            if (atLineStart && brackets == 0) {
+                atLineStart = false;
+                if (indentation()) {
+                    atLineStart = true;
+                    continue; // a blank or comment-only line
+                }
+            }
+            char ch = src.charAt(pos);
+            if (ch == '\n' || ch == '\r') {
+                newline();
+                if (brackets == 0 && !lastIs(Token.Type.NEWLINE) && !out.isEmpty()) {
+                    add(Token.Type.NEWLINE, "\n", "", line - 1, 0);
+                }
+                // inside brackets lines join implicitly: their indentation means nothing
+                atLineStart = brackets == 0;
+            } else if (ch == ' ' || ch == '\t' || ch == '\f') {
+                pos++;
+            } else if (ch == '#') {
+                skipComment();
+            } else if (ch == '\\') {
+                pos++;
+                if (pos < src.length() && (src.charAt(pos) == '\n' || src.charAt(pos) == '\r')) {
+                    newline();
+                } else {
+                    throw error("a backslash outside a string must end the line");
+                }
+            } else if (ch == '\0') {
+                throw error("NUL byte in source");
+            } else if (Character.isDigit(ch) || (ch == '.' && pos + 1 < src.length() && Character.isDigit(src.charAt(pos + 1)))) {
+                number();
+            } else if (Character.isJavaIdentifierStart(ch) && ch != '$') {
+                nameOrString();
+            } else if (ch == '"' || ch == '\'') {
+                string("", line, col());
+            } else {
+                operator();
+            }
+        }
+        if (brackets > 0) {
+            int[] open = openers.peek();
+            throw new PySyntaxError("'" + (char) open[2] + "' was never closed", open[0], open[1]);
+        }
+        if (!out.isEmpty() && !lastIs(Token.Type.NEWLINE)) {
+            add(Token.Type.NEWLINE, "\n", "", line, col());
+        }
+        while (indents.peek() > 0) {
+            indents.pop();
+            add(Token.Type.DEDENT, "", "", line, 1);
+        }
+        add(Token.Type.END, "", "", line, col());
+    }
+
+    private boolean lastIs(Token.Type t) {
+        return !out.isEmpty() && out.get(out.size() - 1).type() == t;
+    }
+
+    private void newline() {
+        if (src.charAt(pos) == '\r' && pos + 1 < src.length() && src.charAt(pos + 1) == '\n') {
+            pos++;
+        }
+        pos++;
+        line++;
+        lineStart = pos;
+    }
+
+    private void skipComment() {
+        while (pos < src.length() && src.charAt(pos) != '\n' && src.charAt(pos) != '\r') {
+            pos++;
+        }
+    }
+
+    /** Measures the indentation of a logical line; answers true when the line is blank or a comment. */
+    private boolean indentation() throws PySyntaxError {
+        int width = 0;
+        int start = pos;
+        while (pos < src.length()) {
+            char c = src.charAt(pos);
+            if (c == ' ') {
+                width++;
+            } else if (c == '\t') {
+                width = (width / 8 + 1) * 8;
+            } else if (c == '\f') {
+                width = 0;
+            } else {
+                break;
+            }
+            pos++;
+        }
+        if (pos >= src.length()) {
+            return true;
+        }
+        char c = src.charAt(pos);
+        if (c == '#' || c == '\n' || c == '\r') {
+            if (c == '#') {
+                skipComment();
+            }
+            if (pos < src.length()) {
+                newline();
+            }
+            return true;
+        }
+        if (c == '\\') {
+            return false;
+        }
+        String ws = src.substring(start, pos);
+        if (ws.contains(" ") && ws.contains("\t")) {
+            // Python 3 refuses an indentation whose meaning depends on the tab size
+            throw error("inconsistent use of tabs and spaces in indentation");
+        }
+        int current = indents.peek();
+        if (width > current) {
+            if (indents.size() >= MAX_INDENTS) {
+                throw error("more than " + MAX_INDENTS + " indentation levels");
+            }
+            indents.push(width);
+            add(Token.Type.INDENT, "", "", line, 1);
+        } else {
+            while (width < indents.peek()) {
+                indents.pop();
+                add(Token.Type.DEDENT, "", "", line, 1);
+            }
+            if (width != indents.peek()) {
+                throw error("unindent does not match any outer indentation level");
+            }
+        }
+        return false;
+    }
+
+    private void number() throws PySyntaxError {
+        int l = line;
+        int c = col();
+        int start = pos;
+        while (pos < src.length()) {
+            char ch = src.charAt(pos);
+            if (Character.isLetterOrDigit(ch) || ch == '_' || ch == '.') {
+                pos++;
+            } else if ((ch == '+' || ch == '-') && pos > start
+                    && (src.charAt(pos - 1) == 'e' || src.charAt(pos - 1) == 'E')
+                    && !src.substring(start, pos).toLowerCase().startsWith("0x")) {
+                pos++;
+            } else {
+                break;
+            }
+        }
+        add(Token.Type.NUMBER, src.substring(start, pos), "", l, c);
+    }
+
+    private void nameOrString() throws PySyntaxError {
+        int l = line;
+        int c = col();
+        int start = pos;
+        while (pos < src.length() && Character.isJavaIdentifierPart(src.charAt(pos)) && src.charAt(pos) != '$'
+                && !Character.isIdentifierIgnorable(src.charAt(pos))) {
+            pos++;
+        }
+        String word = src.substring(start, pos);
+        if (pos < src.length() && (src.charAt(pos) == '"' || src.charAt(pos) == '\'')
+                && PREFIXES.contains(word.toLowerCase())) {
+            string(word.toLowerCase(), l, c);
+            return;
+        }
+        add(Token.Type.NAME, word, "", l, c);
+    }
+
+    private void string(String prefix, int l, int c) throws PySyntaxError {
+        char q = src.charAt(pos);
+        boolean triple = src.startsWith(String.valueOf(q).repeat(3), pos);
+        pos += triple ? 3 : 1;
+        boolean raw = prefix.contains("r");
+        StringBuilder value = new StringBuilder();
+        while (true) {
+            if (pos >= src.length()) {
+                throw new PySyntaxError("unterminated string", l, c);
+            }
+            char ch = src.charAt(pos);
+            if (triple ? src.startsWith(String.valueOf(q).repeat(3), pos) : ch == q) {
+                pos += triple ? 3 : 1;
+                break;
+            }
+            if (ch == '\n' || ch == '\r') {
+                if (!triple) {
+                    throw new PySyntaxError("unterminated string", l, c);
+                }
+                value.append('\n');
+                newline();
+                continue;
+            }
+            if (ch == '\\' && pos + 1 < src.length()) {
+                char next = src.charAt(pos + 1);
+                if (next == '\n' || next == '\r') {
+                    pos++;
+                    newline(); // a continuation inside a string: nothing is kept
+                    if (raw) {
+                        value.append("\\\n");
+                    }
+                    continue;
+                }
+                if (raw) {
+                    value.append(ch).append(next);
+                    pos += 2;
+                    continue;
+                }
+                pos += 2;
+                value.append(escape(next));
+                continue;
+            }
+            value.append(ch);
+            pos++;
+        }
+        add(Token.Type.STRING, value.toString(), prefix, l, c);
+    }
+
+    /** The common escapes; hex/unicode/octal escapes are read for their value. */
+    private String escape(char next) throws PySyntaxError {
+        switch (next) {
+            case 'n': return "\n";
+            case 't': return "\t";
+            case 'r': return "\r";
+            case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+                int v = next - '0';
+                for (int i = 0; i < 2 && pos < src.length() && src.charAt(pos) >= '0' && src.charAt(pos) <= '7'; i++) {
+                    v = v * 8 + (src.charAt(pos++) - '0');
+                }
+                return String.valueOf((char) v);
+            }
+            case 'x': return String.valueOf((char) hex(2));
+            case 'u': return String.valueOf((char) hex(4));
+            case 'U': return new String(Character.toChars(Math.min(hex(8), Character.MAX_CODE_POINT)));
+            case 'N': {
+                int end = src.indexOf('}', pos);
+                if (end < 0 || end - pos > 100) {
+                    throw error("malformed \\N{...} escape");
+                }
+                pos = end + 1;
+                return "?";
+            }
+            case 'a': return "\u0007";
+            case 'b': return "\b";
+            case 'f': return "\f";
+            case 'v': return "\u000b";
+            default: return next == '\\' || next == '\'' || next == '"' ? String.valueOf(next) : "\\" + next;
+        }
+    }
+
+    private int hex(int n) throws PySyntaxError {
+        if (pos + n > src.length()) {
+            throw error("truncated escape");
+        }
+        try {
+            int v = Integer.parseUnsignedInt(src.substring(pos, pos + n), 16);
+            pos += n;
+            return v;
+        } catch (NumberFormatException e) {
+            throw error("malformed escape");
+        }
+    }
+
+    private void operator() throws PySyntaxError {
+        int l = line;
+        int c = col();
+        // the hottest path of the lexer: compare in place, allocate nothing
+        char first = src.charAt(pos);
+        String op = first < 128 ? OPS1_BY_CHAR[first] : null;
+        if (op != null) {
+            String longer = longest(OPS3, first);
+            op = longer != null ? longer : op;
+            if (longer == null) {
+                longer = longest(OPS2, first);
+                op = longer != null ? longer : op;
+            }
+        }
+        if (op == null) {
+            throw error("unexpected character '" + printable(src.charAt(pos)) + "'");
+        }
+        pos += op.length();
+        if (op.equals("(") || op.equals("[") || op.equals("{")) {
+            if (++brackets > MAX_BRACKETS) {
+                throw new PySyntaxError("brackets nested deeper than " + MAX_BRACKETS, l, c);
+            }
+            openers.push(new int[]{l, c, op.charAt(0)});
+        } else if (op.equals(")") || op.equals("]") || op.equals("}")) {
+            if (--brackets < 0) {
+                throw new PySyntaxError("unmatched '" + op + "'", l, c);
+            }
+            openers.pop();
+        }
+        add(Token.Type.OP, op, "", l, c);
+    }
+
+    private String longest(String[] ops, char first) {
+        for (String o : ops) {
+            if (o.charAt(0) == first && src.startsWith(o, pos)) {
+                return o;
+            }
+        }
+        return null;
+    }
+
+    private static String printable(char ch) {
+        return ch < 32 || ch > 126 ? String.format("\\u%04x", (int) ch) : String.valueOf(ch);
+    }
+}

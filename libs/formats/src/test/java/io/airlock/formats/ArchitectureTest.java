@@ -1,0 +1,27 @@
+package io.airlock.formats;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.core.domain.JavaClasses;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+/**
+ * The readers of untrusted bytes depend on the JDK alone: no Airlock module, no framework. The
+ * module's pom has no compile dependency either; this holds the imports (docs/DESIGN.md, "Modules").
+ */
+@AnalyzeClasses(packages = "io.airlock.formats", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+    @ArchTest
+    static void readersUseTheJdkAlone(JavaClasses classes) {
+        noClasses().should().dependOnClassesThat()
+                .resideOutsideOfPackages("io.airlock.formats..", "java..", "javax.annotation..").check(classes);
+    }
+
+    @ArchTest
+    static void noPackageCircle(JavaClasses classes) {
+        slices().matching("io.airlock.formats.(**)").should().beFreeOfCycles().check(classes);
+    }
+}
