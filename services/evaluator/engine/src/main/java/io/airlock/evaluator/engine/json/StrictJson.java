@@ -25,9 +25,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Strict, bounded JSON for the documents the evaluator reads from outside: duplicate keys,
- * trailing tokens, comments and non-standard numbers are errors, nesting and string lengths are
- * capped, and a file is read only up to a size checked before parsing.
+ * JSON for the evaluator: documents it reads from outside are read by the system's one strict
+ * reader ({@link io.airlock.formats.StrictJson}) and handed on as Jackson trees, a file only up to
+ * a size checked before reading; reports are written with the shared mapper, canonically where a
+ * digest names them.
  */
 public final class StrictJson {
     private static final ObjectMapper MAPPER;
@@ -61,19 +62,50 @@ public final class StrictJson {
         return JsonNodeFactory.instance.arrayNode();
     }
 
-    /** Parses a whole document; {@code what} names it in errors. */
+    /**
+     * Parses a whole document with the system's one strict JSON reader
+     * ({@link io.airlock.formats.StrictJson}: invalid UTF-8, duplicate keys, NaN, leading zeros,
+     * control characters and trailing content refused; depth and value count bounded) and returns
+     * it as a tree; {@code what} names it in errors.
+     */
     public static JsonNode parse(byte[] bytes, String what) throws SpecException {
+        Object v;
         try {
-            JsonNode n = MAPPER.readTree(bytes);
-            if (n == null || n.isMissingNode()) {
-                throw new SpecException(what + ": empty document");
-            }
-            return n;
-        } catch (JsonProcessingException e) {
-            throw new SpecException(what + ": not valid JSON: " + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new SpecException(what + ": unreadable: " + e.getMessage(), e);
+            v = io.airlock.formats.StrictJson.parse(bytes);
+        } catch (io.airlock.formats.MalformedException e) {
+            throw new SpecException(what + ": not valid JSON: " + e.getMessage(), e);
         }
+        return tree(v);
+    }
+
+    /** The reader's values as a Jackson tree: a number without fraction or exponent is an integer node. */
+    private static JsonNode tree(Object v) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        if (v instanceof Map<?, ?> m) {
+            ObjectNode o = f.objectNode();
+            m.forEach((k, x) -> o.set((String) k, tree(x)));
+            return o;
+        }
+        if (v instanceof List<?> l) {
+            ArrayNode a = f.arrayNode();
+            l.forEach(x -> a.add(tree(x)));
+            return a;
+        }
+        if (v instanceof String str) {
+            return f.textNode(str);
+        }
+        if (v instanceof Boolean b) {
+            return f.booleanNode(b);
+        }
+        if (v instanceof java.math.BigDecimal d) {
+            if (d.scale() == 0) {
+                java.math.BigInteger i = d.toBigIntegerExact();
+                return i.bitLength() < 32 ? f.numberNode(i.intValue()) : i.bitLength() < 64 ? f.numberNode(i.longValue())
+                        : f.numberNode(i);
+            }
+            return f.numberNode(d);
+        }
+        return f.nullNode();
     }
 
     /**

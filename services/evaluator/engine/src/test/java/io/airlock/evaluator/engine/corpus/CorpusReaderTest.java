@@ -89,7 +89,7 @@ class CorpusReaderTest {
                 arguments("another schema", corpus(c).replace("\"v1\"", "\"v2\""), "'v2' is not supported"),
                 arguments("no cases", corpus(), "at least one case"),
                 arguments("duplicate id", corpus(c, c), "$.cases[1].id: 'c1' appears twice"),
-                arguments("duplicate JSON key", corpus(c.replace("{", "{\"id\":\"c0\",")), "Duplicate field 'id'"),
+                arguments("duplicate JSON key", corpus(c.replace("{", "{\"id\":\"c0\",")), "duplicate key 'id'"),
                 arguments("INFO severity", corpus(c.replace("HIGH", "INFO")), "'INFO' (CRITICAL, HIGH, MEDIUM or LOW)"),
                 arguments("prompt and conversation", corpus(c.replace("\"prompt\":\"do it\"",
                         "\"prompt\":\"x\",\"conversation\":[{\"role\":\"user\",\"content\":\"x\"}]")), "exactly one of prompt or conversation"),

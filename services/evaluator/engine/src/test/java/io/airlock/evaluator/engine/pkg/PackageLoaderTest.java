@@ -177,7 +177,7 @@ class PackageLoaderTest {
                 arguments("more new tokens than context", ok.replace("\"maxNewTokens\":8", "\"maxNewTokens\":5000"),
                         "outside [1, 4095]"),
                 arguments("other schema", ok.replace("\"v1\"", "\"v2\""), "'v2' is not supported"),
-                arguments("duplicate key", ok.replace("{", "{\"eosTokenId\":2,"), "Duplicate field"),
+                arguments("duplicate key", ok.replace("{", "{\"eosTokenId\":2,"), "duplicate key"),
                 arguments("not JSON", "eos=1", "not valid JSON"));
     }
 
