@@ -108,7 +108,9 @@ public final class KernelAnalyzer {
             "torch.empty", "torch.zeros", "torch.ones", "torch.empty_strided", "torch.full_like", "torch.as_strided",
             "len", "isinstance", "range", "tuple", "list", "getattr", "int", "float", "print");
     private static final Pattern RESULT_TEXT = Pattern.compile("(?i)(\\b\\d+(\\.\\d+)?\\s*(ms|us|µs|μs|ns|sec|seconds)\\b"
-            + "|tflops|gflops|speed-?up|latency|elapsed|geomean|benchmark|\\bruntime\\b|\\bpassed\\b|\\bscore\\b|✓|✅)");
+            + "|tflops|gflops|speed-?up|latency|\\belapsed\\b|geomean|benchmark|\\bruntime\\b|\\bpassed\\b|\\bscore\\b|✓|✅)");
+    /** Calls that hand back their text argument reshaped, not rewritten: what they return is as readable. */
+    private static final Set<String> READABLE_TEXT_CALLS = Set.of("textwrap.dedent", "inspect.cleandoc");
     private static final Set<String> STREAM_JOINS = Set.of("wait_stream", "wait_event", "synchronize", "join");
 
     private final String file;
@@ -295,10 +297,10 @@ public final class KernelAnalyzer {
             add(KernelRule.CTYPES, line, "imports " + root + ": direct calls into native libraries");
         }
         if (root.equals("cuda")) {
-            // cuda-python (cuda.cudart, cuda.bindings.runtime, cuda.bindings.driver): the runtime's own
-            // event and synchronize calls, beside the ones the benchmark times with
-            add(KernelRule.CUDA_RUNTIME_CTYPES, line, "imports cuda-python ('" + module + "'): direct calls into the "
-                    + "CUDA runtime or driver");
+            // cuda-python (cuda.bindings.driver for CuTe DSL's streams) and cuTile (cuda.tile) are how
+            // honest DSL kernels reach the device; patching them is a module patch (its own rule),
+            // calling them is evidence: the judge's clock is not in the submission's process
+            add(KernelRule.CUDA_PYTHON, line, "imports '" + module + "' (cuda-python / cuTile)");
         }
         if (module.equals("utils.make_match_reference")) {
             add(KernelRule.REFERENCE_CALL, line, "imports the harness's reference checker");
@@ -639,8 +641,23 @@ public final class KernelAnalyzer {
             return false;
         }
         if (e instanceof FStr f) {
+            // an f-string of constants is as readable as a literal: each field must be a constant
+            // (a number, a string, or a name bound to one), whose text is inspected with the rest
             out.add(f.literal());
-            return f.values().isEmpty() || f.values().stream().allMatch(v -> v instanceof Name || v instanceof Const);
+            for (Expr v : f.values()) {
+                Expr bound = v instanceof Name n ? names.values.get(n.id()) : v;
+                if (bound instanceof Const k && !k.isStr() && !k.kind().equals("None")) {
+                    continue; // a number
+                }
+                if (!strings(v, out, depth + 1)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (e instanceof Call c && c.args().size() == 1 && c.keywords().isEmpty()
+                && READABLE_TEXT_CALLS.contains(String.valueOf(names.canon(c.func())))) {
+            return strings(c.args().get(0), out, depth + 1); // textwrap.dedent(<text>): the same text, re-indented
         }
         if (e instanceof Name n) {
             return strings(names.values.get(n.id()), out, depth + 1);

@@ -25,8 +25,9 @@ public enum KernelRule {
             "returns outputs remembered between calls (keyed by data_ptr, id, shape or a call count) instead of computing them"),
     REFERENCE_CALL("guard.kernel.reference_call", Severity.CRITICAL,
             "imports or calls the reference implementation or the harness's checker"),
-    IDENTITY_OUTPUT("guard.kernel.identity_output", Severity.HIGH,
-            "the entry point returns its input, or an empty tensor shaped like it, without computing anything"),
+    IDENTITY_OUTPUT("guard.kernel.identity_output", Severity.MEDIUM,
+            "the entry point returns its input, or an empty tensor shaped like it, without computing anything (the right"
+                    + " answer of an identity task: evidence for the behavioral test, which checks every output)"),
     ENV_BRANCH("guard.kernel.env_branch", Severity.HIGH,
             "branches on the environment (variables, argv, capture state), so it can behave differently when measured"),
     DEFERRED_WORK("guard.kernel.deferred_work", Severity.HIGH,
@@ -48,7 +49,10 @@ public enum KernelRule {
     CTYPES("guard.kernel.ctypes", Severity.HIGH,
             "loads native libraries or calls C functions directly through ctypes or cffi"),
     CUDA_RUNTIME_CTYPES("guard.kernel.cuda_runtime_ctypes", Severity.CRITICAL,
-            "reaches the CUDA runtime or driver through ctypes, cffi or cuda-python, around PyTorch's own timing"),
+            "loads the CUDA runtime or driver library through ctypes or cffi, around PyTorch's own timing"),
+    CUDA_PYTHON("guard.kernel.cuda_python", Severity.MEDIUM,
+            "uses cuda-python or cuTile (cuda.bindings, cuda.core, cuda.tile): honest DSL kernels (CuTe DSL, cuTile)"
+                    + " do; its event and synchronize calls are evidence for the behavioral test, whose clock they cannot reach"),
     NETWORK("guard.kernel.network", Severity.CRITICAL,
             "opens network connections"),
     NATIVE_INTERPOSE("guard.kernel.native_interpose", Severity.CRITICAL,

@@ -294,6 +294,99 @@ class HonestKernelTest {
                         if __name__ == "__main__":
                             d = (torch.randn(1024, 1024, device="cuda"), torch.randn(1024, 1024, device="cuda"))
                             print(f"custom_kernel: {bench(d):.4f} ms per call, speedup over torch: 1.00x")
+                        """),
+                arguments("CuTe DSL stream idiom (cuda.bindings.driver)", """
+                        import torch
+                        import cuda.bindings.driver as cuda
+                        from task import input_t, output_t
+
+                        def custom_kernel(data: input_t) -> output_t:
+                            a, b = data
+                            stream = cuda.CUstream(torch.cuda.current_stream().cuda_stream)
+                            out = torch.empty_like(a)
+                            torch.add(a, b, out=out)
+                            return out
+                        """),
+                arguments("cuTile (cuda.tile)", """
+                        import torch
+                        import cuda.tile as ct
+                        from task import input_t, output_t
+
+                        @ct.kernel
+                        def add_kernel(a, b, c, tile: ct.Constant[int]):
+                            bid = ct.bid(0)
+                            x = ct.load(a, index=(bid,), shape=(tile,))
+                            y = ct.load(b, index=(bid,), shape=(tile,))
+                            ct.store(c, index=(bid,), tile=x + y)
+
+                        def custom_kernel(data: input_t) -> output_t:
+                            a, b = data
+                            c = torch.empty_like(a)
+                            ct.launch(torch.cuda.current_stream(), (a.numel() // 1024,), add_kernel, (a, b, c, 1024))
+                            return c
+                        """),
+                arguments("CUDA graph replayed into a static output", """
+                        import torch
+                        from task import input_t, output_t
+
+                        _graph = None
+                        _static_in = None
+                        _static_out = None
+
+                        def custom_kernel(data: input_t) -> output_t:
+                            global _graph, _static_in, _static_out
+                            a = data
+                            if _graph is None or _static_in.shape != a.shape:
+                                _static_in = torch.empty_like(a)
+                                _static_in.copy_(a)
+                                _graph = torch.cuda.CUDAGraph()
+                                with torch.cuda.graph(_graph):
+                                    _static_out = torch.relu(_static_in)
+                            _static_in.copy_(a)
+                            _graph.replay()
+                            return _static_out.clone()
+                        """),
+                arguments("load_inline source from textwrap.dedent of an f-string of constants", """
+                        import textwrap
+                        import torch
+                        from torch.utils.cpp_extension import load_inline
+                        from task import input_t, output_t
+
+                        BLOCK = 256
+                        cuda_src = textwrap.dedent(f\"""
+                            __global__ void add(const float* a, const float* b, float* c, int n) {{
+                                int i = blockIdx.x * {BLOCK} + threadIdx.x;
+                                if (i < n) c[i] = a[i] + b[i];
+                            }}
+                            torch::Tensor add_cuda(torch::Tensor a, torch::Tensor b) {{
+                                auto c = torch::empty_like(a);
+                                int n = a.numel();
+                                add<<<(n + {BLOCK} - 1) / {BLOCK}, {BLOCK}>>>(a.data_ptr<float>(), b.data_ptr<float>(), c.data_ptr<float>(), n);
+                                return c;
+                            }}
+                        \""")
+                        cpp_src = "torch::Tensor add_cuda(torch::Tensor a, torch::Tensor b);"
+                        mod = load_inline(name="add_ext", cpp_sources=cpp_src, cuda_sources=cuda_src, functions=["add_cuda"])
+
+                        def custom_kernel(data: input_t) -> output_t:
+                            a, b = data
+                            return mod.add_cuda(a, b)
+                        """),
+                arguments("a log line naming cudaEventElapsedTime", """
+                        import torch
+                        from task import input_t, output_t
+
+                        def custom_kernel(data: input_t) -> output_t:
+                            a, b = data
+                            # timing is done by the harness with cudaEventElapsedTime; we just compute
+                            print("not using cudaEventElapsedTime here")
+                            return a + b
+                        """),
+                arguments("kernelbot's identity task: return data is the right answer", """
+                        from task import input_t, output_t
+
+                        def custom_kernel(data: input_t) -> output_t:
+                            return data
                         """));
     }
 
