@@ -89,7 +89,8 @@ public final class StaticScan {
         Run run = new Run();
         boolean applicable = true;
         switch (format) {
-            case PICKLE, JOBLIB -> pickle(run, src, "", PickleAnalyzer.Mode.PLAIN);
+            case PICKLE -> pickle(run, src, "", PickleAnalyzer.Mode.PLAIN);
+            case JOBLIB -> joblib(run, src);
             case PYTORCH_LEGACY -> pickle(run, src, "", PickleAnalyzer.Mode.TORCH_LEGACY);
             case PYTORCH_ZIP, NUMPY_ZIP, KERAS, MODEL_PACKAGE, ZIP -> new ArchiveScanner(this, run).scan(src, "", format, 1);
             case GZIP -> gzip(run, src, body);
@@ -129,6 +130,34 @@ public final class StaticScan {
         InputCursor in = InputCursor.of(src, 0, src.size(), "pickle.malformed");
         PickleAnalyzer.Summary s = pickles.analyze(in, where, mode, run.out);
         tally(run, s);
+    }
+
+    /**
+     * A joblib dump: a plain pickle, or one zlib stream around it (compress=zlib or a level), inflated
+     * as a stream within the same ratio and size bound as a gzip body. (gzip-compressed dumps are
+     * gzip artifacts; bz2, lzma, xz and lz4 dumps are not recognised: format.unknown.)
+     */
+    private void joblib(Run run, ByteSource src) throws IOException {
+        byte[] first = ByteSource.headOf(src, 1);
+        if (first.length == 0 || (first[0] & 0xff) != 0x78) {
+            pickle(run, src, "", PickleAnalyzer.Mode.PLAIN);
+            return;
+        }
+        run.count("zlibStreams", 1);
+        long max = GzipBody.bound(src.size(), policy);
+        Bounded body = new Bounded(new java.util.zip.InflaterInputStream(InputCursor.stream(src, 0, src.size()),
+                new java.util.zip.Inflater(), 64 * 1024), max);
+        try {
+            pickle(run, body, -1, "zlib body", PickleAnalyzer.Mode.PLAIN);
+            body.drain();
+        } catch (ZipException | EOFException e) {
+            run.out.add("joblib.malformed", Severity.HIGH, "zlib body", "zlib data is malformed or truncated: "
+                    + e.getMessage(), "");
+        }
+        if (body.exceeded) {
+            run.out.add("joblib.compression_ratio", Severity.HIGH, "zlib body", "zlib body inflates past " + max
+                    + " bytes; the rest was not scanned", "");
+        }
     }
 
     /** Pickle analysis over a stream of known (or unknown: -1) length. */

@@ -25,8 +25,10 @@ import java.util.Objects;
  * calls on anything but a global, BUILD on a global (monkey-patching a module or class), results
  * of calls thrown away (POP, POP_MARK, leftovers at STOP), extension-registry codes, persistent
  * ids and out-of-band buffers. A stream that CPython would refuse (unknown opcode, stack underflow,
- * missing memo key, FRAME length disagreeing with its content, truncation) ends the run with a
- * {@link Failure}, keeping everything seen before it: an unpickler has already run those calls.
+ * missing memo key, truncation) ends the run with a {@link Failure}, keeping everything seen before
+ * it: an unpickler has already run those calls. A FRAME whose length disagrees with its content is
+ * an event, not the end: CPython's C unpickler (pickle.load, torch.load) only checks that a frame's
+ * bytes exist and reads on, so the machine reads on too and what follows is still analysed.
  *
  * <p>Bounded: opcodes, stack depth, marks, memo entries; string operands are checked against the
  * bytes that remain and only their first {@link Limits#keepString()} bytes are kept. joblib's inline
@@ -74,6 +76,13 @@ public final class PickleMachine {
         EXTENSION_CODE,
         /** PERSID/BINPERSID: an object the loader's persistent_load supplies. */
         PERSISTENT_ID,
+        /**
+         * A FRAME whose length disagrees with its content (an opcode crossing its end, STOP before it,
+         * a FRAME inside a FRAME). CPython's C unpickler only checks that a frame's bytes exist and reads
+         * on; pickle._Unpickler (joblib, dill) stops there. The machine reads on as the C unpickler does,
+         * so whatever either would execute is analysed.
+         */
+        FRAME_MISMATCH,
         /** NEXT_BUFFER/READONLY_BUFFER: out-of-band data from outside the stream. */
         OUT_OF_BAND_BUFFER
     }
@@ -97,10 +106,24 @@ public final class PickleMachine {
      * @param opcode    GLOBAL, STACK_GLOBAL or INST, of the first occurrence
      * @param offset    where the first occurrence is
      * @param count     how many times the stream imports it
-     * @param calls     how many times the stream calls it
+     * @param calls     how many times the stream calls it (any of REDUCE, INST, OBJ, NEWOBJ, NEWOBJ_EX, BUILD)
+     * @param invoked   how many of those calls run it as a function: REDUCE, INST, OBJ
+     * @param constructed how many construct it as a class: NEWOBJ, NEWOBJ_EX (cls.__new__(cls, *args))
+     * @param argLists  the distinct argument lists of its REDUCE/INST/OBJ calls, at most
+     *                  {@value #KEPT_ARG_LISTS}, each argument reduced to what an argument constraint can
+     *                  name: a short plain string {@code 'numpy'}, a global {@code builtins.object}, a global
+     *                  called without arguments {@code collections.OrderedDict()}, else {@code <str>},
+     *                  {@code <bytes>} or {@code <value>}
+     * @param argsComplete whether argLists holds every call's arguments (false past the bound or when an
+     *                  argument list is not a tuple)
      */
     public record Import(int index, String module, String name, String rawModule, String rawName, String opcode, long offset,
-                         long count, long calls) {
+                         long count, long calls, long invoked, long constructed, List<List<String>> argLists,
+                         boolean argsComplete) {
+        public Import {
+            argLists = argLists.stream().map(List::copyOf).toList();
+        }
+
         /** {@code module.name}. */
         public String qualified() {
             return module + "." + name;
@@ -249,6 +272,8 @@ public final class PickleMachine {
     private static final String JOBLIB_WRAPPER = "joblib.numpy_pickle.NumpyArrayWrapper";
     /** Events of one kind kept with their detail; the rest are only counted. */
     public static final int KEPT_EVENTS = 64;
+    /** Distinct argument lists kept per import. */
+    public static final int KEPT_ARG_LISTS = 64;
     /** Persistent ids kept (a torch archive has one per storage). */
     static final int MAX_PERSISTENT_IDS = 1_000_000;
 
@@ -263,6 +288,10 @@ public final class PickleMachine {
         final long offset;
         long count;
         long calls;
+        long invoked;
+        long constructed;
+        final java.util.LinkedHashSet<List<String>> argLists = new java.util.LinkedHashSet<>();
+        boolean argsComplete = true;
         CallSite firstCall;
 
         ImportAcc(int index, String module, String name, String rawModule, String rawName, String opcode, long offset) {
@@ -341,7 +370,8 @@ public final class PickleMachine {
         List<Import> imports = new ArrayList<>();
         List<CallSite> calls = new ArrayList<>();
         for (ImportAcc i : acc.imports.values()) {
-            imports.add(new Import(i.index, i.module, i.name, i.rawModule, i.rawName, i.opcode, i.offset, i.count, i.calls));
+            imports.add(new Import(i.index, i.module, i.name, i.rawModule, i.rawName, i.opcode, i.offset, i.count, i.calls,
+                    i.invoked, i.constructed, new ArrayList<>(i.argLists), i.argsComplete));
             if (i.firstCall != null) {
                 calls.add(i.firstCall);
             }
@@ -375,12 +405,16 @@ public final class PickleMachine {
             opcodes++;
             Sym stopValue = step(code, at);
             if (frameEnd >= 0 && in.consumed() > frameEnd) {
-                throw bad(opName(code) + " crosses the end of its FRAME (the FRAME length disagrees with its content)", at);
+                // pickle._Unpickler stops here; the C unpickler reads on, so the analysis does too
+                event(EventKind.FRAME_MISMATCH, at, () -> opName(code) + " crosses the end of its FRAME (the FRAME length"
+                        + " disagrees with its content)");
+                frameEnd = -1;
             }
             if (stopValue != null) {
                 if (frameEnd >= 0 && in.consumed() != frameEnd) {
-                    throw bad("STOP " + (frameEnd - in.consumed()) + " bytes before the end of its FRAME "
-                            + "(the FRAME length disagrees with its content)", at);
+                    long early = frameEnd - in.consumed();
+                    event(EventKind.FRAME_MISMATCH, at, () -> "STOP " + early + " bytes before the end of its FRAME "
+                            + "(the FRAME length disagrees with its content)");
                 }
                 return rootStrings(stopValue);
             }
@@ -591,7 +625,7 @@ public final class PickleMachine {
             }
             case 0x95 -> {
                 if (frameEnd >= 0) {
-                    throw bad("a FRAME begins before the end of the previous FRAME", at);
+                    event(EventKind.FRAME_MISMATCH, at, () -> "a FRAME begins before the end of the previous FRAME");
                 }
                 long len = in.u64();
                 if (len < 0 || len > in.remaining()) {
@@ -641,6 +675,13 @@ public final class PickleMachine {
         Call c = new Call(callable, op, at, args);
         if (callable instanceof Global g) {
             called(g.imp(), op, at, () -> render(c));
+            ImportAcc imp = g.imp();
+            if (op.startsWith("NEWOBJ")) {
+                imp.constructed++;
+            } else {
+                imp.invoked++;
+                arguments(imp, args);
+            }
         } else {
             event(EventKind.DYNAMIC_CALL, at, () -> op + " calls " + describe(callable) + ", not an imported global: "
                     + render(c));
@@ -815,6 +856,39 @@ public final class PickleMachine {
                 k -> new ImportAcc(acc.imports.size(), m, n, module, rawName, op, at));
         i.count++;
         return i;
+    }
+
+    /** Keeps the call's arguments, each rendered, for argument constraints (a resolver only with given names). */
+    private static void arguments(ImportAcc imp, Sym args) {
+        if (!(args instanceof Container t) || t.kind != Kind.TUPLE || t.count != t.items.size()) {
+            imp.argsComplete = false;
+            return;
+        }
+        List<String> rendered = new ArrayList<>();
+        for (Sym s : t.items) {
+            rendered.add(argument(s));
+        }
+        if (imp.argLists.size() < KEPT_ARG_LISTS) {
+            imp.argLists.add(rendered);
+        } else if (!imp.argLists.contains(rendered)) {
+            imp.argsComplete = false;
+        }
+    }
+
+    private static final java.util.regex.Pattern PLAIN_TEXT = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{0,64}");
+
+    /** An argument as a constraint sees it; everything a constraint cannot name collapses, so the lists stay few. */
+    private static String argument(Sym s) {
+        if (s instanceof Str x) {
+            return x.bytes() ? "<bytes>" : !x.cut() && PLAIN_TEXT.matcher(x.text()).matches() ? "'" + x.text() + "'" : "<str>";
+        }
+        if (s instanceof Global g) {
+            return g.imp().qualified();
+        }
+        if (s instanceof Call c && c.callable() instanceof Global g && c.args() instanceof Container t && t.count == 0) {
+            return g.imp().qualified() + "()";
+        }
+        return "<value>";
     }
 
     private void called(ImportAcc imp, String op, long at, java.util.function.Supplier<String> rendered) {

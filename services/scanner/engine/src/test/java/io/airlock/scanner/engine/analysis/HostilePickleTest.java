@@ -118,7 +118,12 @@ class HostilePickleTest {
                 arguments("out-of-band buffer", p().proto(5).op(0x97).stop().bytes(), "pickle.out_of_band", Severity.HIGH),
                 arguments("persistent id outside an archive", p().proto(2).binUnicode("x").binpersid().stop().bytes(),
                         "pickle.persistent_id", Severity.MEDIUM),
-                arguments("unknown global", calling("__main__", "Model"), "pickle.unknown_import", Severity.MEDIUM),
+                arguments("unknown global only referenced", p().proto(2).global("mylib", "Model").stop().bytes(),
+                        "pickle.unknown_import", Severity.MEDIUM),
+                arguments("unknown global called", calling("mylib", "Model"), "pickle.unlisted_call", Severity.HIGH),
+                arguments("harmless builtin called is HIGH, not CRITICAL", calling("builtins", "len", "id"),
+                        "pickle.unlisted_call", Severity.HIGH),
+                arguments("class of the saving script", calling("__main__", "Model"), "pickle.needs_code", Severity.HIGH),
                 arguments("missing memo key", p().proto(2).binget(9).stop().bytes(), "pickle.malformed", Severity.HIGH),
                 arguments("negative PUT key", p().none().ascii("p-1\n").stop().bytes(), "pickle.malformed", Severity.HIGH),
                 arguments("payload before a broken stream", p().proto(2).global("os", "system").mark().binUnicode("id").tuple()
