@@ -44,6 +44,7 @@ class RealWritersTest {
                 .filter(f -> f.severity().atLeast(Severity.MEDIUM)).toList();
         if (e.code()) {
             assertThat(serious).as(e + " serializes code and must be flagged").isNotEmpty();
+            assertThat(r.verdict()).as(e + " serializes code: rejected under permissive").isEqualTo(ScanVerdict.REJECT);
         } else if (KNOWN_FALSE_ALARMS.contains(e.name())) {
             assertThat(r.verdict()).as(e + " is a known false alarm: fixed? remove it from KNOWN_FALSE_ALARMS")
                     .isEqualTo(ScanVerdict.REJECT);

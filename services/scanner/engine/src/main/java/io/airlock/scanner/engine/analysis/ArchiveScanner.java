@@ -83,7 +83,9 @@ final class ArchiveScanner {
                 PickleAnalyzer.Mode mode = jitPickle ? PickleAnalyzer.Mode.TORCH_SCRIPT
                         : torch && (isDataPkl || base.equals("constants.pkl")) ? PickleAnalyzer.Mode.TORCH_ARCHIVE
                         : PickleAnalyzer.Mode.PLAIN;
-                StaticScan.Looked looked = scan.nested(run, ms, e.size(), member, depth, byName, mode);
+                // a member can be opened again: a pickle whose FRAME lies is read a second time, as torch.load reads it
+                PickleAnalyzer.Reopen again = () -> ZipArchive.open(src, e, limits, new ArrayList<>());
+                StaticScan.Looked looked = scan.nested(run, ms, again, e.size(), member, depth, byName, mode);
                 if (looked.pickle() != null) {
                     pickleMembers.add(e.name());
                     if (isDataPkl && torch && dataPklDir == null) {

@@ -57,9 +57,10 @@ final class PickleAnalyzer {
      * @param imports        imports over all of them
      * @param persistentIds  persistent ids of every stream
      * @param complete       every stream reached STOP and nothing unexplained followed
+     * @param frameLied      a FRAME's length disagreed with its content
      */
     record Summary(int streams, long opcodes, int imports, List<PickleMachine.PersistentId> persistentIds,
-                   boolean complete) {
+                   boolean complete, boolean frameLied) {
     }
 
     private static final int MAX_STREAMS = 64;
@@ -74,7 +75,60 @@ final class PickleAnalyzer {
         this.policy = policy;
     }
 
+    /** The same bytes again from the start, for a second reading (null when they cannot be read again). */
+    interface Reopen {
+        java.io.InputStream open() throws IOException;
+    }
+
     Summary analyze(InputCursor in, String where, Mode mode, Findings out) throws IOException {
+        return analyze(in, null, where, mode, out);
+    }
+
+    /**
+     * Analyses every stream as CPython reads them contiguously; when a FRAME lied, reads the bytes again
+     * as the C unpickler over an io.BytesIO does (torch.load's data.pkl reader, {@link
+     * PickleMachine.Reading#BYTES_IO}) and reports what only that reading imports or calls.
+     */
+    Summary analyze(InputCursor in, Reopen reopen, String where, Mode mode, Findings out) throws IOException {
+        long base = in.position() - in.consumed();
+        long length = in.length();
+        Summary s = analyze(in, where, mode, out, PickleMachine.Reading.CONTIGUOUS);
+        if (!s.frameLied()) {
+            return s;
+        }
+        if (reopen == null) {
+            out.add("pickle.malformed", Severity.HIGH, where.isEmpty() ? "stream" : where, "a FRAME lies, and these bytes"
+                    + " cannot be read a second time here: what the C unpickler over an io.BytesIO (torch.load) would read"
+                    + " past it was not analysed", "");
+            return s;
+        }
+        Findings second = out.scratch();
+        try (java.io.InputStream again = reopen.open()) {
+            analyze(new InputCursor(again, base, length, "pickle.malformed"), where, mode, second,
+                    PickleMachine.Reading.BYTES_IO);
+        }
+        java.util.Set<String> known = new java.util.HashSet<>();
+        out.list().forEach(f -> known.add(f.rule() + "\n" + f.message()));
+        for (io.airlock.contracts.Finding f : second.list()) {
+            // only what this reading adds: an import or call the contiguous reading did not see, or saw as less
+            if (SECOND_READING.contains(f.rule()) && known.add(f.rule() + "\n" + f.message())) {
+                out.add(f.rule(), f.severity(), f.location(), f.message() + " (as the C unpickler reads it over an"
+                        + " io.BytesIO, as torch.load reads data.pkl: the operand that crosses a lying FRAME's end is read"
+                        + " afresh after it)", f.evidence());
+            }
+        }
+        return s;
+    }
+
+    /** Rules that say what a reading imports or calls: those a second reading adds are reported. */
+    private static final java.util.Set<String> SECOND_READING = java.util.Set.of("pickle.dangerous_import",
+            "pickle.unlisted_call", "pickle.needs_code", "pickle.unknown_import", "pickle.discarded_call",
+            "pickle.dynamic_import", "pickle.dynamic_call", "pickle.global_mutation", "pickle.extension_code",
+            "pickle.out_of_band");
+
+    private Summary analyze(InputCursor in, String where, Mode mode, Findings out, PickleMachine.Reading reading)
+            throws IOException {
+        boolean frameLied = false;
         int streams = 0;
         long opcodes = 0;
         int imports = 0;
@@ -83,7 +137,8 @@ final class PickleAnalyzer {
         boolean complete = true;
         while (true) {
             long start = in.position();
-            PickleMachine.Result r = PickleMachine.run(in, policy.pickle());
+            PickleMachine.Result r = PickleMachine.run(in, policy.pickle(), reading);
+            frameLied |= r.eventCounts().containsKey(PickleMachine.EventKind.FRAME_MISMATCH);
             // the first stream always counts; a later one only once it looks like a pickle at all
             boolean garbage = streams > 0 && r.failure() != null && r.opcodes() <= 1;
             if (garbage) {
@@ -125,7 +180,7 @@ final class PickleAnalyzer {
                 break;
             }
         }
-        return new Summary(streams, opcodes, imports, pids, complete);
+        return new Summary(streams, opcodes, imports, pids, complete, frameLied);
     }
 
     private static boolean startsLikeZip(InputCursor in) throws IOException {

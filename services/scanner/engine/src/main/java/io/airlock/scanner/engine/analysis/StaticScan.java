@@ -128,7 +128,7 @@ public final class StaticScan {
     /** Pickle analysis over a whole source. */
     void pickle(Run run, ByteSource src, String where, PickleAnalyzer.Mode mode) throws IOException {
         InputCursor in = InputCursor.of(src, 0, src.size(), "pickle.malformed");
-        PickleAnalyzer.Summary s = pickles.analyze(in, where, mode, run.out);
+        PickleAnalyzer.Summary s = pickles.analyze(in, () -> InputCursor.stream(src, 0, src.size()), where, mode, run.out);
         tally(run, s);
     }
 
@@ -163,8 +163,14 @@ public final class StaticScan {
     /** Pickle analysis over a stream of known (or unknown: -1) length. */
     PickleAnalyzer.Summary pickle(Run run, InputStream stream, long length, String where, PickleAnalyzer.Mode mode)
             throws IOException {
+        return pickle(run, stream, null, length, where, mode);
+    }
+
+    /** As above; {@code reopen} gives the same bytes again for a second reading of a lying FRAME (null: none). */
+    PickleAnalyzer.Summary pickle(Run run, InputStream stream, PickleAnalyzer.Reopen reopen, long length, String where,
+                                  PickleAnalyzer.Mode mode) throws IOException {
         InputCursor in = new InputCursor(stream, 0, length, "pickle.malformed");
-        PickleAnalyzer.Summary s = pickles.analyze(in, where, mode, run.out);
+        PickleAnalyzer.Summary s = pickles.analyze(in, reopen, where, mode, run.out);
         tally(run, s);
         return s;
     }
@@ -186,6 +192,12 @@ public final class StaticScan {
 
     Looked nested(Run run, InputStream stream, long length, String where, int depth, boolean pickleByName,
                   PickleAnalyzer.Mode pickleMode) throws IOException {
+        return nested(run, stream, null, length, where, depth, pickleByName, pickleMode);
+    }
+
+    /** As above; {@code reopen} (null: none) gives the member's bytes again, for a second reading of a pickle. */
+    Looked nested(Run run, InputStream stream, PickleAnalyzer.Reopen reopen, long length, String where, int depth,
+                  boolean pickleByName, PickleAnalyzer.Mode pickleMode) throws IOException {
         byte[] head = readHead(stream, HEAD);
         long total = length >= 0 ? length : head.length < HEAD ? head.length : Long.MAX_VALUE / 2;
         Sniff sniff = FormatSniffer.sniff(head, Math.max(total, head.length));
@@ -193,7 +205,7 @@ public final class StaticScan {
         InputStream whole = new SequenceInputStream(new ByteArrayInputStream(head), stream);
         // a PyTorch zip is pickle-based but a zip: its data.pkl is analysed inside it, under the torch rules
         if (f.pickleBased() && !f.zipBased() || pickleByName && head.length > 0 && !f.zipBased()) {
-            PickleAnalyzer.Summary sum = pickle(run, whole, length, where,
+            PickleAnalyzer.Summary sum = pickle(run, whole, reopen, length, where,
                     f == Format.PYTORCH_LEGACY ? PickleAnalyzer.Mode.TORCH_LEGACY : pickleMode);
             return new Looked(f.pickleBased() ? f : Format.PICKLE, sum);
         }

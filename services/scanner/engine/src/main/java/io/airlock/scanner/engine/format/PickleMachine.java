@@ -151,6 +151,16 @@ public final class PickleMachine {
         }
     }
 
+    /**
+     * How the loader reads FRAMEs. CONTIGUOUS: the bytes in order, frames only checked to exist (the C
+     * unpickler over a buffered file or bytes: pickle.load(open(...)), pickle.loads); where a frame
+     * lies, pickle._Unpickler (joblib, dill) reads a prefix of this and stops. BYTES_IO: the C
+     * unpickler over a file object without peek (torch.load reads a zip's data.pkl from an io.BytesIO),
+     * which drops the rest of a frame when an operand crosses its end and reads the operand afresh
+     * after it. The two differ only after a FRAME that lies.
+     */
+    public enum Reading { CONTIGUOUS, BYTES_IO }
+
     /** Why a run ended early. */
     public enum FailureKind { MALFORMED, LIMIT }
 
@@ -327,6 +337,7 @@ public final class PickleMachine {
     private final InputCursor in;
     private final Limits limits;
     private final int nesting;
+    private Reading reading = Reading.CONTIGUOUS;
     private final List<Sym> stack = new ArrayList<>();
     private int[] marks = new int[16];
     private int markTop;
@@ -352,7 +363,13 @@ public final class PickleMachine {
      * @throws IOException only when reading the underlying bytes fails
      */
     public static Result run(InputCursor in, Limits limits) throws IOException {
+        return run(in, limits, Reading.CONTIGUOUS);
+    }
+
+    /** As {@link #run(InputCursor, Limits)}, reading FRAMEs as {@code reading} says. */
+    public static Result run(InputCursor in, Limits limits, Reading reading) throws IOException {
         PickleMachine m = new PickleMachine(Objects.requireNonNull(in), Objects.requireNonNull(limits), 0, new Acc());
+        m.reading = Objects.requireNonNull(reading, "reading");
         return m.execute();
     }
 
@@ -415,6 +432,9 @@ public final class PickleMachine {
                     long early = frameEnd - in.consumed();
                     event(EventKind.FRAME_MISMATCH, at, () -> "STOP " + early + " bytes before the end of its FRAME "
                             + "(the FRAME length disagrees with its content)");
+                    if (reading == Reading.BYTES_IO) {
+                        in.skip(early); // the frame's rest goes with the buffer: the file is left at the frame's end
+                    }
                 }
                 return rootStrings(stopValue);
             }
@@ -463,16 +483,17 @@ public final class PickleMachine {
                 push(n.equals("00") ? new Const("False") : n.equals("01") ? new Const("True") : new Num(n));
             }
             case 'L' -> push(new Num(number(at, "LONG")));
-            case 'J' -> push(new Num(Integer.toString((int) in.u32())));
-            case 'K' -> push(new Num(Integer.toString(in.u8())));
-            case 'M' -> push(new Num(Integer.toString(in.u16())));
+            case 'J' -> push(new Num(Integer.toString((int) u32())));
+            case 'K' -> push(new Num(Integer.toString(u8())));
+            case 'M' -> push(new Num(Integer.toString(u16())));
             case 'G' -> {
+                fresh(8);
                 in.skip(8);
                 push(new Num("float"));
             }
-            case 0x8a -> push(new Num(longBytes(in.u8(), at)));
+            case 0x8a -> push(new Num(longBytes(u8(), at)));
             case 0x8b -> {
-                long n = signed32(in.u32());
+                long n = signed32(u32());
                 if (n < 0) {
                     throw bad("LONG4 with a negative byte count", at);
                 }
@@ -483,20 +504,20 @@ public final class PickleMachine {
             case 0x89 -> push(new Const("False"));
             case 'S' -> push(protocol0String(at));
             case 'T' -> {
-                long n = signed32(in.u32());
+                long n = signed32(u32());
                 if (n < 0) {
                     throw bad("BINSTRING with a negative byte count", at);
                 }
                 push(bytesOperand(n, false, at));
             }
-            case 'U' -> push(bytesOperand(in.u8(), false, at));
-            case 'B' -> push(bytesOperand(in.u32(), true, at));
-            case 'C' -> push(bytesOperand(in.u8(), true, at));
-            case 0x8e, 0x96 -> push(bytesOperand(in.u64(), true, at));
+            case 'U' -> push(bytesOperand(u8(), false, at));
+            case 'B' -> push(bytesOperand(u32(), true, at));
+            case 'C' -> push(bytesOperand(u8(), true, at));
+            case 0x8e, 0x96 -> push(bytesOperand(u64(), true, at));
             case 'V' -> push(rawUnicodeEscape(at));
-            case 'X' -> push(utf8Operand(in.u32(), at));
-            case 0x8c -> push(utf8Operand(in.u8(), at));
-            case 0x8d -> push(utf8Operand(in.u64(), at));
+            case 'X' -> push(utf8Operand(u32(), at));
+            case 0x8c -> push(utf8Operand(u8(), at));
+            case 0x8d -> push(utf8Operand(u64(), at));
             case ')' -> push(new Container(Kind.TUPLE));
             case ']' -> push(new Container(Kind.LIST));
             case '}' -> push(new Container(Kind.DICT));
@@ -610,24 +631,30 @@ public final class PickleMachine {
                 push(new Persistent(pid));
             }
             case 'p' -> memoPut(decimalLine(at, "PUT"), at);
-            case 'q' -> memoPut(in.u8(), at);
-            case 'r' -> memoPut(in.u32(), at);
+            case 'q' -> memoPut(u8(), at);
+            case 'r' -> memoPut(u32(), at);
             case 0x94 -> memoPut(memo.size(), at);
             case 'g' -> push(memoGet(decimalLine(at, "GET"), at));
-            case 'h' -> push(memoGet(in.u8(), at));
-            case 'j' -> push(memoGet(in.u32(), at));
+            case 'h' -> push(memoGet(u8(), at));
+            case 'j' -> push(memoGet(u32(), at));
             case 0x80 -> {
-                int p = in.u8();
+                int p = u8();
                 if (p > 5) {
                     throw bad("PROTO " + p + " is no known protocol", at);
                 }
                 protocol = p;
             }
             case 0x95 -> {
+                long len = u64();
                 if (frameEnd >= 0) {
                     event(EventKind.FRAME_MISMATCH, at, () -> "a FRAME begins before the end of the previous FRAME");
+                    if (reading == Reading.BYTES_IO) {
+                        if (len >= 0 && in.consumed() + len <= frameEnd) {
+                            return null; // its bytes are in the buffer already: reading goes on inside the outer frame
+                        }
+                        dropFrameRest(at, "FRAME"); // read afresh after the outer frame
+                    }
                 }
-                long len = in.u64();
                 if (len < 0 || len > in.remaining()) {
                     throw bad("FRAME of " + Long.toUnsignedString(len) + " bytes runs past the end ("
                             + in.remaining() + " remain)", at);
@@ -635,7 +662,7 @@ public final class PickleMachine {
                 frameEnd = in.consumed() + len;
             }
             case 0x82, 0x83, 0x84 -> {
-                long ext = code == 0x82 ? in.u8() : code == 0x83 ? in.u16() : signed32(in.u32());
+                long ext = code == 0x82 ? u8() : code == 0x83 ? u16() : signed32(u32());
                 if (ext <= 0) {
                     throw bad("EXT code " + ext + " is not positive", at);
                 }
@@ -1071,6 +1098,7 @@ public final class PickleMachine {
     // ---- operands ------------------------------------------------------------------------------
 
     private Str bytesOperand(long n, boolean bytes, long at) throws IOException, FormatViolation {
+        fresh(n);
         if (n < 0 || n > in.remaining()) {
             throw bad("a string operand of " + Long.toUnsignedString(n) + " bytes runs past the end ("
                     + in.remaining() + " remain)", at);
@@ -1080,6 +1108,7 @@ public final class PickleMachine {
     }
 
     private Str utf8Operand(long n, long at) throws IOException, FormatViolation {
+        fresh(n);
         if (n < 0 || n > in.remaining()) {
             throw bad("a unicode operand of " + Long.toUnsignedString(n) + " bytes runs past the end ("
                     + in.remaining() + " remain)", at);
@@ -1110,6 +1139,7 @@ public final class PickleMachine {
 
     /** STRING: a quoted, backslash-escaped line (Python's escape_decode), as CPython reads it. */
     private Str protocol0String(long at) throws IOException, FormatViolation {
+        freshLine();
         InputCursor.Line line = in.line(limits.keepString());
         byte[] k = line.kept();
         if (line.length() < 2 || k.length == 0 || k[0] != line.last() || k[0] != '\'' && k[0] != '"') {
@@ -1176,6 +1206,7 @@ public final class PickleMachine {
 
     /** UNICODE: a raw-unicode-escape line: only backslash-u and backslash-U escapes are decoded. */
     private Str rawUnicodeEscape(long at) throws IOException, FormatViolation {
+        freshLine();
         InputCursor.Line line = in.line(limits.keepString());
         byte[] b = line.kept();
         StringBuilder sb = new StringBuilder();
@@ -1211,6 +1242,7 @@ public final class PickleMachine {
 
     /** A GLOBAL/INST operand line: UTF-8, as CPython decodes it. */
     private String textLine(long at, String what) throws IOException, FormatViolation {
+        freshLine();
         InputCursor.Line line = in.line(limits.keepString());
         if (line.cut()) {
             throw bad(what + " is longer than " + limits.keepString() + " bytes", at);
@@ -1224,12 +1256,14 @@ public final class PickleMachine {
     }
 
     private Str asciiLine(long at, String what) throws IOException, FormatViolation {
+        freshLine();
         InputCursor.Line line = in.line(limits.keepString());
         return new Str(new String(line.kept(), StandardCharsets.ISO_8859_1), false, line.cut());
     }
 
     /** A protocol-0 PUT/GET key: a decimal integer line. */
     private long decimalLine(long at, String op) throws IOException, FormatViolation {
+        freshLine();
         InputCursor.Line line = in.line(64);
         String s = new String(line.kept(), StandardCharsets.ISO_8859_1).strip().replace("_", "");
         if (line.cut() || !s.matches("[+-]?[0-9]{1,18}")) {
@@ -1241,6 +1275,7 @@ public final class PickleMachine {
 
     /** A protocol-0 INT/LONG/FLOAT line, checked to be number-like. */
     private String number(long at, String op) throws IOException, FormatViolation {
+        freshLine();
         InputCursor.Line line = in.line(256);
         String s = new String(line.kept(), StandardCharsets.ISO_8859_1).strip();
         if (line.cut() || s.isEmpty() || !s.matches("[+-]?[0-9A-Za-z_.+-]+")) {
@@ -1251,6 +1286,7 @@ public final class PickleMachine {
     }
 
     private String longBytes(long n, long at) throws IOException, FormatViolation {
+        fresh(n);
         if (n > in.remaining()) {
             throw bad("a LONG operand of " + n + " bytes runs past the end", at);
         }
@@ -1260,6 +1296,65 @@ public final class PickleMachine {
 
     private static long signed32(long u) {
         return (int) u;
+    }
+
+    private int u8() throws IOException, FormatViolation {
+        fresh(1);
+        return in.u8();
+    }
+
+    private int u16() throws IOException, FormatViolation {
+        fresh(2);
+        return in.u16();
+    }
+
+    private long u32() throws IOException, FormatViolation {
+        fresh(4);
+        return in.u32();
+    }
+
+    private long u64() throws IOException, FormatViolation {
+        fresh(8);
+        return in.u64();
+    }
+
+    /**
+     * Before an operand of {@code n} bytes: in the {@link Reading#BYTES_IO} reading, one that would
+     * cross the end of the current FRAME is read afresh after it, the frame's rest dropped, as the C
+     * unpickler does when the frame's bytes are its whole buffer (a file object without peek).
+     */
+    private void fresh(long n) throws IOException, FormatViolation {
+        if (reading == Reading.BYTES_IO && frameEnd >= 0 && n > 0 && in.consumed() + n > frameEnd) {
+            dropFrameRest(in.position(), "an operand of " + n + " bytes");
+        }
+    }
+
+    /** Before a line operand: as {@link #fresh}, when no newline is left in the current FRAME. */
+    private void freshLine() throws IOException, FormatViolation {
+        if (reading == Reading.BYTES_IO && frameEnd >= 0) {
+            long left = frameEnd - in.consumed();
+            byte[] rest = in.peekBytes((int) Math.min(left, 4096)); // a longer line is read as it comes
+            for (byte b : rest) {
+                if (b == '\n') {
+                    return;
+                }
+            }
+            if (rest.length == left) {
+                dropFrameRest(in.position(), "a line operand");
+            }
+        }
+    }
+
+    private void dropFrameRest(long at, String what) throws IOException, FormatViolation {
+        long dropped = frameEnd - in.consumed();
+        if (dropped == 0) {
+            frameEnd = -1; // the frame is used up: the operand comes from the file, as in every reading
+            return;
+        }
+        event(EventKind.FRAME_MISMATCH, at, () -> what + " crosses the end of its FRAME: the C unpickler over an io.BytesIO"
+                + " drops the frame's last " + dropped + " byte(s) and reads it afresh after the frame");
+        in.skip(dropped);
+        frameEnd = -1;
     }
 
     private FormatViolation bad(String why, long at) {
