@@ -498,6 +498,11 @@ public final class HostileCorpus {
                         Samples.gzip(EVIL), DANGEROUS)
                 .add("gzip of a gzip of a pickle", "nested compression", Samples.gzip(Samples.gzip(EVIL)), DANGEROUS)
                 .add("gzip cut short", "a gzip body that breaks", Arrays.copyOf(Samples.gzip(EVIL), 30), "gzip.malformed")
+                .add("joblib zlib dump with a payload", "joblib.dump(compress=3) writes one zlib stream; joblib.load inflates"
+                        + " and unpickles it", "model.joblib", Samples.zlib(EVIL),
+                        DANGEROUS)
+                .add("joblib zlib dump inside a zip", "the same as an archive member", "models.zip", zip().with("model.joblib",
+                        Samples.zlib(EVIL)).bytes(), DANGEROUS)
                 .add("npy object array (allow_pickle)", "CVE-2019-6446: numpy.load unpickles object arrays", "x.npy",
                         npyObject(EVIL), DANGEROUS)
                 .add("npz holding an object array", "CVE-2019-6446 inside an .npz", "x.npz",
@@ -825,6 +830,10 @@ public final class HostileCorpus {
                         + " constructed is reported, not rejected", "model.pkl", p().proto(2).global("mylib.linear_model",
                         "LogisticRegression").emptyTuple().newobj()
                                 .emptyDict().build().stop().bytes(), "")
+                .add("an estimator of an sklearn version the table does not vet (MEDIUM, not rejected)", "honest: the"
+                        + " version sklearn writes into the state is checked against the vetted ones, with a hint", "model.pkl",
+                        p().proto(2).global("sklearn.linear_model._logistic", "LogisticRegression").emptyTuple().newobj()
+                                .emptyDict().str("_sklearn_version").str("1.5.0").setitem().build().stop().bytes(), "")
                 .add("joblib dump with an inline array", "honest", "model.joblib",
                         joblib("f8", concat(new byte[]{3, (byte) 0xff, (byte) 0xff, (byte) 0xff}, new byte[32]), new byte[0]), "")
                 .add("gzip of an honest state dict", "honest", "optim.pkl.gz", Samples.gzip(stateDict), "")

@@ -13,7 +13,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /** Artifacts built byte by byte for the tests: benign ones and hostile ones. Nothing here is ever executed. */
-final class Samples {
+public final class Samples {
     private Samples() {
     }
 
@@ -157,6 +157,17 @@ final class Samples {
     private static void put(byte[] b, int at, String s) {
         byte[] a = ascii(s);
         System.arraycopy(a, 0, b, at, a.length);
+    }
+
+    /** One zlib stream (header 0x78), as joblib.dump(compress=3) writes it. */
+    public static byte[] zlib(byte[] content) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (java.util.zip.DeflaterOutputStream z = new java.util.zip.DeflaterOutputStream(out)) {
+            z.write(content);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 
     static byte[] gzip(byte[] content) {

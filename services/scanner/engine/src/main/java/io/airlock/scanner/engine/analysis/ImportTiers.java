@@ -33,12 +33,13 @@ import java.util.regex.Pattern;
  */
 public final class ImportTiers {
     /**
-     * Where a global stands. SAFE: listed for the way the stream uses it; UNKNOWN: no entry, only
+     * Where a global stands. SAFE: listed for the way the stream uses it; UNVETTED_VERSION: listed, but
+     * its state names a version of its package that the entry does not vet; UNKNOWN: no entry, only
      * constructed or referenced; UNLISTED_CALL: called (REDUCE, INST, OBJ) and no entry allows the call;
      * DANGEROUS: denylisted, or a call outside its entry's argument constraints; NEEDS_CODE: a name
      * whose code the file does not hold (a class of the script that saved it).
      */
-    public enum Tier { SAFE, UNKNOWN, UNLISTED_CALL, NEEDS_CODE, DANGEROUS }
+    public enum Tier { SAFE, UNVETTED_VERSION, UNKNOWN, UNLISTED_CALL, NEEDS_CODE, DANGEROUS }
 
     /**
      * A judgement.
@@ -60,7 +61,7 @@ public final class ImportTiers {
      * {@code @ufunc} (a numpy ufunc name) or a dotted global; empty: any arguments.
      */
     private record Entry(Tier tier, String pattern, String why, boolean prefix, boolean callable,
-                         List<List<Set<String>>> args) {
+                         List<List<Set<String>>> args, String versionKey, List<String> versions) {
     }
 
     private static final Pattern PATTERN = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*(\\.?\\*)?");
@@ -165,16 +166,28 @@ public final class ImportTiers {
                 // a wildcard that allows calls would admit every function of a package (hooks, loaders)
                 throw new IllegalArgumentException(where + ": a call entry names one callable, never a prefix");
             }
-            if (f.length == 4 && !callable) {
-                throw new IllegalArgumentException(where + ": only a call entry takes args=");
+            boolean versioned = f.length == 4 && f[3].startsWith("version=");
+            if (f.length == 4 && !callable && !(versioned && f[0].equals("class"))) {
+                throw new IllegalArgumentException(where + ": only a call entry takes args=, only a class entry version=");
             }
-            List<List<Set<String>>> args = f.length == 4 ? args(f[3], where) : List.of();
+            List<List<Set<String>>> args = f.length == 4 && callable ? args(f[3], where) : List.of();
+            String versionKey = "";
+            List<String> versions = List.of();
+            if (versioned) {
+                // version=_sklearn_version:1.2.|1.3.  the state key, then the vetted version prefixes
+                String[] kv = f[3].substring("version=".length()).split(":", 2);
+                if (kv.length != 2 || !kv[0].matches("_[A-Za-z0-9]+_version") || !kv[1].matches("[0-9A-Za-z.+-]+(\\|[0-9A-Za-z.+-]+)*")) {
+                    throw new IllegalArgumentException(where + ": version= is _NAME_version:PREFIX|PREFIX");
+                }
+                versionKey = kv[0];
+                versions = List.of(kv[1].split("\\|"));
+            }
             String key = prefix ? pattern.substring(0, pattern.length() - 1) : pattern;
             if (!shipped && tier != Tier.SAFE) {
                 throw new IllegalArgumentException(where.replace("import tier table", "policy's pickle_imports")
                         + ": only call and class entries can be added (import tier table format)");
             }
-            Entry e = new Entry(tier, pattern, f[2].strip(), prefix, callable, args);
+            Entry e = new Entry(tier, pattern, f[2].strip(), prefix, callable, args, versionKey, versions);
             Entry previous = prefix ? prefixes.putIfAbsent(key, e) : exact.putIfAbsent(key, e);
             if (previous != null) {
                 throw new IllegalArgumentException(where + ": '" + pattern + "' is listed twice");
@@ -228,7 +241,7 @@ public final class ImportTiers {
     public Verdict judge(PickleMachine.Import i) {
         Verdict v = judge(i.module(), i.name());
         if (i.invoked() == 0 || v.tier() == Tier.DANGEROUS || v.tier() == Tier.NEEDS_CODE) {
-            return v;
+            return vetted(v, i);
         }
         String q = i.qualified();
         if (v.tier() == Tier.UNKNOWN || !v.callable()) {
@@ -249,7 +262,23 @@ public final class ImportTiers {
                 }
             }
         }
-        return v;
+        return vetted(v, i);
+    }
+
+    /** An allowed global whose instances' state names a version its entry does not vet: MEDIUM, with a hint. */
+    private Verdict vetted(Verdict v, PickleMachine.Import i) {
+        if (v.tier() != Tier.SAFE || i.versions().isEmpty()) {
+            return v;
+        }
+        Entry e = find(i.qualified());
+        String found = e == null || e.versionKey().isEmpty() ? null : i.versions().get(e.versionKey());
+        if (found == null || e.versions().stream().anyMatch(found::startsWith)) {
+            return v;
+        }
+        return new Verdict(Tier.UNVETTED_VERSION, e.pattern(), "its state says " + e.versionKey() + " " + found
+                + ", and the entry vets " + String.join(", ", e.versions()) + " only: a class can mean other things at"
+                + " another version. Hint: check that version's classes, then add them in a policy file's pickle_imports,"
+                + " or save the model again with a vetted version");
     }
 
     private static boolean allowed(List<List<Set<String>>> lists, List<String> call) {
@@ -345,9 +374,15 @@ public final class ImportTiers {
     }
 
     private Verdict lookup(String qualified) {
+        Entry e = find(qualified);
+        return e == null ? new Verdict(Tier.UNKNOWN, "", "") : new Verdict(e.tier(), e.pattern(), e.why(), e.callable());
+    }
+
+    /** The entry that decides a qualified name: exact, else the longest matching prefix; null when none. */
+    private Entry find(String qualified) {
         Entry e = exact.get(qualified);
         if (e != null) {
-            return new Verdict(e.tier(), e.pattern(), e.why(), e.callable());
+            return e;
         }
         String last = qualified.substring(qualified.lastIndexOf('.') + 1);
         for (Entry p : prefixes) {
@@ -359,10 +394,10 @@ public final class ImportTiers {
                 continue;
             }
             if (hit) {
-                return new Verdict(p.tier(), p.pattern(), p.why(), false);
+                return p;
             }
         }
-        return new Verdict(Tier.UNKNOWN, "", "");
+        return null;
     }
 
     private static boolean validDotted(String s) {

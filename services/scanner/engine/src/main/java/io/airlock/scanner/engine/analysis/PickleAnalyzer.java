@@ -122,6 +122,7 @@ final class PickleAnalyzer {
 
     /** Rules that say what a reading imports or calls: those a second reading adds are reported. */
     private static final java.util.Set<String> SECOND_READING = java.util.Set.of("pickle.dangerous_import",
+            "pickle.unvetted_version",
             "pickle.unlisted_call", "pickle.needs_code", "pickle.unknown_import", "pickle.discarded_call",
             "pickle.dynamic_import", "pickle.dynamic_call", "pickle.global_mutation", "pickle.extension_code",
             "pickle.out_of_band");
@@ -221,6 +222,8 @@ final class PickleAnalyzer {
                         + count + streamNote, evidence);
                 case UNLISTED_CALL -> out.add("pickle.unlisted_call", Severity.HIGH, loc, "calls " + e.getKey() + renamed
                         + ": " + v.why() + count + streamNote, evidence);
+                case UNVETTED_VERSION -> out.add("pickle.unvetted_version", Severity.MEDIUM, loc, "imports " + e.getKey()
+                        + renamed + ": " + v.why() + count + streamNote, evidence);
                 case NEEDS_CODE -> out.add("pickle.needs_code", Severity.HIGH, loc, "imports " + e.getKey() + renamed
                         + ": " + v.why() + " [" + v.pattern() + "]" + count + streamNote, evidence);
             }

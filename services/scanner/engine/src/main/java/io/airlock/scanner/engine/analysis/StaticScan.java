@@ -143,21 +143,34 @@ public final class StaticScan {
             pickle(run, src, "", PickleAnalyzer.Mode.PLAIN);
             return;
         }
+        zlibJoblib(run, InputCursor.stream(src, 0, src.size()), src.size(), "");
+    }
+
+    /** A zlib-compressed joblib dump (alone or an archive member), inflated within the gzip bound and analysed. */
+    private PickleAnalyzer.Summary zlibJoblib(Run run, InputStream compressed, long compressedLength, String where)
+            throws IOException {
+        String inner = where.isEmpty() ? "zlib body" : where + " > zlib body";
         run.count("zlibStreams", 1);
-        long max = GzipBody.bound(src.size(), policy);
-        Bounded body = new Bounded(new java.util.zip.InflaterInputStream(InputCursor.stream(src, 0, src.size()),
-                new java.util.zip.Inflater(), 64 * 1024), max);
+        long max = GzipBody.bound(compressedLength, policy);
+        java.util.zip.Inflater inflater = new java.util.zip.Inflater();
+        PickleAnalyzer.Summary sum = null;
         try {
-            pickle(run, body, -1, "zlib body", PickleAnalyzer.Mode.PLAIN);
-            body.drain();
-        } catch (ZipException | EOFException e) {
-            run.out.add("joblib.malformed", Severity.HIGH, "zlib body", "zlib data is malformed or truncated: "
-                    + e.getMessage(), "");
+            Bounded body = new Bounded(new java.util.zip.InflaterInputStream(compressed, inflater, 64 * 1024), max);
+            try {
+                sum = pickle(run, body, -1, inner, PickleAnalyzer.Mode.PLAIN);
+                body.drain();
+            } catch (ZipException | EOFException e) {
+                run.out.add("joblib.malformed", Severity.HIGH, inner, "zlib data is malformed or truncated: "
+                        + e.getMessage(), "");
+            }
+            if (body.exceeded) {
+                run.out.add("joblib.compression_ratio", Severity.HIGH, inner, "zlib body inflates past " + max
+                        + " bytes; the rest was not scanned", "");
+            }
+        } finally {
+            inflater.end();
         }
-        if (body.exceeded) {
-            run.out.add("joblib.compression_ratio", Severity.HIGH, "zlib body", "zlib body inflates past " + max
-                    + " bytes; the rest was not scanned", "");
-        }
+        return sum;
     }
 
     /** Pickle analysis over a stream of known (or unknown: -1) length. */
@@ -203,6 +216,9 @@ public final class StaticScan {
         Sniff sniff = FormatSniffer.sniff(head, Math.max(total, head.length));
         Format f = sniff.format();
         InputStream whole = new SequenceInputStream(new ByteArrayInputStream(head), stream);
+        if (f == Format.JOBLIB && (head[0] & 0xff) == 0x78) {
+            return new Looked(f, zlibJoblib(run, whole, length, where));
+        }
         // a PyTorch zip is pickle-based but a zip: its data.pkl is analysed inside it, under the torch rules
         if (f.pickleBased() && !f.zipBased() || pickleByName && head.length > 0 && !f.zipBased()) {
             PickleAnalyzer.Summary sum = pickle(run, whole, reopen, length, where,

@@ -116,12 +116,15 @@ public final class PickleMachine {
      *                  {@code <bytes>} or {@code <value>}
      * @param argsComplete whether argLists holds every call's arguments (false past the bound or when an
      *                  argument list is not a tuple)
+     * @param versions  version strings the BUILD state of its instances names ({@code _sklearn_version} to
+     *                  {@code 1.2.1}): keys {@code _NAME_version}, first value of each, at most 4 keys
      */
     public record Import(int index, String module, String name, String rawModule, String rawName, String opcode, long offset,
                          long count, long calls, long invoked, long constructed, List<List<String>> argLists,
-                         boolean argsComplete) {
+                         boolean argsComplete, Map<String, String> versions) {
         public Import {
             argLists = argLists.stream().map(List::copyOf).toList();
+            versions = Map.copyOf(versions);
         }
 
         /** {@code module.name}. */
@@ -302,6 +305,7 @@ public final class PickleMachine {
         long constructed;
         final java.util.LinkedHashSet<List<String>> argLists = new java.util.LinkedHashSet<>();
         boolean argsComplete = true;
+        final Map<String, String> versions = new java.util.LinkedHashMap<>();
         CallSite firstCall;
 
         ImportAcc(int index, String module, String name, String rawModule, String rawName, String opcode, long offset) {
@@ -388,7 +392,7 @@ public final class PickleMachine {
         List<CallSite> calls = new ArrayList<>();
         for (ImportAcc i : acc.imports.values()) {
             imports.add(new Import(i.index, i.module, i.name, i.rawModule, i.rawName, i.opcode, i.offset, i.count, i.calls,
-                    i.invoked, i.constructed, new ArrayList<>(i.argLists), i.argsComplete));
+                    i.invoked, i.constructed, new ArrayList<>(i.argLists), i.argsComplete, i.versions));
             if (i.firstCall != null) {
                 calls.add(i.firstCall);
             }
@@ -726,10 +730,26 @@ public final class PickleMachine {
         }
         if (inst instanceof Call c && c.callable() instanceof Global g) {
             called(g.imp(), "BUILD", at, () -> g.imp().qualified() + ".__setstate__(" + render(state) + ")");
+            versions(g.imp(), state);
             if (g.imp().qualified().equals(JOBLIB_WRAPPER)) {
                 joblibArray(state, at);
             }
         }
+    }
+
+    private static final java.util.regex.Pattern VERSION_KEY = java.util.regex.Pattern.compile("_[A-Za-z0-9]+_version");
+
+    /** Keeps the version a class's state names (sklearn writes _sklearn_version), for the table's vetted versions. */
+    private void versions(ImportAcc imp, Sym state) {
+        if (imp.versions.size() >= 4) {
+            return;
+        }
+        dictFields(state).forEach((k, v) -> {
+            if (VERSION_KEY.matcher(k).matches() && v instanceof Str x && !x.cut() && x.text().length() <= 64
+                    && imp.versions.size() < 4) {
+                imp.versions.putIfAbsent(k, x.text());
+            }
+        });
     }
 
     /**

@@ -119,7 +119,9 @@ class ImportTiersTest {
             "class\ta.*.b\tx\ndangerous\tc.d\ty\n",     // '*' in the middle
             "call\ta.*\tx\ndangerous\tc.d\ty\n",        // a call wildcard would admit every function
             "class\ta.B\tx\targs=*\ndangerous\tc.d\ty\n", // args on a class entry
-            "call\ta.b\tx\targs=os system\ndangerous\tc.d\ty\n"}) // not an argument pattern
+            "call\ta.b\tx\targs=os system\ndangerous\tc.d\ty\n", // not an argument pattern
+            "call\ta.b\tx\tversion=_a_version:1.\ndangerous\tc.d\ty\n", // version= on a call entry
+            "class\ta.*\tx\tversion=sklearn:1.\ndangerous\tc.d\ty\n"}) // not a _NAME_version key
     void aBadTableIsRefused(String table) {
         assertThatThrownBy(() -> ImportTiers.parse(table)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("import tier table");
@@ -127,7 +129,7 @@ class ImportTiersTest {
 
     static PickleMachine.Import use(String module, String name, long invoked, long constructed, List<List<String>> args) {
         return new PickleMachine.Import(0, module, name, module, name, "GLOBAL", 0, 1, invoked + constructed, invoked,
-                constructed, args, true);
+                constructed, args, true, java.util.Map.of());
     }
 
     @Test
@@ -155,7 +157,7 @@ class ImportTiersTest {
         assertThat(tiers.judge(use("numpy.core", "_ufunc_reconstruct", 1, 0, List.of(List.of("'numpy'", "<str>")))).tier())
                 .as("a name that could not be read").isEqualTo(ImportTiers.Tier.DANGEROUS);
         assertThat(tiers.judge(new PickleMachine.Import(0, "numpy.core", "_ufunc_reconstruct", "numpy.core", "_ufunc_reconstruct",
-                "GLOBAL", 0, 1, 1, 1, 0, List.of(), false)).tier()).as("arguments not all kept").isEqualTo(ImportTiers.Tier.DANGEROUS);
+                "GLOBAL", 0, 1, 1, 1, 0, List.of(), false, java.util.Map.of())).tier()).as("arguments not all kept").isEqualTo(ImportTiers.Tier.DANGEROUS);
         assertThat(tiers.judge(use("torch._utils", "_rebuild_tensor_v2", 1, 0, List.of(List.of("<value>", "<value>", "<value>",
                 "<value>", "<value>", "collections.OrderedDict()")))).tier()).isEqualTo(ImportTiers.Tier.SAFE);
         assertThat(tiers.judge(use("torch._utils", "_rebuild_tensor_v2", 1, 0, List.of(List.of("<value>", "<value>", "<value>",
@@ -165,6 +167,21 @@ class ImportTiersTest {
                 "<value>")))).tier()).isEqualTo(ImportTiers.Tier.SAFE);
         assertThat(tiers.judge(use("copyreg", "_reconstructor", 1, 0, List.of(List.of("mylib.Model", "mylib.Base",
                 "<value>")))).tier()).as("base.__init__ would run").isEqualTo(ImportTiers.Tier.DANGEROUS);
+    }
+
+    @Test
+    void aVettedPackageAtAnUnvettedVersionIsMediumWithAHint() {
+        java.util.function.Function<String, ImportTiers.Verdict> at = version -> tiers.judge(new PickleMachine.Import(0,
+                "sklearn.linear_model._logistic", "LogisticRegression", "sklearn.linear_model._logistic", "LogisticRegression",
+                "GLOBAL", 0, 1, 2, 0, 1, List.of(), true, java.util.Map.of("_sklearn_version", version)));
+        assertThat(at.apply("1.2.1").tier()).isEqualTo(ImportTiers.Tier.SAFE);
+        ImportTiers.Verdict newer = at.apply("1.5.0");
+        assertThat(newer.tier()).isEqualTo(ImportTiers.Tier.UNVETTED_VERSION);
+        assertThat(newer.why()).contains("_sklearn_version 1.5.0").contains("Hint");
+        assertThat(tiers.judge(new PickleMachine.Import(0, "sklearn.linear_model._logistic", "LogisticRegression",
+                "sklearn.linear_model._logistic", "LogisticRegression", "GLOBAL", 0, 1, 1, 1, 0, List.of(List.of()), true,
+                java.util.Map.of("_sklearn_version", "1.5.0"))).tier()).as("a call stays HIGH whatever the version")
+                .isEqualTo(ImportTiers.Tier.UNLISTED_CALL);
     }
 
     @Test
