@@ -384,13 +384,14 @@ public final class ImportTiers {
         if (e != null) {
             return e;
         }
-        String last = qualified.substring(qualified.lastIndexOf('.') + 1);
+        // a class name is CapWords after any leading underscores (_BinMapper); a function's is not
+        String last = qualified.substring(qualified.lastIndexOf('.') + 1).replaceFirst("^_+", "");
         for (Entry p : prefixes) {
             String key = p.pattern().substring(0, p.pattern().length() - 1);
             // "os.*" covers the module os itself as well as os.anything
             boolean hit = qualified.startsWith(key) || key.endsWith(".") && (qualified + ".").startsWith(key);
             // a class wildcard admits classes (CapWords), never a function such as a forward hook
-            if (hit && p.tier() == Tier.SAFE && !Character.isUpperCase(last.charAt(0))) {
+            if (hit && p.tier() == Tier.SAFE && (last.isEmpty() || !Character.isUpperCase(last.charAt(0)))) {
                 continue;
             }
             if (hit) {

@@ -49,6 +49,8 @@ class ImportTiersTest {
             "sklearn.tree._tree, Tree, SAFE",
             "sklearn.svm, SVC, SAFE",
             "sklearn.utils, _joblib_parallel_args, UNKNOWN",
+            "sklearn.ensemble._hist_gradient_boosting.binning, _BinMapper, SAFE",
+            "sklearn.neighbors._kd_tree, newObj, SAFE",
             "'os ', system, UNKNOWN",
             "os, 'system()', UNKNOWN",
             "types, SimpleNamespace, SAFE",

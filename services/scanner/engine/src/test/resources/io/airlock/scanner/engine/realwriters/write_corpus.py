@@ -140,6 +140,16 @@ else:
     with open(path("sklearn_pipeline.pkl"), "wb") as f:
         pickle.dump(pipe, f)
     row("sklearn_pipeline.pkl", "pickle.dump", v, "benign", "the same pipeline by pickle")
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.ensemble import GradientBoostingClassifier, HistGradientBoostingClassifier
+    knn = KNeighborsClassifier(n_neighbors=3, algorithm="kd_tree").fit(X, y)
+    with open(path("sklearn_knn.pkl"), "wb") as f:
+        pickle.dump(knn, f)
+    row("sklearn_knn.pkl", "pickle.dump", v, "benign", "KNeighborsClassifier (KDTree, distance metric: Cython rebuilds)")
+    boosted = {"hgb": HistGradientBoostingClassifier(max_iter=3).fit(X, y),
+               "gb": GradientBoostingClassifier(n_estimators=3, random_state=0).fit(X, y)}
+    joblib.dump(boosted, path("sklearn_boosting.joblib"))
+    row("sklearn_boosting.joblib", "joblib.dump", v, "benign", "HistGradientBoosting (Cython loss) and GradientBoosting")
     tfidf = TfidfVectorizer().fit(["a cat", "a dog", "the bird"])
     with open(path("sklearn_tfidf.pkl"), "wb") as f:
         pickle.dump(tfidf, f)
