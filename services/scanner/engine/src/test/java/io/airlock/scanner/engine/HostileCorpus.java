@@ -479,6 +479,15 @@ public final class HostileCorpus {
                         + " called twice, every call's arguments judged", FrameTricks.resolverFromMemo(), DANGEROUS)
                 .add("tensor rebuilt with a backward hook", FICKLING + "Sleepy Pickle: a hook torch calls later",
                         FrameTricks.tensorWithHook(), DANGEROUS)
+                .add("class entry called after DUP and POP", "stack trick: the global reaches REDUCE through DUP",
+                        p().proto(2).global("torch.nn.modules.linear", "Linear").op('2').op('0').binUnicode("id").tuple1()
+                                .reduce().stop().bytes(), "pickle.unlisted_call")
+                .add("class entry called by INST", "protocol 0 INST calls the class with the marked arguments",
+                        p().mark().binUnicode("id").inst("sklearn.svm._classes", "SVC").stop().bytes(), "pickle.unlisted_call")
+                .add("unlisted call hidden in the memo under an allowed name's slot", "memo trick: BINPUT overwrites a"
+                        + " slot that held an allowed global", p().proto(2).global("collections", "OrderedDict").binput(0)
+                        .op('0').global("builtins", "len").binput(0).op('0').binget(0).binUnicode("id").tuple1().reduce()
+                        .stop().bytes(), "pickle.unlisted_call")
                 .add("PROTO 6", "a protocol no CPython knows: not sniffed as a pickle, so no format",
                         p().proto(6).none().stop().bytes(), "format.unknown")
                 .add("stack underflow at REDUCE", "a stream CPython refuses", p().proto(2).reduce().stop().bytes(), "pickle.malformed")
