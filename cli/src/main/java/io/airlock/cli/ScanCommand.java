@@ -101,7 +101,7 @@ final class ScanCommand implements Callable<Integer> {
         for (String l : p.loosenings()) {
             err.println("airlock: policy " + p.describe() + " loosens the default: " + l);
         }
-        ScanReport report = new ScanEngine().scan(file, options, StageListener.NONE);
+        ScanReport report = ScanEngine.of(p).scan(file, options, StageListener.NONE);
         if (format == OutputFormat.json) {
             out.println(Reports.json(report));
         } else if (format == OutputFormat.sarif) {

@@ -71,4 +71,23 @@ class ScanPolicyCliTest {
         assertThat(refused.err()).contains("cannot be disabled");
         assertThat(airlock("scan", benign.toString(), "--policy", "nope").code()).isEqualTo(2);
     }
+
+    @Test
+    void aPolicyFileExtendsThePickleImportsAndSaysSo() throws Exception {
+        Path called = Files.write(dir.resolve("called.pkl"), "\u0080\u0002cfoo\nBar\n)R.".getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(airlock("scan", called.toString(), "--policy", "permissive").code()).as("foo.Bar called, no entry: HIGH")
+                .isEqualTo(1);
+        Path policy = Files.writeString(dir.resolve("ours.yaml"), """
+                allow: [pickle]
+                pickle_imports:
+                  - {tier: call, name: foo.Bar, why: our class}
+                """);
+        CliTest.Run r = airlock("scan", called.toString(), "--policy", policy.toString());
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        assertThat(r.err()).contains("loosens the default: pickle import allowed: call foo.Bar our class");
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), "pickle_imports: [{tier: call, name: \"foo.*\", why: x}]\n");
+        CliTest.Run refused = airlock("scan", called.toString(), "--policy", bad.toString());
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.err()).contains("never a prefix");
+    }
 }

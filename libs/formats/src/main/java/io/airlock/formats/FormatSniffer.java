@@ -48,6 +48,32 @@ public final class FormatSniffer {
     private FormatSniffer() {
     }
 
+    /**
+     * joblib.dump(compress=zlib or an int level) writes one raw zlib stream (header 0x78) around the
+     * pickle: joblib's loader is the only one that reads it. JOBLIB when the head's first inflated bytes
+     * are a pickle's PROTO; null otherwise (a text file can start with a valid zlib header).
+     */
+    private static Sniff zlibPickle(byte[] head) {
+        if (head.length < 3 || (head[0] & 0xff) != 0x78 || ((head[0] & 0xff) << 8 | head[1] & 0xff) % 31 != 0) {
+            return null;
+        }
+        java.util.zip.Inflater inf = new java.util.zip.Inflater();
+        try {
+            inf.setInput(head);
+            byte[] first = new byte[2];
+            int n = inf.inflate(first);
+            if (n == 2 && (first[0] & 0xff) == 0x80 && (first[1] & 0xff) <= 5) {
+                return new Sniff(Format.JOBLIB, "zlib stream (header 0x78" + String.format("%02x", head[1] & 0xff)
+                        + ", joblib.dump compress) whose content starts with pickle PROTO " + (first[1] & 0xff));
+            }
+            return null;
+        } catch (java.util.zip.DataFormatException e) {
+            return null;
+        } finally {
+            inf.end();
+        }
+    }
+
     /** Sniffs a file with the default budgets. */
     public static Sniff sniff(Path file) throws IOException {
         return sniff(file, SniffLimits.defaults());
@@ -105,6 +131,10 @@ public final class FormatSniffer {
         }
         if (head.length >= 2 && (head[0] & 0xff) == 0x80 && (head[1] & 0xff) <= 5) {
             return polyglot(src, pickleFamily(head, size));
+        }
+        Sniff zlib = zlibPickle(head);
+        if (zlib != null) {
+            return polyglot(src, zlib);
         }
         Sniff st = safetensors(head, size);
         if (st != null) {

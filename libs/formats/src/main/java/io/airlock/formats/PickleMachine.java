@@ -25,8 +25,10 @@ import java.util.Objects;
  * calls on anything but a global, BUILD on a global (monkey-patching a module or class), results
  * of calls thrown away (POP, POP_MARK, leftovers at STOP), extension-registry codes, persistent
  * ids and out-of-band buffers. A stream that CPython would refuse (unknown opcode, stack underflow,
- * missing memo key, FRAME length disagreeing with its content, truncation) ends the run with a
- * {@link Failure}, keeping everything seen before it: an unpickler has already run those calls.
+ * missing memo key, truncation) ends the run with a {@link Failure}, keeping everything seen before
+ * it: an unpickler has already run those calls. A FRAME whose length disagrees with its content is
+ * an event, not the end: CPython's C unpickler (pickle.load, torch.load) only checks that a frame's
+ * bytes exist and reads on, so the machine reads on too and what follows is still analysed.
  *
  * <p>Bounded: opcodes, stack depth, marks, memo entries; string operands are checked against the
  * bytes that remain and only their first {@link Limits#keepString()} bytes are kept. joblib's inline
@@ -74,6 +76,13 @@ public final class PickleMachine {
         EXTENSION_CODE,
         /** PERSID/BINPERSID: an object the loader's persistent_load supplies. */
         PERSISTENT_ID,
+        /**
+         * A FRAME whose length disagrees with its content (an opcode crossing its end, STOP before it,
+         * a FRAME inside a FRAME). CPython's C unpickler only checks that a frame's bytes exist and reads
+         * on; pickle._Unpickler (joblib, dill) stops there. The machine reads on as the C unpickler does,
+         * so whatever either would execute is analysed.
+         */
+        FRAME_MISMATCH,
         /** NEXT_BUFFER/READONLY_BUFFER: out-of-band data from outside the stream. */
         OUT_OF_BAND_BUFFER
     }
@@ -97,10 +106,27 @@ public final class PickleMachine {
      * @param opcode    GLOBAL, STACK_GLOBAL or INST, of the first occurrence
      * @param offset    where the first occurrence is
      * @param count     how many times the stream imports it
-     * @param calls     how many times the stream calls it
+     * @param calls     how many times the stream calls it (any of REDUCE, INST, OBJ, NEWOBJ, NEWOBJ_EX, BUILD)
+     * @param invoked   how many of those calls run it as a function: REDUCE, INST, OBJ
+     * @param constructed how many construct it as a class: NEWOBJ, NEWOBJ_EX (cls.__new__(cls, *args))
+     * @param argLists  the distinct argument lists of its REDUCE/INST/OBJ calls, at most
+     *                  {@value #KEPT_ARG_LISTS}, each argument reduced to what an argument constraint can
+     *                  name: a short plain string {@code 'numpy'}, a global {@code builtins.object}, a global
+     *                  called without arguments {@code collections.OrderedDict()}, else {@code <str>},
+     *                  {@code <bytes>} or {@code <value>}
+     * @param argsComplete whether argLists holds every call's arguments (false past the bound or when an
+     *                  argument list is not a tuple)
+     * @param versions  version strings the BUILD state of its instances names ({@code _sklearn_version} to
+     *                  {@code 1.2.1}): keys {@code _NAME_version}, first value of each, at most 4 keys
      */
     public record Import(int index, String module, String name, String rawModule, String rawName, String opcode, long offset,
-                         long count, long calls) {
+                         long count, long calls, long invoked, long constructed, List<List<String>> argLists,
+                         boolean argsComplete, Map<String, String> versions) {
+        public Import {
+            argLists = argLists.stream().map(List::copyOf).toList();
+            versions = Map.copyOf(versions);
+        }
+
         /** {@code module.name}. */
         public String qualified() {
             return module + "." + name;
@@ -127,6 +153,16 @@ public final class PickleMachine {
             parts = List.copyOf(parts);
         }
     }
+
+    /**
+     * How the loader reads FRAMEs. CONTIGUOUS: the bytes in order, frames only checked to exist (the C
+     * unpickler over a buffered file or bytes: pickle.load(open(...)), pickle.loads); where a frame
+     * lies, pickle._Unpickler (joblib, dill) reads a prefix of this and stops. BYTES_IO: the C
+     * unpickler over a file object without peek (torch.load reads a zip's data.pkl from an io.BytesIO),
+     * which drops the rest of a frame when an operand crosses its end and reads the operand afresh
+     * after it. The two differ only after a FRAME that lies.
+     */
+    public enum Reading { CONTIGUOUS, BYTES_IO }
 
     /** Why a run ended early. */
     public enum FailureKind { MALFORMED, LIMIT }
@@ -249,6 +285,8 @@ public final class PickleMachine {
     private static final String JOBLIB_WRAPPER = "joblib.numpy_pickle.NumpyArrayWrapper";
     /** Events of one kind kept with their detail; the rest are only counted. */
     public static final int KEPT_EVENTS = 64;
+    /** Distinct argument lists kept per import. */
+    public static final int KEPT_ARG_LISTS = 64;
     /** Persistent ids kept (a torch archive has one per storage). */
     static final int MAX_PERSISTENT_IDS = 1_000_000;
 
@@ -263,6 +301,11 @@ public final class PickleMachine {
         final long offset;
         long count;
         long calls;
+        long invoked;
+        long constructed;
+        final java.util.LinkedHashSet<List<String>> argLists = new java.util.LinkedHashSet<>();
+        boolean argsComplete = true;
+        final Map<String, String> versions = new java.util.LinkedHashMap<>();
         CallSite firstCall;
 
         ImportAcc(int index, String module, String name, String rawModule, String rawName, String opcode, long offset) {
@@ -298,6 +341,7 @@ public final class PickleMachine {
     private final InputCursor in;
     private final Limits limits;
     private final int nesting;
+    private Reading reading = Reading.CONTIGUOUS;
     private final List<Sym> stack = new ArrayList<>();
     private int[] marks = new int[16];
     private int markTop;
@@ -323,7 +367,13 @@ public final class PickleMachine {
      * @throws IOException only when reading the underlying bytes fails
      */
     public static Result run(InputCursor in, Limits limits) throws IOException {
+        return run(in, limits, Reading.CONTIGUOUS);
+    }
+
+    /** As {@link #run(InputCursor, Limits)}, reading FRAMEs as {@code reading} says. */
+    public static Result run(InputCursor in, Limits limits, Reading reading) throws IOException {
         PickleMachine m = new PickleMachine(Objects.requireNonNull(in), Objects.requireNonNull(limits), 0, new Acc());
+        m.reading = Objects.requireNonNull(reading, "reading");
         return m.execute();
     }
 
@@ -341,7 +391,8 @@ public final class PickleMachine {
         List<Import> imports = new ArrayList<>();
         List<CallSite> calls = new ArrayList<>();
         for (ImportAcc i : acc.imports.values()) {
-            imports.add(new Import(i.index, i.module, i.name, i.rawModule, i.rawName, i.opcode, i.offset, i.count, i.calls));
+            imports.add(new Import(i.index, i.module, i.name, i.rawModule, i.rawName, i.opcode, i.offset, i.count, i.calls,
+                    i.invoked, i.constructed, new ArrayList<>(i.argLists), i.argsComplete, i.versions));
             if (i.firstCall != null) {
                 calls.add(i.firstCall);
             }
@@ -375,12 +426,19 @@ public final class PickleMachine {
             opcodes++;
             Sym stopValue = step(code, at);
             if (frameEnd >= 0 && in.consumed() > frameEnd) {
-                throw bad(opName(code) + " crosses the end of its FRAME (the FRAME length disagrees with its content)", at);
+                // pickle._Unpickler stops here; the C unpickler reads on, so the analysis does too
+                event(EventKind.FRAME_MISMATCH, at, () -> opName(code) + " crosses the end of its FRAME (the FRAME length"
+                        + " disagrees with its content)");
+                frameEnd = -1;
             }
             if (stopValue != null) {
                 if (frameEnd >= 0 && in.consumed() != frameEnd) {
-                    throw bad("STOP " + (frameEnd - in.consumed()) + " bytes before the end of its FRAME "
-                            + "(the FRAME length disagrees with its content)", at);
+                    long early = frameEnd - in.consumed();
+                    event(EventKind.FRAME_MISMATCH, at, () -> "STOP " + early + " bytes before the end of its FRAME "
+                            + "(the FRAME length disagrees with its content)");
+                    if (reading == Reading.BYTES_IO) {
+                        in.skip(early); // the frame's rest goes with the buffer: the file is left at the frame's end
+                    }
                 }
                 return rootStrings(stopValue);
             }
@@ -429,16 +487,17 @@ public final class PickleMachine {
                 push(n.equals("00") ? new Const("False") : n.equals("01") ? new Const("True") : new Num(n));
             }
             case 'L' -> push(new Num(number(at, "LONG")));
-            case 'J' -> push(new Num(Integer.toString((int) in.u32())));
-            case 'K' -> push(new Num(Integer.toString(in.u8())));
-            case 'M' -> push(new Num(Integer.toString(in.u16())));
+            case 'J' -> push(new Num(Integer.toString((int) u32())));
+            case 'K' -> push(new Num(Integer.toString(u8())));
+            case 'M' -> push(new Num(Integer.toString(u16())));
             case 'G' -> {
+                fresh(8);
                 in.skip(8);
                 push(new Num("float"));
             }
-            case 0x8a -> push(new Num(longBytes(in.u8(), at)));
+            case 0x8a -> push(new Num(longBytes(u8(), at)));
             case 0x8b -> {
-                long n = signed32(in.u32());
+                long n = signed32(u32());
                 if (n < 0) {
                     throw bad("LONG4 with a negative byte count", at);
                 }
@@ -449,20 +508,20 @@ public final class PickleMachine {
             case 0x89 -> push(new Const("False"));
             case 'S' -> push(protocol0String(at));
             case 'T' -> {
-                long n = signed32(in.u32());
+                long n = signed32(u32());
                 if (n < 0) {
                     throw bad("BINSTRING with a negative byte count", at);
                 }
                 push(bytesOperand(n, false, at));
             }
-            case 'U' -> push(bytesOperand(in.u8(), false, at));
-            case 'B' -> push(bytesOperand(in.u32(), true, at));
-            case 'C' -> push(bytesOperand(in.u8(), true, at));
-            case 0x8e, 0x96 -> push(bytesOperand(in.u64(), true, at));
+            case 'U' -> push(bytesOperand(u8(), false, at));
+            case 'B' -> push(bytesOperand(u32(), true, at));
+            case 'C' -> push(bytesOperand(u8(), true, at));
+            case 0x8e, 0x96 -> push(bytesOperand(u64(), true, at));
             case 'V' -> push(rawUnicodeEscape(at));
-            case 'X' -> push(utf8Operand(in.u32(), at));
-            case 0x8c -> push(utf8Operand(in.u8(), at));
-            case 0x8d -> push(utf8Operand(in.u64(), at));
+            case 'X' -> push(utf8Operand(u32(), at));
+            case 0x8c -> push(utf8Operand(u8(), at));
+            case 0x8d -> push(utf8Operand(u64(), at));
             case ')' -> push(new Container(Kind.TUPLE));
             case ']' -> push(new Container(Kind.LIST));
             case '}' -> push(new Container(Kind.DICT));
@@ -576,24 +635,30 @@ public final class PickleMachine {
                 push(new Persistent(pid));
             }
             case 'p' -> memoPut(decimalLine(at, "PUT"), at);
-            case 'q' -> memoPut(in.u8(), at);
-            case 'r' -> memoPut(in.u32(), at);
+            case 'q' -> memoPut(u8(), at);
+            case 'r' -> memoPut(u32(), at);
             case 0x94 -> memoPut(memo.size(), at);
             case 'g' -> push(memoGet(decimalLine(at, "GET"), at));
-            case 'h' -> push(memoGet(in.u8(), at));
-            case 'j' -> push(memoGet(in.u32(), at));
+            case 'h' -> push(memoGet(u8(), at));
+            case 'j' -> push(memoGet(u32(), at));
             case 0x80 -> {
-                int p = in.u8();
+                int p = u8();
                 if (p > 5) {
                     throw bad("PROTO " + p + " is no known protocol", at);
                 }
                 protocol = p;
             }
             case 0x95 -> {
+                long len = u64();
                 if (frameEnd >= 0) {
-                    throw bad("a FRAME begins before the end of the previous FRAME", at);
+                    event(EventKind.FRAME_MISMATCH, at, () -> "a FRAME begins before the end of the previous FRAME");
+                    if (reading == Reading.BYTES_IO) {
+                        if (len >= 0 && in.consumed() + len <= frameEnd) {
+                            return null; // its bytes are in the buffer already: reading goes on inside the outer frame
+                        }
+                        dropFrameRest(at, "FRAME"); // read afresh after the outer frame
+                    }
                 }
-                long len = in.u64();
                 if (len < 0 || len > in.remaining()) {
                     throw bad("FRAME of " + Long.toUnsignedString(len) + " bytes runs past the end ("
                             + in.remaining() + " remain)", at);
@@ -601,7 +666,7 @@ public final class PickleMachine {
                 frameEnd = in.consumed() + len;
             }
             case 0x82, 0x83, 0x84 -> {
-                long ext = code == 0x82 ? in.u8() : code == 0x83 ? in.u16() : signed32(in.u32());
+                long ext = code == 0x82 ? u8() : code == 0x83 ? u16() : signed32(u32());
                 if (ext <= 0) {
                     throw bad("EXT code " + ext + " is not positive", at);
                 }
@@ -641,6 +706,13 @@ public final class PickleMachine {
         Call c = new Call(callable, op, at, args);
         if (callable instanceof Global g) {
             called(g.imp(), op, at, () -> render(c));
+            ImportAcc imp = g.imp();
+            if (op.startsWith("NEWOBJ")) {
+                imp.constructed++;
+            } else {
+                imp.invoked++;
+                arguments(imp, args);
+            }
         } else {
             event(EventKind.DYNAMIC_CALL, at, () -> op + " calls " + describe(callable) + ", not an imported global: "
                     + render(c));
@@ -658,10 +730,26 @@ public final class PickleMachine {
         }
         if (inst instanceof Call c && c.callable() instanceof Global g) {
             called(g.imp(), "BUILD", at, () -> g.imp().qualified() + ".__setstate__(" + render(state) + ")");
+            versions(g.imp(), state);
             if (g.imp().qualified().equals(JOBLIB_WRAPPER)) {
                 joblibArray(state, at);
             }
         }
+    }
+
+    private static final java.util.regex.Pattern VERSION_KEY = java.util.regex.Pattern.compile("_[A-Za-z0-9]+_version");
+
+    /** Keeps the version a class's state names (sklearn writes _sklearn_version), for the table's vetted versions. */
+    private void versions(ImportAcc imp, Sym state) {
+        if (imp.versions.size() >= 4) {
+            return;
+        }
+        dictFields(state).forEach((k, v) -> {
+            if (VERSION_KEY.matcher(k).matches() && v instanceof Str x && !x.cut() && x.text().length() <= 64
+                    && imp.versions.size() < 4) {
+                imp.versions.putIfAbsent(k, x.text());
+            }
+        });
     }
 
     /**
@@ -815,6 +903,39 @@ public final class PickleMachine {
                 k -> new ImportAcc(acc.imports.size(), m, n, module, rawName, op, at));
         i.count++;
         return i;
+    }
+
+    /** Keeps the call's arguments, each rendered, for argument constraints (a resolver only with given names). */
+    private static void arguments(ImportAcc imp, Sym args) {
+        if (!(args instanceof Container t) || t.kind != Kind.TUPLE || t.count != t.items.size()) {
+            imp.argsComplete = false;
+            return;
+        }
+        List<String> rendered = new ArrayList<>();
+        for (Sym s : t.items) {
+            rendered.add(argument(s));
+        }
+        if (imp.argLists.size() < KEPT_ARG_LISTS) {
+            imp.argLists.add(rendered);
+        } else if (!imp.argLists.contains(rendered)) {
+            imp.argsComplete = false;
+        }
+    }
+
+    private static final java.util.regex.Pattern PLAIN_TEXT = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{0,64}");
+
+    /** An argument as a constraint sees it; everything a constraint cannot name collapses, so the lists stay few. */
+    private static String argument(Sym s) {
+        if (s instanceof Str x) {
+            return x.bytes() ? "<bytes>" : !x.cut() && PLAIN_TEXT.matcher(x.text()).matches() ? "'" + x.text() + "'" : "<str>";
+        }
+        if (s instanceof Global g) {
+            return g.imp().qualified();
+        }
+        if (s instanceof Call c && c.callable() instanceof Global g && c.args() instanceof Container t && t.count == 0) {
+            return g.imp().qualified() + "()";
+        }
+        return "<value>";
     }
 
     private void called(ImportAcc imp, String op, long at, java.util.function.Supplier<String> rendered) {
@@ -997,6 +1118,7 @@ public final class PickleMachine {
     // ---- operands ------------------------------------------------------------------------------
 
     private Str bytesOperand(long n, boolean bytes, long at) throws IOException, FormatViolation {
+        fresh(n);
         if (n < 0 || n > in.remaining()) {
             throw bad("a string operand of " + Long.toUnsignedString(n) + " bytes runs past the end ("
                     + in.remaining() + " remain)", at);
@@ -1006,6 +1128,7 @@ public final class PickleMachine {
     }
 
     private Str utf8Operand(long n, long at) throws IOException, FormatViolation {
+        fresh(n);
         if (n < 0 || n > in.remaining()) {
             throw bad("a unicode operand of " + Long.toUnsignedString(n) + " bytes runs past the end ("
                     + in.remaining() + " remain)", at);
@@ -1036,6 +1159,7 @@ public final class PickleMachine {
 
     /** STRING: a quoted, backslash-escaped line (Python's escape_decode), as CPython reads it. */
     private Str protocol0String(long at) throws IOException, FormatViolation {
+        freshLine();
         InputCursor.Line line = in.line(limits.keepString());
         byte[] k = line.kept();
         if (line.length() < 2 || k.length == 0 || k[0] != line.last() || k[0] != '\'' && k[0] != '"') {
@@ -1102,6 +1226,7 @@ public final class PickleMachine {
 
     /** UNICODE: a raw-unicode-escape line: only backslash-u and backslash-U escapes are decoded. */
     private Str rawUnicodeEscape(long at) throws IOException, FormatViolation {
+        freshLine();
         InputCursor.Line line = in.line(limits.keepString());
         byte[] b = line.kept();
         StringBuilder sb = new StringBuilder();
@@ -1137,6 +1262,7 @@ public final class PickleMachine {
 
     /** A GLOBAL/INST operand line: UTF-8, as CPython decodes it. */
     private String textLine(long at, String what) throws IOException, FormatViolation {
+        freshLine();
         InputCursor.Line line = in.line(limits.keepString());
         if (line.cut()) {
             throw bad(what + " is longer than " + limits.keepString() + " bytes", at);
@@ -1150,12 +1276,14 @@ public final class PickleMachine {
     }
 
     private Str asciiLine(long at, String what) throws IOException, FormatViolation {
+        freshLine();
         InputCursor.Line line = in.line(limits.keepString());
         return new Str(new String(line.kept(), StandardCharsets.ISO_8859_1), false, line.cut());
     }
 
     /** A protocol-0 PUT/GET key: a decimal integer line. */
     private long decimalLine(long at, String op) throws IOException, FormatViolation {
+        freshLine();
         InputCursor.Line line = in.line(64);
         String s = new String(line.kept(), StandardCharsets.ISO_8859_1).strip().replace("_", "");
         if (line.cut() || !s.matches("[+-]?[0-9]{1,18}")) {
@@ -1167,6 +1295,7 @@ public final class PickleMachine {
 
     /** A protocol-0 INT/LONG/FLOAT line, checked to be number-like. */
     private String number(long at, String op) throws IOException, FormatViolation {
+        freshLine();
         InputCursor.Line line = in.line(256);
         String s = new String(line.kept(), StandardCharsets.ISO_8859_1).strip();
         if (line.cut() || s.isEmpty() || !s.matches("[+-]?[0-9A-Za-z_.+-]+")) {
@@ -1177,6 +1306,7 @@ public final class PickleMachine {
     }
 
     private String longBytes(long n, long at) throws IOException, FormatViolation {
+        fresh(n);
         if (n > in.remaining()) {
             throw bad("a LONG operand of " + n + " bytes runs past the end", at);
         }
@@ -1186,6 +1316,65 @@ public final class PickleMachine {
 
     private static long signed32(long u) {
         return (int) u;
+    }
+
+    private int u8() throws IOException, FormatViolation {
+        fresh(1);
+        return in.u8();
+    }
+
+    private int u16() throws IOException, FormatViolation {
+        fresh(2);
+        return in.u16();
+    }
+
+    private long u32() throws IOException, FormatViolation {
+        fresh(4);
+        return in.u32();
+    }
+
+    private long u64() throws IOException, FormatViolation {
+        fresh(8);
+        return in.u64();
+    }
+
+    /**
+     * Before an operand of {@code n} bytes: in the {@link Reading#BYTES_IO} reading, one that would
+     * cross the end of the current FRAME is read afresh after it, the frame's rest dropped, as the C
+     * unpickler does when the frame's bytes are its whole buffer (a file object without peek).
+     */
+    private void fresh(long n) throws IOException, FormatViolation {
+        if (reading == Reading.BYTES_IO && frameEnd >= 0 && n > 0 && in.consumed() + n > frameEnd) {
+            dropFrameRest(in.position(), "an operand of " + n + " bytes");
+        }
+    }
+
+    /** Before a line operand: as {@link #fresh}, when no newline is left in the current FRAME. */
+    private void freshLine() throws IOException, FormatViolation {
+        if (reading == Reading.BYTES_IO && frameEnd >= 0) {
+            long left = frameEnd - in.consumed();
+            byte[] rest = in.peekBytes((int) Math.min(left, 4096)); // a longer line is read as it comes
+            for (byte b : rest) {
+                if (b == '\n') {
+                    return;
+                }
+            }
+            if (rest.length == left) {
+                dropFrameRest(in.position(), "a line operand");
+            }
+        }
+    }
+
+    private void dropFrameRest(long at, String what) throws IOException, FormatViolation {
+        long dropped = frameEnd - in.consumed();
+        if (dropped == 0) {
+            frameEnd = -1; // the frame is used up: the operand comes from the file, as in every reading
+            return;
+        }
+        event(EventKind.FRAME_MISMATCH, at, () -> what + " crosses the end of its FRAME: the C unpickler over an io.BytesIO"
+                + " drops the frame's last " + dropped + " byte(s) and reads it afresh after the frame");
+        in.skip(dropped);
+        frameEnd = -1;
     }
 
     private FormatViolation bad(String why, long at) {

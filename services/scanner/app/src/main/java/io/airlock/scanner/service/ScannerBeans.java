@@ -16,8 +16,8 @@ import java.io.UncheckedIOException;
 public class ScannerBeans {
     @Produces
     @ApplicationScoped
-    ScanEngine engine() {
-        return new ScanEngine();
+    ScanEngine engine(ScanPolicy policy) {
+        return ScanEngine.of(policy); // the policy's pickle_imports extend the import table
     }
 
     /** The policy, read once; what it gives up against {@code default} is logged as a warning. */

@@ -76,9 +76,19 @@ public final class ScanEngine {
 
     /** An engine whose static scan judges by {@code policy} (e.g. unknown pickle imports raised to HIGH). */
     public ScanEngine(SniffLimits sniffLimits, StaticScanPolicy policy) {
+        this(sniffLimits, policy, ImportTiers.builtin());
+    }
+
+    /** An engine whose pickle analysis judges by {@code tiers} (the shipped table plus a policy's pickle_imports). */
+    public ScanEngine(SniffLimits sniffLimits, StaticScanPolicy policy, ImportTiers tiers) {
         this.sniffLimits = Objects.requireNonNull(sniffLimits, "sniffLimits");
-        this.staticScan = new StaticScan(ImportTiers.builtin(), Objects.requireNonNull(policy, "policy"));
+        this.staticScan = new StaticScan(Objects.requireNonNull(tiers, "tiers"), Objects.requireNonNull(policy, "policy"));
         this.folderScan = new FolderScan(policy);
+    }
+
+    /** The engine a scan policy asks for: its pickle import table ({@link ScanPolicy#importTiers()}). */
+    public static ScanEngine of(ScanPolicy policy) {
+        return new ScanEngine(SniffLimits.defaults(), StaticScanPolicy.defaults(), policy.importTiers());
     }
 
     /**

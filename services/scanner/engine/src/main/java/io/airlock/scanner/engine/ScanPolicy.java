@@ -35,8 +35,15 @@ import java.util.stream.Collectors;
  * the policy's name; {@link #loosenings} says what a policy gives up, for the log.
  */
 public record ScanPolicy(String name, String version, Set<Format> allowed, Set<Format> denied, Severity failOn,
-                         Set<String> disabledStages, WeightStats.Thresholds weights) {
-    private static final Set<String> KEYS = Set.of("name", "version", "allow", "deny", "fail_on", "disable", "weights");
+                         Set<String> disabledStages, WeightStats.Thresholds weights, List<String> pickleImports) {
+    private static final Set<String> KEYS = Set.of("name", "version", "allow", "deny", "fail_on", "disable", "weights",
+            "pickle_imports");
+
+    /** A policy that adds nothing to the pickle import table. */
+    public ScanPolicy(String name, String version, Set<Format> allowed, Set<Format> denied, Severity failOn,
+                      Set<String> disabledStages, WeightStats.Thresholds weights) {
+        this(name, version, allowed, denied, failOn, disabledStages, weights, List.of());
+    }
     private static final Set<String> WEIGHT_KEYS = Set.of("min_elements", "sample_elements", "max_excess_kurtosis",
             "max_entropy_bits", "max_tensors", "max_zero_fraction");
 
@@ -46,6 +53,25 @@ public record ScanPolicy(String name, String version, Set<Format> allowed, Set<F
         java.util.Objects.requireNonNull(failOn, "failOn");
         disabledStages = ScanOptions.requireDisableable(disabledStages);
         java.util.Objects.requireNonNull(weights, "weights");
+        pickleImports = List.copyOf(pickleImports);
+        try {
+            importTiers(pickleImports); // validated here, so a bad entry stops the CLI or the scanner at start-up
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("pickle_imports: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The pickle import table this policy judges by: the shipped one, plus the policy's
+     * {@code pickle_imports} lines (call and class entries only; a name already listed is refused).
+     */
+    public io.airlock.scanner.engine.analysis.ImportTiers importTiers() {
+        return importTiers(pickleImports);
+    }
+
+    private static io.airlock.scanner.engine.analysis.ImportTiers importTiers(List<String> lines) {
+        io.airlock.scanner.engine.analysis.ImportTiers shipped = io.airlock.scanner.engine.analysis.ImportTiers.builtin();
+        return lines.isEmpty() ? shipped : shipped.extend(String.join("\n", lines));
     }
 
     public static ScanPolicy builtin(String name) {
@@ -114,7 +140,11 @@ public record ScanPolicy(String name, String version, Set<Format> allowed, Set<F
             disabled.add(st.asText());
         }
         try {
-            return new ScanPolicy(name, version, allowed, denied, failOn, disabled, weights(file, root.get("weights")));
+            List<String> imports = new ArrayList<>();
+            for (JsonNode e : list(file, root.get("pickle_imports"), "pickle_imports")) {
+                imports.add(importLine(file, e));
+            }
+            return new ScanPolicy(name, version, allowed, denied, failOn, disabled, weights(file, root.get("weights")), imports);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
@@ -147,6 +177,27 @@ public record ScanPolicy(String name, String version, Set<Format> allowed, Set<F
 
     private static String text(JsonNode root, String key, String otherwise) {
         return root.has(key) ? root.get(key).asText() : otherwise;
+    }
+
+    private static final Set<String> IMPORT_KEYS = Set.of("tier", "name", "why", "args");
+
+    /** One pickle_imports entry {tier, name, why[, args]} as a line of the import table (ImportTiers validates it). */
+    private static String importLine(Path file, JsonNode e) {
+        if (!e.isObject()) {
+            throw new IllegalArgumentException(file + ": pickle_imports: each entry is a mapping (tier, name, why, args)");
+        }
+        for (Iterator<String> it = e.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!IMPORT_KEYS.contains(k) || !e.get(k).isTextual() || e.get(k).asText().matches(".*[\\t\\n\\r].*")) {
+                throw new IllegalArgumentException(file + ": pickle_imports: '" + k + "' is not tier, name, why or args"
+                        + " with a one-line text value");
+            }
+        }
+        if (!e.has("tier") || !e.has("name") || !e.has("why")) {
+            throw new IllegalArgumentException(file + ": pickle_imports: tier, name and why are required");
+        }
+        return e.get("tier").asText() + "\t" + e.get("name").asText() + "\t" + e.get("why").asText()
+                + (e.has("args") ? "\targs=" + e.get("args").asText() : "");
     }
 
     private static List<JsonNode> list(Path file, JsonNode n, String key) {
@@ -182,7 +233,7 @@ public record ScanPolicy(String name, String version, Set<Format> allowed, Set<F
 
     /** The same policy with another rejection line (the CLI's --fail-on). */
     public ScanPolicy withFailOn(Severity s) {
-        return new ScanPolicy(name, version, allowed, denied, s, disabledStages, weights);
+        return new ScanPolicy(name, version, allowed, denied, s, disabledStages, weights, pickleImports);
     }
 
     /** Scan options for a kind under this policy: formats (models only), line and stages; the rest as {@code base}. */
@@ -208,6 +259,9 @@ public record ScanPolicy(String name, String version, Set<Format> allowed, Set<F
         }
         for (String s : new java.util.TreeSet<>(disabledStages)) {
             out.add("stage " + s + " disabled: reported as skipped, nothing it checks is checked");
+        }
+        for (String line : pickleImports) {
+            out.add("pickle import allowed: " + line.replace('\t', ' ') + " (a pickle that uses it this way passes as known-safe)");
         }
         if (!weights.equals(WeightStats.Thresholds.defaults())) {
             out.add("weight statistics judged by " + weights + " (default " + WeightStats.Thresholds.defaults() + ")");

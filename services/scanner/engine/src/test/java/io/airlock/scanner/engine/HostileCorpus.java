@@ -457,6 +457,43 @@ public final class HostileCorpus {
                         p().proto(4).frame(100).none().stop().raw(new byte[20]).bytes(), "pickle.malformed")
                 .add("FRAME shorter than its content", "FRAME length disagrees with the content",
                         p().proto(4).frame(1).str("os").stop().bytes(), "pickle.malformed")
+                // what CPython's C unpickler runs past a FRAME that lies (pickle._Unpickler stops): LoaderDivergenceTest
+                .add("payload across a FRAME boundary", FICKLING + "frame-boundary divergence: the C unpickler reads on",
+                        FrameTricks.acrossBoundary(), DANGEROUS)
+                .add("payload in a FRAME inside a FRAME", FICKLING + "frame-boundary divergence: nested FRAME",
+                        FrameTricks.nested(), DANGEROUS)
+                .add("payload after STOP inside a long FRAME", FICKLING + "frame-boundary divergence: STOP before the frame ends",
+                        FrameTricks.afterEarlyStop(), DANGEROUS)
+                .add("payload only torch.load's reading runs", FICKLING + "frame-boundary divergence: a FRAME ends inside a"
+                        + " string's length; the C unpickler over an io.BytesIO reads the length afresh and runs the string's bytes",
+                        FrameTricks.bytesIoOnly(), DANGEROUS)
+                .add("the same as data.pkl of a torch zip", FICKLING + "frame-boundary divergence where torch.load reads it",
+                        "model.pt", zip().with("archive/data.pkl", FrameTricks.bytesIoOnly()).with("archive/version", "3\n".getBytes(
+                                java.nio.charset.StandardCharsets.US_ASCII)).bytes(), DANGEROUS)
+                // judged by use: a call needs an entry that allows it, with its arguments
+                .add("harmless builtin called", "a call no entry allows (builtins judged one by one: len is not eval)",
+                        calling("builtins", "len", "id"), "pickle.unlisted_call")
+                .add("nn module class called instead of constructed", "a class entry allows NEWOBJ + BUILD, not REDUCE",
+                        calling("torch.nn.modules.linear", "Linear", "id"), "pickle.unlisted_call")
+                .add("function under a class wildcard called", "torch.nn.modules.* admits classes only, never a hook function",
+                        calling("torch.nn.modules.module", "register_module_forward_hook", "id"), "pickle.unlisted_call")
+                .add("class of the saving script", "torch.save of a user-defined class: __main__ is imported and its class"
+                        + " constructed, code the file does not hold", calling("__main__", "Net"), "pickle.needs_code")
+                .add("ufunc resolver asked for os.system", GADGETS + "numpy.core._ufunc_reconstruct imports any module",
+                        calling("numpy.core", "_ufunc_reconstruct", "os", "system"), DANGEROUS)
+                .add("ufunc resolver: honest call, then a memo copy called with os.system", "memo trick: the same global"
+                        + " called twice, every call's arguments judged", FrameTricks.resolverFromMemo(), DANGEROUS)
+                .add("tensor rebuilt with a backward hook", FICKLING + "Sleepy Pickle: a hook torch calls later",
+                        FrameTricks.tensorWithHook(), DANGEROUS)
+                .add("class entry called after DUP and POP", "stack trick: the global reaches REDUCE through DUP",
+                        p().proto(2).global("torch.nn.modules.linear", "Linear").op('2').op('0').binUnicode("id").tuple1()
+                                .reduce().stop().bytes(), "pickle.unlisted_call")
+                .add("class entry called by INST", "protocol 0 INST calls the class with the marked arguments",
+                        p().mark().binUnicode("id").inst("sklearn.svm._classes", "SVC").stop().bytes(), "pickle.unlisted_call")
+                .add("unlisted call hidden in the memo under an allowed name's slot", "memo trick: BINPUT overwrites a"
+                        + " slot that held an allowed global", p().proto(2).global("collections", "OrderedDict").binput(0)
+                        .op('0').global("builtins", "len").binput(0).op('0').binget(0).binUnicode("id").tuple1().reduce()
+                        .stop().bytes(), "pickle.unlisted_call")
                 .add("PROTO 6", "a protocol no CPython knows: not sniffed as a pickle, so no format",
                         p().proto(6).none().stop().bytes(), "format.unknown")
                 .add("stack underflow at REDUCE", "a stream CPython refuses", p().proto(2).reduce().stop().bytes(), "pickle.malformed")
@@ -476,6 +513,11 @@ public final class HostileCorpus {
                         Samples.gzip(EVIL), DANGEROUS)
                 .add("gzip of a gzip of a pickle", "nested compression", Samples.gzip(Samples.gzip(EVIL)), DANGEROUS)
                 .add("gzip cut short", "a gzip body that breaks", Arrays.copyOf(Samples.gzip(EVIL), 30), "gzip.malformed")
+                .add("joblib zlib dump with a payload", "joblib.dump(compress=3) writes one zlib stream; joblib.load inflates"
+                        + " and unpickles it", "model.joblib", Samples.zlib(EVIL),
+                        DANGEROUS)
+                .add("joblib zlib dump inside a zip", "the same as an archive member", "models.zip", zip().with("model.joblib",
+                        Samples.zlib(EVIL)).bytes(), DANGEROUS)
                 .add("npy object array (allow_pickle)", "CVE-2019-6446: numpy.load unpickles object arrays", "x.npy",
                         npyObject(EVIL), DANGEROUS)
                 .add("npz holding an object array", "CVE-2019-6446 inside an .npz", "x.npz",
@@ -799,9 +841,14 @@ public final class HostileCorpus {
                         p().proto(4).stackGlobal("argparse", "Namespace").emptyTuple().newobj().emptyDict().str("seed").int1(42)
                                 .setitem().str("started").stackGlobal("datetime", "date").shortBinBytes(new byte[]{7, (byte) 0xe9, 1, 2})
                                 .tuple1().reduce().setitem().build().stop().bytes(), "")
-                .add("a class outside the safe list (MEDIUM, not rejected)", "honest: an unknown import is reported, not rejected",
-                        "model.pkl", p().proto(2).global("sklearn.linear_model", "LogisticRegression").emptyTuple().newobj()
+                .add("a class outside the allowlist, constructed (MEDIUM, not rejected)", "honest: an unknown class only"
+                        + " constructed is reported, not rejected", "model.pkl", p().proto(2).global("mylib.linear_model",
+                        "LogisticRegression").emptyTuple().newobj()
                                 .emptyDict().build().stop().bytes(), "")
+                .add("an estimator of an sklearn version the table does not vet (MEDIUM, not rejected)", "honest: the"
+                        + " version sklearn writes into the state is checked against the vetted ones, with a hint", "model.pkl",
+                        p().proto(2).global("sklearn.linear_model._logistic", "LogisticRegression").emptyTuple().newobj()
+                                .emptyDict().str("_sklearn_version").str("1.5.0").setitem().build().stop().bytes(), "")
                 .add("joblib dump with an inline array", "honest", "model.joblib",
                         joblib("f8", concat(new byte[]{3, (byte) 0xff, (byte) 0xff, (byte) 0xff}, new byte[32]), new byte[0]), "")
                 .add("gzip of an honest state dict", "honest", "optim.pkl.gz", Samples.gzip(stateDict), "")

@@ -125,8 +125,10 @@ class ScanEngineTest {
                 arguments("honest torch zip", ZipBuilder.honestTorch(), ScanVerdict.PASS, StageStatus.PASS, ""),
                 arguments("torch zip with os.system in data.pkl", ZipBuilder.zip().with("archive/data.pkl",
                         PickleBuilder.calling("os", "system", "id")).bytes(), ScanVerdict.REJECT, StageStatus.FAIL, "pickle.dangerous_import"),
-                arguments("plain pickle of an unknown class", PickleBuilder.calling("sklearn.svm", "SVC"), ScanVerdict.PASS,
-                        StageStatus.PASS, "pickle.unknown_import"),
+                arguments("plain pickle of an unknown class, constructed", PickleBuilder.p().proto(2).global("mylib.svm", "SVC")
+                        .emptyTuple().op(0x81).stop().bytes(), ScanVerdict.PASS, StageStatus.PASS, "pickle.unknown_import"),
+                arguments("plain pickle calling an unknown class", PickleBuilder.calling("mylib.svm", "SVC"), ScanVerdict.REJECT,
+                        StageStatus.FAIL, "pickle.unlisted_call"),
                 arguments("pickle with a discarded call", PickleBuilder.p().proto(4).call("mylib", "f").pop().none().stop().bytes(),
                         ScanVerdict.REJECT, StageStatus.FAIL, "pickle.discarded_call"),
                 arguments("malformed pickle", PickleBuilder.p().proto(2).binget(3).stop().bytes(), ScanVerdict.REJECT,

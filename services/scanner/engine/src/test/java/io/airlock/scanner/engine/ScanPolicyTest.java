@@ -1,5 +1,7 @@
 package io.airlock.scanner.engine;
 
+import io.airlock.fixtures.PickleBuilder;
+
 import io.airlock.fixtures.Samples;
 
 import io.airlock.formats.Format;
@@ -137,6 +139,33 @@ class ScanPolicyTest {
         assertThat(scan(Samples.pickleProto2(), allows).verdict()).isEqualTo(ScanVerdict.PASS);
         ScanPolicy both = ScanPolicy.load(Files.writeString(dir.resolve("b.yaml"), "allow: [pickle]\ndeny: [pickle]\n"));
         assertThat(scan(Samples.pickleProto2(), both).verdict()).as("deny wins").isEqualTo(ScanVerdict.REJECT);
+    }
+
+    @Test
+    void aPolicyFileExtendsThePickleImportTableAndTheLooseningIsLogged() throws IOException {
+        Path file = Files.writeString(dir.resolve("imports.yaml"), """
+                allow: [pickle]
+                pickle_imports:
+                  - {tier: class, name: "mylib.*", why: our model classes}
+                  - {tier: call, name: mylib.build, why: our factory, args: "@str"}
+                """);
+        ScanPolicy ours = ScanPolicy.load(file);
+        byte[] pickle = PickleBuilder.p().proto(2).global("mylib.models", "Net").op(')').op(0x81).global("mylib", "build")
+                .binUnicode("small").op(0x85).reduce().op(0x86).stop().bytes();
+        Path sample = Files.write(dir.resolve("model.pkl"), pickle);
+        java.util.function.Function<ScanPolicy, java.util.List<String>> rules = pol -> ScanEngine.of(pol)
+                .scan(sample, pol.options(ScanOptions.defaults(Kind.MODEL)), StageListener.NONE)
+                .stages().stream().flatMap(st -> st.findings().stream()).map(f -> f.rule() + "/" + f.severity()).toList();
+        assertThat(rules.apply(ScanPolicy.builtin("permissive"))).contains("pickle.unknown_import/MEDIUM", "pickle.unlisted_call/HIGH");
+        assertThat(rules.apply(ours)).contains("pickle.safe_import/INFO").doesNotContain("pickle.unknown_import/MEDIUM",
+                "pickle.unlisted_call/HIGH");
+        assertThat(ours.loosenings()).anySatisfy(l -> assertThat(l).contains("pickle import allowed: class mylib.*"));
+        Path rewrite = Files.writeString(dir.resolve("r.yaml"), "pickle_imports: [{tier: call, name: builtins.eval, why: x}]\n");
+        assertThatThrownBy(() -> ScanPolicy.load(rewrite)).hasMessageContaining("listed twice");
+        Path deny = Files.writeString(dir.resolve("d.yaml"), "pickle_imports: [{tier: dangerous, name: \"x.*\", why: x}]\n");
+        assertThatThrownBy(() -> ScanPolicy.load(deny)).hasMessageContaining("only call and class");
+        Path typo = Files.writeString(dir.resolve("y.yaml"), "pickle_imports: [{tier: class, nmae: x.Y, why: x}]\n");
+        assertThatThrownBy(() -> ScanPolicy.load(typo)).hasMessageContaining("pickle_imports");
     }
 
     @Test

@@ -22,7 +22,10 @@ import java.util.Set;
  * <p>PyTorch archives get their own rules: pickle members other than one {@code data.pkl} (and a
  * TorchScript {@code constants.pkl}) are {@code torch.extra_pickle} (HIGH); storages that data.pkl
  * names but the archive lacks are {@code torch.missing_storage} (MEDIUM); TorchScript code, compiled
- * when loaded, is {@code torch.torchscript_code} (MEDIUM). A pickle in an archive of another kind is
+ * when loaded, is {@code torch.torchscript_code} (MEDIUM). An archive with a {@code constants.pkl} in its
+ * root folder is TorchScript: torch.load hands it to torch.jit.load, so its pickles (data.pkl,
+ * constants.pkl and each {@code code/...py.debug_pkl} beside its source) are judged as that loader
+ * resolves them ({@link PickleAnalyzer.Mode#TORCH_SCRIPT}). A pickle in an archive of another kind is
  * {@code zip.pickle_member} (MEDIUM) besides its own analysis.
  */
 final class ArchiveScanner {
@@ -53,6 +56,7 @@ final class ArchiveScanner {
         for (ZipArchive.Entry e : dir.entries()) {
             names.add(e.name());
         }
+        boolean torchScript = torch && names.stream().anyMatch(ArchiveScanner::rootConstants);
         for (ZipArchive.Entry e : dir.entries()) {
             if (e.directory() || e.encrypted() || e.symlink()
                     || e.method() != 0 && e.method() != 8) {
@@ -75,9 +79,13 @@ final class ArchiveScanner {
             boolean byName = base.endsWith(".pkl") || base.endsWith(".pickle");
             boolean isDataPkl = base.equals("data.pkl");
             try (ZipArchive.MemberStream ms = ZipArchive.open(src, e, limits, problems)) {
-                PickleAnalyzer.Mode mode = torch && (isDataPkl || base.equals("constants.pkl"))
-                        ? PickleAnalyzer.Mode.TORCH_ARCHIVE : PickleAnalyzer.Mode.PLAIN;
-                StaticScan.Looked looked = scan.nested(run, ms, e.size(), member, depth, byName, mode);
+                boolean jitPickle = torchScript && (isDataPkl || base.equals("constants.pkl") || debugPickle(e.name(), names));
+                PickleAnalyzer.Mode mode = jitPickle ? PickleAnalyzer.Mode.TORCH_SCRIPT
+                        : torch && (isDataPkl || base.equals("constants.pkl")) ? PickleAnalyzer.Mode.TORCH_ARCHIVE
+                        : PickleAnalyzer.Mode.PLAIN;
+                // a member can be opened again: a pickle whose FRAME lies is read a second time, as torch.load reads it
+                PickleAnalyzer.Reopen again = () -> ZipArchive.open(src, e, limits, new ArrayList<>());
+                StaticScan.Looked looked = scan.nested(run, ms, again, e.size(), member, depth, byName, mode);
                 if (looked.pickle() != null) {
                     pickleMembers.add(e.name());
                     if (isDataPkl && torch && dataPklDir == null) {
@@ -123,7 +131,8 @@ final class ArchiveScanner {
         for (String p : pickleMembers) {
             String base = ZipArchive.baseName(p);
             boolean expected = base.equals("data.pkl") && !seenData || base.equals("constants.pkl") && torchScript
-                    && (dataPklDir == null || p.equals(dataPklDir + "constants.pkl"));
+                    && (dataPklDir == null || p.equals(dataPklDir + "constants.pkl"))
+                    || torchScript && debugPickle(p, names);
             if (base.equals("data.pkl")) {
                 seenData = true;
             }
@@ -135,9 +144,23 @@ final class ArchiveScanner {
         }
         if (!codeMembers.isEmpty()) {
             run.out.add("torch.torchscript_code", Severity.MEDIUM, where.isEmpty() ? "archive" : where,
-                    codeMembers.size() + " TorchScript code member(s), compiled by torch.jit.load",
+                    codeMembers.size() + " TorchScript code member(s), compiled and run by torch.jit.load (TorchScript,"
+                            + " not Python: it imports no module but may call any registered operator; not judged here)",
                     String.join(", ", codeMembers.subList(0, Math.min(5, codeMembers.size()))));
         }
+    }
+
+    /** {@code DIR/constants.pkl}: torch.load's test for a TorchScript archive (a record named constants.pkl). */
+    private static boolean rootConstants(String name) {
+        int slash = name.indexOf('/');
+        return slash > 0 && name.substring(slash + 1).equals("constants.pkl");
+    }
+
+    /** A TorchScript debug-info pickle: {@code DIR/code/...py.debug_pkl} beside its {@code .py} source. */
+    private static boolean debugPickle(String name, Set<String> names) {
+        int slash = name.indexOf('/');
+        return slash > 0 && name.startsWith("code/", slash + 1) && name.endsWith(".py.debug_pkl")
+                && names.contains(name.substring(0, name.length() - ".debug_pkl".length()));
     }
 
     private static void drain(ZipArchive.MemberStream ms) throws IOException {

@@ -35,6 +35,11 @@ final class Findings {
         }
     }
 
+    /** An empty collector for the same stage and bound. */
+    Findings scratch() {
+        return new Findings(stage, perRule);
+    }
+
     boolean any(String rule) {
         return counts.containsKey(rule);
     }

@@ -18,7 +18,9 @@ import java.util.Map;
  * the last stream as {@code pickle.trailing_data}.
  *
  * <p>Rules: {@code pickle.safe_import} INFO, {@code pickle.unknown_import} policy (MEDIUM),
- * {@code pickle.dangerous_import} CRITICAL, {@code pickle.discarded_call}, {@code pickle.dynamic_import},
+ * {@code pickle.dangerous_import} CRITICAL, {@code pickle.unlisted_call} HIGH (a call that no entry
+ * allows), {@code pickle.needs_code} HIGH (a class whose code is not in the file, {@code __main__.Net}),
+ * {@code pickle.discarded_call}, {@code pickle.dynamic_import},
  * {@code pickle.dynamic_call}, {@code pickle.global_mutation}, {@code pickle.extension_code},
  * {@code pickle.out_of_band}, {@code pickle.malformed}, {@code pickle.limit_exceeded},
  * {@code pickle.trailing_data}, {@code torch.legacy_storage} HIGH; {@code pickle.persistent_id}
@@ -32,8 +34,20 @@ final class PickleAnalyzer {
         /** data.pkl of a PyTorch archive: persistent ids name storages in the archive. */
         TORCH_ARCHIVE,
         /** torch.save's legacy format: five pickles, then the storages' raw bytes. */
-        TORCH_LEGACY
+        TORCH_LEGACY,
+        /**
+         * A pickle of a TorchScript archive (data.pkl, constants.pkl, code/*.debug_pkl): torch.load
+         * hands such an archive to torch.jit.load, whose C++ unpickler resolves only its own helpers
+         * ({@link #TORCHSCRIPT_GLOBALS}) and {@code __torch__} classes compiled from the archive's code/
+         * (reported as torch.torchscript_code); every other global is judged as in any pickle.
+         */
+        TORCH_SCRIPT
     }
+
+    /** The helpers torch.jit.load's unpickler calls itself (torch/jit/_pickle.py), judged safe there only. */
+    static final java.util.Set<String> TORCHSCRIPT_GLOBALS = java.util.Set.of("torch.jit._pickle.build_intlist",
+            "torch.jit._pickle.build_tensorlist", "torch.jit._pickle.build_doublelist", "torch.jit._pickle.build_boollist",
+            "torch.jit._pickle.build_tensor_from_id", "torch.jit._pickle.restore_type_tag");
 
     /**
      * What the streams held.
@@ -43,9 +57,10 @@ final class PickleAnalyzer {
      * @param imports        imports over all of them
      * @param persistentIds  persistent ids of every stream
      * @param complete       every stream reached STOP and nothing unexplained followed
+     * @param frameLied      a FRAME's length disagreed with its content
      */
     record Summary(int streams, long opcodes, int imports, List<PickleMachine.PersistentId> persistentIds,
-                   boolean complete) {
+                   boolean complete, boolean frameLied) {
     }
 
     private static final int MAX_STREAMS = 64;
@@ -60,7 +75,61 @@ final class PickleAnalyzer {
         this.policy = policy;
     }
 
+    /** The same bytes again from the start, for a second reading (null when they cannot be read again). */
+    interface Reopen {
+        java.io.InputStream open() throws IOException;
+    }
+
     Summary analyze(InputCursor in, String where, Mode mode, Findings out) throws IOException {
+        return analyze(in, null, where, mode, out);
+    }
+
+    /**
+     * Analyses every stream as CPython reads them contiguously; when a FRAME lied, reads the bytes again
+     * as the C unpickler over an io.BytesIO does (torch.load's data.pkl reader, {@link
+     * PickleMachine.Reading#BYTES_IO}) and reports what only that reading imports or calls.
+     */
+    Summary analyze(InputCursor in, Reopen reopen, String where, Mode mode, Findings out) throws IOException {
+        long base = in.position() - in.consumed();
+        long length = in.length();
+        Summary s = analyze(in, where, mode, out, PickleMachine.Reading.CONTIGUOUS);
+        if (!s.frameLied()) {
+            return s;
+        }
+        if (reopen == null) {
+            out.add("pickle.malformed", Severity.HIGH, where.isEmpty() ? "stream" : where, "a FRAME lies, and these bytes"
+                    + " cannot be read a second time here: what the C unpickler over an io.BytesIO (torch.load) would read"
+                    + " past it was not analysed", "");
+            return s;
+        }
+        Findings second = out.scratch();
+        try (java.io.InputStream again = reopen.open()) {
+            analyze(new InputCursor(again, base, length, "pickle.malformed"), where, mode, second,
+                    PickleMachine.Reading.BYTES_IO);
+        }
+        java.util.Set<String> known = new java.util.HashSet<>();
+        out.list().forEach(f -> known.add(f.rule() + "\n" + f.message()));
+        for (io.airlock.contracts.Finding f : second.list()) {
+            // only what this reading adds: an import or call the contiguous reading did not see, or saw as less
+            if (SECOND_READING.contains(f.rule()) && known.add(f.rule() + "\n" + f.message())) {
+                out.add(f.rule(), f.severity(), f.location(), f.message() + " (as the C unpickler reads it over an"
+                        + " io.BytesIO, as torch.load reads data.pkl: the operand that crosses a lying FRAME's end is read"
+                        + " afresh after it)", f.evidence());
+            }
+        }
+        return s;
+    }
+
+    /** Rules that say what a reading imports or calls: those a second reading adds are reported. */
+    private static final java.util.Set<String> SECOND_READING = java.util.Set.of("pickle.dangerous_import",
+            "pickle.unvetted_version",
+            "pickle.unlisted_call", "pickle.needs_code", "pickle.unknown_import", "pickle.discarded_call",
+            "pickle.dynamic_import", "pickle.dynamic_call", "pickle.global_mutation", "pickle.extension_code",
+            "pickle.out_of_band");
+
+    private Summary analyze(InputCursor in, String where, Mode mode, Findings out, PickleMachine.Reading reading)
+            throws IOException {
+        boolean frameLied = false;
         int streams = 0;
         long opcodes = 0;
         int imports = 0;
@@ -69,7 +138,8 @@ final class PickleAnalyzer {
         boolean complete = true;
         while (true) {
             long start = in.position();
-            PickleMachine.Result r = PickleMachine.run(in, policy.pickle());
+            PickleMachine.Result r = PickleMachine.run(in, policy.pickle(), reading);
+            frameLied |= r.eventCounts().containsKey(PickleMachine.EventKind.FRAME_MISMATCH);
             // the first stream always counts; a later one only once it looks like a pickle at all
             boolean garbage = streams > 0 && r.failure() != null && r.opcodes() <= 1;
             if (garbage) {
@@ -111,7 +181,7 @@ final class PickleAnalyzer {
                 break;
             }
         }
-        return new Summary(streams, opcodes, imports, pids, complete);
+        return new Summary(streams, opcodes, imports, pids, complete, frameLied);
     }
 
     private static boolean startsLikeZip(InputCursor in) throws IOException {
@@ -133,7 +203,7 @@ final class PickleAnalyzer {
         }
         for (Map.Entry<String, List<PickleMachine.Import>> e : byName.entrySet()) {
             PickleMachine.Import first = e.getValue().get(0);
-            ImportTiers.Verdict v = tiers.judge(first.module(), first.name());
+            ImportTiers.Verdict v = judge(e.getValue(), mode);
             String calledAs = firstCall(r, e.getValue());
             String raw = first.rawModule() + "." + first.rawName();
             String renamed = raw.equals(first.qualified()) ? ""
@@ -148,8 +218,14 @@ final class PickleAnalyzer {
                 case DANGEROUS -> out.add("pickle.dangerous_import", Severity.CRITICAL, loc, "imports " + e.getKey()
                         + renamed + ": " + v.why() + " [" + v.pattern() + "]" + count + streamNote, evidence);
                 case UNKNOWN -> out.add("pickle.unknown_import", policy.unknownImport(), loc, "imports " + e.getKey()
-                        + renamed + ", which is not on the safe list" + (v.why().isEmpty() ? "" : " (" + v.why() + ")")
+                        + renamed + ", which is not on the allowlist" + (v.why().isEmpty() ? "" : " (" + v.why() + ")")
                         + count + streamNote, evidence);
+                case UNLISTED_CALL -> out.add("pickle.unlisted_call", Severity.HIGH, loc, "calls " + e.getKey() + renamed
+                        + ": " + v.why() + count + streamNote, evidence);
+                case UNVETTED_VERSION -> out.add("pickle.unvetted_version", Severity.MEDIUM, loc, "imports " + e.getKey()
+                        + renamed + ": " + v.why() + count + streamNote, evidence);
+                case NEEDS_CODE -> out.add("pickle.needs_code", Severity.HIGH, loc, "imports " + e.getKey() + renamed
+                        + ": " + v.why() + " [" + v.pattern() + "]" + count + streamNote, evidence);
             }
         }
         for (PickleMachine.Event ev : r.events()) {
@@ -167,6 +243,9 @@ final class PickleAnalyzer {
                         "an extension code names a global outside the stream (copyreg registry)" + streamNote, ev.detail());
                 case OUT_OF_BAND_BUFFER -> out.add("pickle.out_of_band", Severity.HIGH, loc,
                         "out-of-band buffers take data the scanner cannot see" + streamNote, ev.detail());
+                case FRAME_MISMATCH -> out.add("pickle.malformed", Severity.HIGH, loc, "malformed pickle: " + ev.detail()
+                        + "; CPython's C unpickler (pickle.load, torch.load) reads on, pickle._Unpickler (joblib, dill)"
+                        + " stops here: the analysis reads on, so what either would run is reported" + streamNote, "");
                 case PERSISTENT_ID -> {
                     // judged below, from the persistent ids themselves
                 }
@@ -202,6 +281,24 @@ final class PickleAnalyzer {
         }
     }
 
+    /** One name's imports (the same name may be written several ways) judged together, by their use. */
+    private ImportTiers.Verdict judge(List<PickleMachine.Import> imports, Mode mode) {
+        PickleMachine.Import first = imports.get(0);
+        if (mode == Mode.TORCH_SCRIPT && (TORCHSCRIPT_GLOBALS.contains(first.qualified())
+                || first.module().equals("__torch__") || first.module().startsWith("__torch__."))) {
+            return new ImportTiers.Verdict(ImportTiers.Tier.SAFE, "torch.jit.load", "resolved by torch.jit.load's unpickler:"
+                    + " its own list helpers, or a TorchScript class compiled from the archive's code/", true);
+        }
+        ImportTiers.Verdict worst = null;
+        for (PickleMachine.Import i : imports) {
+            ImportTiers.Verdict v = tiers.judge(i);
+            if (worst == null || v.tier().compareTo(worst.tier()) > 0) {
+                worst = v;
+            }
+        }
+        return worst;
+    }
+
     private static long calls(PickleMachine.Result r) {
         return r.imports().stream().mapToLong(PickleMachine.Import::calls).sum();
     }
@@ -215,6 +312,7 @@ final class PickleAnalyzer {
             case EXTENSION_CODE -> "pickle.extension_code";
             case OUT_OF_BAND_BUFFER -> "pickle.out_of_band";
             case PERSISTENT_ID -> "pickle.persistent_id";
+            case FRAME_MISMATCH -> "pickle.malformed";
         };
     }
 

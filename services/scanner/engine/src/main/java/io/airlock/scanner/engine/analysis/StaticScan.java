@@ -92,7 +92,8 @@ public final class StaticScan {
         Run run = new Run();
         boolean applicable = true;
         switch (format) {
-            case PICKLE, JOBLIB -> pickle(run, src, "", PickleAnalyzer.Mode.PLAIN);
+            case PICKLE -> pickle(run, src, "", PickleAnalyzer.Mode.PLAIN);
+            case JOBLIB -> joblib(run, src);
             case PYTORCH_LEGACY -> pickle(run, src, "", PickleAnalyzer.Mode.TORCH_LEGACY);
             case PYTORCH_ZIP, NUMPY_ZIP, KERAS, MODEL_PACKAGE, ZIP -> new ArchiveScanner(this, run).scan(src, "", format, 1);
             case GZIP -> gzip(run, src, body);
@@ -130,15 +131,62 @@ public final class StaticScan {
     /** Pickle analysis over a whole source. */
     void pickle(Run run, ByteSource src, String where, PickleAnalyzer.Mode mode) throws IOException {
         InputCursor in = InputCursor.of(src, 0, src.size(), "pickle.malformed");
-        PickleAnalyzer.Summary s = pickles.analyze(in, where, mode, run.out);
+        PickleAnalyzer.Summary s = pickles.analyze(in, () -> InputCursor.stream(src, 0, src.size()), where, mode, run.out);
         tally(run, s);
+    }
+
+    /**
+     * A joblib dump: a plain pickle, or one zlib stream around it (compress=zlib or a level), inflated
+     * as a stream within the same ratio and size bound as a gzip body. (gzip-compressed dumps are
+     * gzip artifacts; bz2, lzma, xz and lz4 dumps are not recognised: format.unknown.)
+     */
+    private void joblib(Run run, ByteSource src) throws IOException {
+        byte[] first = ByteSource.headOf(src, 1);
+        if (first.length == 0 || (first[0] & 0xff) != 0x78) {
+            pickle(run, src, "", PickleAnalyzer.Mode.PLAIN);
+            return;
+        }
+        zlibJoblib(run, InputCursor.stream(src, 0, src.size()), src.size(), "");
+    }
+
+    /** A zlib-compressed joblib dump (alone or an archive member), inflated within the gzip bound and analysed. */
+    private PickleAnalyzer.Summary zlibJoblib(Run run, InputStream compressed, long compressedLength, String where)
+            throws IOException {
+        String inner = where.isEmpty() ? "zlib body" : where + " > zlib body";
+        run.count("zlibStreams", 1);
+        long max = GzipBody.bound(compressedLength, policy.zip());
+        java.util.zip.Inflater inflater = new java.util.zip.Inflater();
+        PickleAnalyzer.Summary sum = null;
+        try {
+            Bounded body = new Bounded(new java.util.zip.InflaterInputStream(compressed, inflater, 64 * 1024), max);
+            try {
+                sum = pickle(run, body, -1, inner, PickleAnalyzer.Mode.PLAIN);
+                body.drain();
+            } catch (ZipException | EOFException e) {
+                run.out.add("joblib.malformed", Severity.HIGH, inner, "zlib data is malformed or truncated: "
+                        + e.getMessage(), "");
+            }
+            if (body.exceeded) {
+                run.out.add("joblib.compression_ratio", Severity.HIGH, inner, "zlib body inflates past " + max
+                        + " bytes; the rest was not scanned", "");
+            }
+        } finally {
+            inflater.end();
+        }
+        return sum;
     }
 
     /** Pickle analysis over a stream of known (or unknown: -1) length. */
     PickleAnalyzer.Summary pickle(Run run, InputStream stream, long length, String where, PickleAnalyzer.Mode mode)
             throws IOException {
+        return pickle(run, stream, null, length, where, mode);
+    }
+
+    /** As above; {@code reopen} gives the same bytes again for a second reading of a lying FRAME (null: none). */
+    PickleAnalyzer.Summary pickle(Run run, InputStream stream, PickleAnalyzer.Reopen reopen, long length, String where,
+                                  PickleAnalyzer.Mode mode) throws IOException {
         InputCursor in = new InputCursor(stream, 0, length, "pickle.malformed");
-        PickleAnalyzer.Summary s = pickles.analyze(in, where, mode, run.out);
+        PickleAnalyzer.Summary s = pickles.analyze(in, reopen, where, mode, run.out);
         tally(run, s);
         return s;
     }
@@ -160,14 +208,23 @@ public final class StaticScan {
 
     Looked nested(Run run, InputStream stream, long length, String where, int depth, boolean pickleByName,
                   PickleAnalyzer.Mode pickleMode) throws IOException {
+        return nested(run, stream, null, length, where, depth, pickleByName, pickleMode);
+    }
+
+    /** As above; {@code reopen} (null: none) gives the member's bytes again, for a second reading of a pickle. */
+    Looked nested(Run run, InputStream stream, PickleAnalyzer.Reopen reopen, long length, String where, int depth,
+                  boolean pickleByName, PickleAnalyzer.Mode pickleMode) throws IOException {
         byte[] head = readHead(stream, HEAD);
         long total = length >= 0 ? length : head.length < HEAD ? head.length : Long.MAX_VALUE / 2;
         Sniff sniff = FormatSniffer.sniff(head, Math.max(total, head.length));
         Format f = sniff.format();
         InputStream whole = new SequenceInputStream(new ByteArrayInputStream(head), stream);
+        if (f == Format.JOBLIB && (head[0] & 0xff) == 0x78) {
+            return new Looked(f, zlibJoblib(run, whole, length, where));
+        }
         // a PyTorch zip is pickle-based but a zip: its data.pkl is analysed inside it, under the torch rules
         if (f.pickleBased() && !f.zipBased() || pickleByName && head.length > 0 && !f.zipBased()) {
-            PickleAnalyzer.Summary sum = pickle(run, whole, length, where,
+            PickleAnalyzer.Summary sum = pickle(run, whole, reopen, length, where,
                     f == Format.PYTORCH_LEGACY ? PickleAnalyzer.Mode.TORCH_LEGACY : pickleMode);
             return new Looked(f.pickleBased() ? f : Format.PICKLE, sum);
         }

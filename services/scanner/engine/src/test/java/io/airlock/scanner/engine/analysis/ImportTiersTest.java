@@ -1,9 +1,12 @@
 package io.airlock.scanner.engine.analysis;
 
+import io.airlock.formats.PickleMachine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -39,8 +42,15 @@ class ImportTiersTest {
             "collections, OrderedDict.__init__, DANGEROUS",
             "numpy, __builtins__, DANGEROUS",
             "copyreg, __newobj__, SAFE",
-            "__main__, Net, UNKNOWN",
-            "sklearn.svm, SVC, UNKNOWN",
+            "__main__, Net, NEEDS_CODE",
+            "builtins, len, UNKNOWN",
+            "builtins, getattr, DANGEROUS",
+            "torch.nn.modules.module, register_module_forward_hook, UNKNOWN",
+            "sklearn.tree._tree, Tree, SAFE",
+            "sklearn.svm, SVC, SAFE",
+            "sklearn.utils, _joblib_parallel_args, UNKNOWN",
+            "sklearn.ensemble._hist_gradient_boosting.binning, _BinMapper, SAFE",
+            "sklearn.neighbors._kd_tree, newObj, SAFE",
             "'os ', system, UNKNOWN",
             "os, 'system()', UNKNOWN",
             "types, SimpleNamespace, SAFE",
@@ -85,31 +95,109 @@ class ImportTiersTest {
     @Test
     void theLongestPrefixWinsAndDangerWinsATie() {
         ImportTiers t = ImportTiers.parse("""
-                safe\ta.*\tfine
+                class\ta.*\tfine
                 dangerous\ta.b.*\tbad
-                safe\ta.b.ok\texception
+                call\ta.b.ok\texception
                 dangerous\tc.*\tbad
-                safe\tc*\ta shorter prefix loses
+                class\tc*\ta shorter prefix loses
                 """);
-        assertThat(t.judge("a", "x").tier()).isEqualTo(ImportTiers.Tier.SAFE);
-        assertThat(t.judge("a.b", "x").tier()).isEqualTo(ImportTiers.Tier.DANGEROUS);
+        assertThat(t.judge("a", "X").tier()).isEqualTo(ImportTiers.Tier.SAFE);
+        assertThat(t.judge("a", "x").tier()).as("a class wildcard admits classes only").isEqualTo(ImportTiers.Tier.UNKNOWN);
+        assertThat(t.judge("a.b", "X").tier()).isEqualTo(ImportTiers.Tier.DANGEROUS);
         assertThat(t.judge("a.b", "ok").tier()).isEqualTo(ImportTiers.Tier.SAFE);
-        assertThat(t.judge("c", "x").tier()).isEqualTo(ImportTiers.Tier.DANGEROUS);
+        assertThat(t.judge("c", "X").tier()).isEqualTo(ImportTiers.Tier.DANGEROUS);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {
-            "safe\tos.path\n",                         // no reason column
+            "call\tos.path\n",                         // no reason column
             "trusted\tos.path\tx\ndangerous\ta.b\ty\n", // unknown tier
-            "safe\tos path\tx\ndangerous\ta.b\ty\n",    // not a dotted name
-            "safe\tos\tx\ndangerous\ta.b\ty\n",         // a bare module without '*'
-            "safe\ta.b\tx\ndangerous\ta.b\ty\n",        // listed twice
-            "safe\ta.b\t \ndangerous\tc.d\ty\n",        // blank reason
-            "safe\ta.b\tx\n",                           // no dangerous tier at all
-            "safe\ta.*.b\tx\ndangerous\tc.d\ty\n"})     // '*' in the middle
+            "safe\tos.path\tx\ndangerous\ta.b\ty\n",    // the old tier name: call or class now
+            "call\tos path\tx\ndangerous\ta.b\ty\n",    // not a dotted name
+            "class\tos\tx\ndangerous\ta.b\ty\n",        // a bare module without '*'
+            "call\ta.b\tx\ndangerous\ta.b\ty\n",        // listed twice
+            "call\ta.b\t \ndangerous\tc.d\ty\n",        // blank reason
+            "call\ta.b\tx\n",                           // no dangerous tier at all
+            "class\ta.*.b\tx\ndangerous\tc.d\ty\n",     // '*' in the middle
+            "call\ta.*\tx\ndangerous\tc.d\ty\n",        // a call wildcard would admit every function
+            "class\ta.B\tx\targs=*\ndangerous\tc.d\ty\n", // args on a class entry
+            "call\ta.b\tx\targs=os system\ndangerous\tc.d\ty\n", // not an argument pattern
+            "call\ta.b\tx\tversion=_a_version:1.\ndangerous\tc.d\ty\n", // version= on a call entry
+            "class\ta.*\tx\tversion=sklearn:1.\ndangerous\tc.d\ty\n"}) // not a _NAME_version key
     void aBadTableIsRefused(String table) {
         assertThatThrownBy(() -> ImportTiers.parse(table)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("import tier table");
+    }
+
+    static PickleMachine.Import use(String module, String name, long invoked, long constructed, List<List<String>> args) {
+        return new PickleMachine.Import(0, module, name, module, name, "GLOBAL", 0, 1, invoked + constructed, invoked,
+                constructed, args, true, java.util.Map.of());
+    }
+
+    @Test
+    void aCallNeedsAnEntryThatAllowsItAClassOnlyItsName() {
+        assertThat(tiers.judge(use("builtins", "len", 1, 0, List.of(List.of("<value>")))).tier())
+                .as("a harmless builtin called: HIGH, never CRITICAL").isEqualTo(ImportTiers.Tier.UNLISTED_CALL);
+        assertThat(tiers.judge(use("builtins", "len", 0, 0, List.of())).tier()).isEqualTo(ImportTiers.Tier.UNKNOWN);
+        assertThat(tiers.judge(use("mylib", "Model", 0, 1, List.of())).tier()).as("constructed only: by name")
+                .isEqualTo(ImportTiers.Tier.UNKNOWN);
+        assertThat(tiers.judge(use("torch.nn.modules.linear", "Linear", 0, 1, List.of())).tier()).isEqualTo(ImportTiers.Tier.SAFE);
+        assertThat(tiers.judge(use("torch.nn.modules.linear", "Linear", 1, 0, List.of(List.of()))).tier())
+                .as("a class entry allows construction, not a call").isEqualTo(ImportTiers.Tier.UNLISTED_CALL);
+        assertThat(tiers.judge(use("collections", "OrderedDict", 1, 0, List.of(List.of()))).tier()).isEqualTo(ImportTiers.Tier.SAFE);
+        assertThat(tiers.judge(use("builtins", "eval", 1, 0, List.of(List.of("'1'")))).tier()).isEqualTo(ImportTiers.Tier.DANGEROUS);
+    }
+
+    @Test
+    void resolversAreAllowedOnlyWithTheArgumentsTheirEntryNames() {
+        assertThat(tiers.judge(use("numpy.core", "_ufunc_reconstruct", 1, 0, List.of(List.of("'numpy'", "'add'")))).tier())
+                .isEqualTo(ImportTiers.Tier.SAFE);
+        assertThat(tiers.judge(use("numpy.core", "_ufunc_reconstruct", 1, 0, List.of(List.of("'os'", "'system'")))).tier())
+                .isEqualTo(ImportTiers.Tier.DANGEROUS);
+        assertThat(tiers.judge(use("numpy.core", "_ufunc_reconstruct", 1, 0, List.of(List.of("'numpy'", "'load'")))).tier())
+                .isEqualTo(ImportTiers.Tier.DANGEROUS);
+        assertThat(tiers.judge(use("numpy.core", "_ufunc_reconstruct", 1, 0, List.of(List.of("'numpy'", "<str>")))).tier())
+                .as("a name that could not be read").isEqualTo(ImportTiers.Tier.DANGEROUS);
+        assertThat(tiers.judge(new PickleMachine.Import(0, "numpy.core", "_ufunc_reconstruct", "numpy.core", "_ufunc_reconstruct",
+                "GLOBAL", 0, 1, 1, 1, 0, List.of(), false, java.util.Map.of())).tier()).as("arguments not all kept").isEqualTo(ImportTiers.Tier.DANGEROUS);
+        assertThat(tiers.judge(use("torch._utils", "_rebuild_tensor_v2", 1, 0, List.of(List.of("<value>", "<value>", "<value>",
+                "<value>", "<value>", "collections.OrderedDict()")))).tier()).isEqualTo(ImportTiers.Tier.SAFE);
+        assertThat(tiers.judge(use("torch._utils", "_rebuild_tensor_v2", 1, 0, List.of(List.of("<value>", "<value>", "<value>",
+                "<value>", "<value>", "<value>")))).tier()).as("backward hooks that are not the empty OrderedDict")
+                .isEqualTo(ImportTiers.Tier.DANGEROUS);
+        assertThat(tiers.judge(use("copyreg", "_reconstructor", 1, 0, List.of(List.of("mylib.Model", "builtins.object",
+                "<value>")))).tier()).isEqualTo(ImportTiers.Tier.SAFE);
+        assertThat(tiers.judge(use("copyreg", "_reconstructor", 1, 0, List.of(List.of("mylib.Model", "mylib.Base",
+                "<value>")))).tier()).as("base.__init__ would run").isEqualTo(ImportTiers.Tier.DANGEROUS);
+    }
+
+    @Test
+    void aVettedPackageAtAnUnvettedVersionIsMediumWithAHint() {
+        java.util.function.Function<String, ImportTiers.Verdict> at = version -> tiers.judge(new PickleMachine.Import(0,
+                "sklearn.linear_model._logistic", "LogisticRegression", "sklearn.linear_model._logistic", "LogisticRegression",
+                "GLOBAL", 0, 1, 2, 0, 1, List.of(), true, java.util.Map.of("_sklearn_version", version)));
+        assertThat(at.apply("1.2.1").tier()).isEqualTo(ImportTiers.Tier.SAFE);
+        ImportTiers.Verdict newer = at.apply("1.5.0");
+        assertThat(newer.tier()).isEqualTo(ImportTiers.Tier.UNVETTED_VERSION);
+        assertThat(newer.why()).contains("_sklearn_version 1.5.0").contains("Hint");
+        assertThat(tiers.judge(new PickleMachine.Import(0, "sklearn.linear_model._logistic", "LogisticRegression",
+                "sklearn.linear_model._logistic", "LogisticRegression", "GLOBAL", 0, 1, 1, 1, 0, List.of(List.of()), true,
+                java.util.Map.of("_sklearn_version", "1.5.0"))).tier()).as("a call stays HIGH whatever the version")
+                .isEqualTo(ImportTiers.Tier.UNLISTED_CALL);
+    }
+
+    @Test
+    void operatorsAddCallAndClassEntriesButRewriteNothingShipped() {
+        ImportTiers t = tiers.extend("class\tmylib.*\tour models\ncall\tmylib.build\tour factory\targs=@str\n");
+        assertThat(t.judge(use("mylib.models", "Net", 0, 1, List.of())).tier()).isEqualTo(ImportTiers.Tier.SAFE);
+        assertThat(t.judge(use("mylib", "build", 1, 0, List.of(List.of("'x'")))).tier()).isEqualTo(ImportTiers.Tier.SAFE);
+        assertThat(t.judge(use("mylib", "build", 1, 0, List.of(List.of("<value>")))).tier()).isEqualTo(ImportTiers.Tier.DANGEROUS);
+        assertThat(tiers.judge(use("mylib.models", "Net", 0, 1, List.of())).tier()).as("the shipped table is unchanged")
+                .isEqualTo(ImportTiers.Tier.UNKNOWN);
+        assertThatThrownBy(() -> tiers.extend("call\tbuiltins.eval\tmine\n")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("listed twice");
+        assertThatThrownBy(() -> tiers.extend("dangerous\tmylib.*\tx\n")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("only call and class");
     }
 
     @Test
