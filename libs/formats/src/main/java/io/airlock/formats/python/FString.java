@@ -14,35 +14,53 @@ final class FString {
     private FString() {
     }
 
-    static void split(String text, int line, StringBuilder literal, List<Expr> values) throws PySyntaxError {
+    /**
+     * Splits an f-string's raw text (as the lexer keeps it): fields are found first, then each
+     * literal part is decoded ({@code raw}: an rf-string keeps its backslashes).
+     */
+    static void split(String text, int line, boolean raw, StringBuilder literal, List<Expr> values) throws PySyntaxError {
+        StringBuilder part = new StringBuilder();
         int i = 0;
         while (i < text.length()) {
             char c = text.charAt(i);
+            if (c == '\\' && i + 1 < text.length()) {
+                // an escape belongs to the literal part: \N{NAME} holds braces that are no field
+                char next = text.charAt(i + 1);
+                int end = !raw && next == 'N' && i + 2 < text.length() && text.charAt(i + 2) == '{'
+                        ? text.indexOf('}', i) + 1
+                        : next == '{' || next == '}' ? i + 1 : i + 2; // "\{x}": a backslash, then a field
+                part.append(text, i, end <= 0 ? text.length() : end);
+                i = end <= 0 ? text.length() : end;
+                continue;
+            }
             if (c == '{') {
                 if (i + 1 < text.length() && text.charAt(i + 1) == '{') {
-                    literal.append('{');
+                    part.append('{');
                     i += 2;
                     continue;
                 }
+                literal.append(Lexer.decode(part.toString(), raw, line));
+                part.setLength(0);
                 int end = fieldEnd(text, i + 1, line);
                 String field = text.substring(i + 1, end);
                 if (values.size() >= MAX_FIELDS) {
                     throw new PySyntaxError("more than " + MAX_FIELDS + " f-string fields", line, 1);
                 }
-                addField(field, line, literal, values);
+                addField(field, line, raw, literal, values);
                 i = end + 1;
             } else if (c == '}') {
                 if (i + 1 < text.length() && text.charAt(i + 1) == '}') {
-                    literal.append('}');
+                    part.append('}');
                     i += 2;
                     continue;
                 }
                 throw new PySyntaxError("single '}' in an f-string", line, 1);
             } else {
-                literal.append(c);
+                part.append(c);
                 i++;
             }
         }
+        literal.append(Lexer.decode(part.toString(), raw, line));
     }
 
     /** The index of the '}' closing the field that starts at {@code from}, skipping nested brackets and strings. */
@@ -64,7 +82,9 @@ final class FString {
         for (int i = from; i < text.length(); i++) {
             char c = text.charAt(i);
             if (quote != 0) {
-                if (c == quote) {
+                if (c == '\\') {
+                    i++; // an escaped character in a nested string never closes it
+                } else if (c == quote) {
                     quote = 0;
                 }
             } else if (c == '\'' || c == '"') {
@@ -82,7 +102,8 @@ final class FString {
     }
 
     /** {@code expr[=][!conv][:spec]}; the spec may hold nested fields. */
-    private static void addField(String field, int line, StringBuilder literal, List<Expr> values) throws PySyntaxError {
+    private static void addField(String field, int line, boolean raw, StringBuilder literal, List<Expr> values)
+            throws PySyntaxError {
         int cut = topLevel(field, 0, "!:");
         String spec = null;
         if (cut < 0) {
@@ -103,7 +124,7 @@ final class FString {
         }
         values.add(Parser.expression(expr, line));
         if (spec != null && spec.contains("{")) {
-            split(spec, line, literal, values);
+            split(spec, line, raw, literal, values);
         }
     }
 }

@@ -238,7 +238,9 @@ final class Lexer {
             string(word.toLowerCase(), l, c);
             return;
         }
-        add(Token.Type.NAME, word, "", l, c);
+        // CPython normalizes identifiers to NFKC: a fullwidth 'ｅｘｅｃ' is the name exec
+        add(Token.Type.NAME, word.chars().allMatch(ch -> ch < 0x80) ? word
+                : java.text.Normalizer.normalize(word, java.text.Normalizer.Form.NFKC), "", l, c);
     }
 
     private void string(String prefix, int l, int c) throws PySyntaxError {
@@ -246,6 +248,14 @@ final class Lexer {
         boolean triple = src.startsWith(String.valueOf(q).repeat(3), pos);
         pos += triple ? 3 : 1;
         boolean raw = prefix.contains("r");
+        if (prefix.contains("f")) {
+            // an f-string's text is kept raw: its fields are split first and its literal parts decoded
+            // after, as CPython does (a \x7b in a literal part is a brace, not a field)
+            int start = pos;
+            int end = fstringBody(q, triple, raw, l, c, 0);
+            add(Token.Type.STRING, src.substring(start, end), prefix, l, c);
+            return;
+        }
         StringBuilder value = new StringBuilder();
         while (true) {
             if (pos >= src.length()) {
@@ -287,6 +297,179 @@ final class Lexer {
             pos++;
         }
         add(Token.Type.STRING, value.toString(), prefix, l, c);
+    }
+
+    /** A field of an f-string being scanned: its bracket depth, and whether its format spec has begun. */
+    private static final class Field {
+        int depth;
+        boolean spec;
+    }
+
+    /**
+     * Scans an f-string's body as CPython 3.12 does (PEP 701): inside a replacement field any
+     * expression may stand, including strings in the same quotes, nested f-strings, brackets and
+     * line breaks; a format spec is literal text that may open nested fields. Returns where the
+     * body ends; {@code pos} is left after the closing quotes.
+     */
+    private int fstringBody(char q, boolean triple, boolean raw, int l, int c, int nesting) throws PySyntaxError {
+        if (nesting > 16) {
+            throw error("f-strings nested deeper than 16");
+        }
+        Deque<Field> fields = new ArrayDeque<>();
+        while (true) {
+            if (pos >= src.length()) {
+                throw new PySyntaxError("unterminated f-string", l, c);
+            }
+            char ch = src.charAt(pos);
+            Field f = fields.peek();
+            if (f == null || f.spec) {
+                // literal text (of the string, or of a format spec)
+                if (f == null && (triple ? src.startsWith(String.valueOf(q).repeat(3), pos) : ch == q)) {
+                    int end = pos;
+                    pos += triple ? 3 : 1;
+                    return end;
+                }
+                if (ch == '\\' && pos + 1 < src.length()) {
+                    if (!raw && src.charAt(pos + 1) == 'N' && pos + 2 < src.length() && src.charAt(pos + 2) == '{') {
+                        int close = src.indexOf('}', pos);
+                        if (close < 0 || close - pos > 100) {
+                            throw error("malformed \\N{...} escape");
+                        }
+                        pos = close + 1; // \N{NAME}: its braces are no field
+                        continue;
+                    }
+                    pos++;
+                    if (src.charAt(pos) == '\n' || src.charAt(pos) == '\r') {
+                        newline();
+                    } else if (src.charAt(pos) != '{' && src.charAt(pos) != '}') {
+                        pos++; // "\{x}" is a backslash, then a field
+                    }
+                    continue;
+                }
+                if (ch == '\n' || ch == '\r') {
+                    if (!triple && f == null) {
+                        throw new PySyntaxError("unterminated f-string", l, c);
+                    }
+                    newline();
+                    continue;
+                }
+                if (ch == '{') {
+                    if (f == null && pos + 1 < src.length() && src.charAt(pos + 1) == '{') {
+                        pos += 2;
+                        continue;
+                    }
+                    fields.push(new Field());
+                    pos++;
+                    continue;
+                }
+                if (ch == '}') {
+                    if (f == null) {
+                        if (pos + 1 < src.length() && src.charAt(pos + 1) == '}') {
+                            pos += 2;
+                            continue;
+                        }
+                        throw error("single '}' in an f-string");
+                    }
+                    fields.pop(); // the end of the field whose spec this was
+                    pos++;
+                    continue;
+                }
+                pos++;
+                continue;
+            }
+            // inside a field's expression
+            if (ch == '\'' || ch == '"') {
+                nestedString(nesting);
+                continue;
+            }
+            if (ch == '#') {
+                while (pos < src.length() && src.charAt(pos) != '\n' && src.charAt(pos) != '\r') {
+                    pos++;
+                }
+                continue;
+            }
+            if (ch == '\n' || ch == '\r') {
+                newline();
+                continue;
+            }
+            if (ch == '(' || ch == '[' || ch == '{') {
+                if (++f.depth > MAX_BRACKETS) {
+                    throw error("more than " + MAX_BRACKETS + " nested brackets");
+                }
+            } else if (ch == ')' || ch == ']') {
+                f.depth--;
+            } else if (ch == '}') {
+                if (f.depth == 0) {
+                    fields.pop();
+                } else {
+                    f.depth--;
+                }
+            } else if (ch == ':' && f.depth == 0) {
+                f.spec = true;
+            }
+            pos++;
+        }
+    }
+
+    /** Steps over a string inside an f-string field, itself an f-string when its prefix says so. */
+    private void nestedString(int nesting) throws PySyntaxError {
+        int p = pos;
+        while (p > 0 && "rRbBfFuU".indexOf(src.charAt(p - 1)) >= 0 && pos - p < 2) {
+            p--;
+        }
+        String prefix = p > 0 && (Character.isJavaIdentifierPart(src.charAt(p - 1))) ? "" : src.substring(p, pos).toLowerCase();
+        int l = line;
+        int c = col();
+        char q = src.charAt(pos);
+        boolean triple = src.startsWith(String.valueOf(q).repeat(3), pos);
+        pos += triple ? 3 : 1;
+        boolean raw = prefix.contains("r");
+        if (prefix.contains("f")) {
+            fstringBody(q, triple, raw, l, c, nesting + 1);
+            return;
+        }
+        while (true) {
+            if (pos >= src.length()) {
+                throw new PySyntaxError("unterminated string", l, c);
+            }
+            char ch = src.charAt(pos);
+            if (triple ? src.startsWith(String.valueOf(q).repeat(3), pos) : ch == q) {
+                pos += triple ? 3 : 1;
+                return;
+            }
+            if (ch == '\\' && pos + 1 < src.length()) {
+                pos++;
+            }
+            if (src.charAt(pos) == '\n' || src.charAt(pos) == '\r') {
+                if (!triple) {
+                    throw new PySyntaxError("unterminated string", l, c);
+                }
+                newline();
+                continue;
+            }
+            pos++;
+        }
+    }
+
+    /** The literal text of an f-string part with its escapes decoded ({@code raw}: kept as written). */
+    static String decode(String text, boolean raw, int line) throws PySyntaxError {
+        if (raw || text.indexOf('\\') < 0) {
+            return text;
+        }
+        Lexer d = new Lexer(text, line);
+        StringBuilder out = new StringBuilder(text.length());
+        while (d.pos < text.length()) {
+            char ch = text.charAt(d.pos);
+            if (ch == '\\' && d.pos + 1 < text.length()) {
+                char next = text.charAt(d.pos + 1);
+                d.pos += 2;
+                out.append(next == '\n' ? "" : d.escape(next));
+            } else {
+                out.append(ch);
+                d.pos++;
+            }
+        }
+        return out.toString();
     }
 
     /** The common escapes; hex/unicode/octal escapes are read for their value. */

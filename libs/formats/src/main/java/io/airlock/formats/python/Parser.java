@@ -1152,7 +1152,7 @@ public final class Parser {
             }
             if (s.prefix().contains("f")) {
                 f = true;
-                FString.split(s.text(), s.line(), literal, values);
+                FString.split(s.text(), s.line(), s.prefix().contains("r"), literal, values);
             } else {
                 literal.append(s.text());
             }

@@ -115,6 +115,49 @@ class ParserTest {
         assertThat(((Name) ((Call) f.values().get(0)).func()).id()).isEqualTo("exec");
     }
 
+    /** The value of the f-string assigned on the first line of {@code src}. */
+    private static FStr fstring(String src) throws Exception {
+        return (FStr) ((Assign) Parser.parse(src).body().get(0)).value();
+    }
+
+    /** PEP 701 (Python 3.12+): strings in the same quotes, nested f-strings, backslashes and line breaks in fields. */
+    @Test
+    void fStringsParseAsPython312ParsesThem() throws Exception {
+        FStr same = fstring("x = f\"key {names[\"x\"]} {f\"{a.dtype}\"}\"\n");
+        assertThat(same.values()).hasSize(2);
+        assertThat(same.values().get(0)).isInstanceOf(Subscript.class);
+        assertThat(same.values().get(1)).isInstanceOf(FStr.class);
+        assertThat(((FStr) same.values().get(1)).values().get(0)).isInstanceOf(Attr.class);
+        FStr lines = fstring("x = f\"{\n    exec(\n        payload)\n}\"\n");
+        assertThat(((Name) ((Call) lines.values().get(0)).func()).id()).isEqualTo("exec");
+        FStr backslash = fstring("x = f\"{'\\n'.join(parts)}\"\n");
+        assertThat(backslash.values().get(0)).isInstanceOf(Call.class);
+        FStr spec = fstring("x = f\"{v:{width}.{prec}f} {w!r:>10} {{literal}}\"\n");
+        assertThat(spec.values()).hasSize(4);
+        assertThat(spec.literal()).contains("{literal}");
+        FStr named = fstring("x = f\"\\N{BULLET} {v}\"\n");
+        assertThat(named.values()).hasSize(1);
+    }
+
+    /** CPython decodes a literal part's escapes after splitting the fields: an escaped brace is text. */
+    @Test
+    void fStringEscapesAreDecodedAfterTheFieldsAreSplit() throws Exception {
+        FStr f = fstring("x = f\"\\x7bexec(payload)\\x7d {y}\"\n");
+        assertThat(f.values()).hasSize(1);
+        assertThat(((Name) f.values().get(0)).id()).isEqualTo("y");
+        assertThat(f.literal()).startsWith("{exec(payload)}");
+        FStr raw = fstring("x = rf\"\\d+ {y}\"\n");
+        assertThat(raw.literal()).isEqualTo("\\d+ ");
+    }
+
+    /** CPython normalizes identifiers to NFKC: a fullwidth name is the ASCII one. */
+    @Test
+    void identifiersAreNormalizedAsCPythonDoes() throws Exception {
+        PyModule m = Parser.parse("\uff45\uff58\uff45\uff43(payload)\n");
+        Call c = (Call) ((ExprStmt) m.body().get(0)).value();
+        assertThat(((Name) c.func()).id()).isEqualTo("exec");
+    }
+
     @Test
     void hostileInputEndsInASyntaxErrorNeverACrash() {
         List<String> hostile = new ArrayList<>(List.of(

@@ -387,6 +387,16 @@ class HonestKernelTest {
 
                         def custom_kernel(data: input_t) -> output_t:
                             return data
+                        """),
+                arguments("Python 3.12 f-string with the same quotes inside a field (PEP 701)", """
+                        import torch
+                        from task import input_t, output_t
+
+                        def custom_kernel(data: input_t) -> output_t:
+                            a, b = data
+                            names = {"x": 1}
+                            msg = f"shape {a.shape} key {names["x"]} {f"{a.dtype}"}"
+                            return a + b
                         """));
     }
 
