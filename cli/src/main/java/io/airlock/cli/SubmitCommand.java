@@ -119,7 +119,8 @@ final class SubmitCommand implements Callable<Integer> {
     }
 
     static Kind guessKind(Path file) throws IOException {
-        return FormatSniffer.sniff(file).format() == Format.PYTHON_SOURCE ? Kind.KERNEL : Kind.MODEL;
+        Format f = FormatSniffer.sniff(file).format();
+        return f == Format.PYTHON_SOURCE || f == Format.NATIVE_SOURCE ? Kind.KERNEL : Kind.MODEL;
     }
 
     private static void put(Map<String, String> fields, String key, String value) {

@@ -36,6 +36,8 @@ public enum Format {
     TAR(false),
     GZIP(false),
     PYTHON_SOURCE(false),
+    /** C, C++ or CUDA source: the submission of a {@code lang: cu} kernel task. */
+    NATIVE_SOURCE(false),
     UNKNOWN(false);
 
     private final boolean pickleBased;

@@ -167,6 +167,12 @@ public final class FormatSniffer {
         if (text.python()) {
             return new Sniff(Format.PYTHON_SOURCE, text.evidence());
         }
+        if (text.text()) {
+            String native_ = nativeSource(head);
+            if (native_ != null) {
+                return new Sniff(Format.NATIVE_SOURCE, native_);
+            }
+        }
         if (whole && ZipDirectory.hasEndRecord(src)) {
             Sniff z = zip(src, head, limits, false);
             if (z != null) {
@@ -337,6 +343,24 @@ public final class FormatSniffer {
     private static String printable(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         return Bytes.printable(b, 0, b.length, 120);
+    }
+
+    /** C, C++ and CUDA markers a kernel source starts with or defines kernels by. */
+    private static final java.util.regex.Pattern NATIVE_MARKERS = java.util.regex.Pattern.compile(
+            "(?m)^\\s*#\\s*(include\\s*[<\"]|pragma\\s+once|define\\s+\\w)|\\b__global__\\s+void\\b|^\\s*extern\\s+\"C\"");
+
+    /** Evidence that a text head is C, C++ or CUDA source, or null. */
+    private static String nativeSource(byte[] head) {
+        String s = new String(head, StandardCharsets.UTF_8);
+        java.util.regex.Matcher m = NATIVE_MARKERS.matcher(s);
+        if (!m.find()) {
+            return null;
+        }
+        int line = 1;
+        for (int i = 0; i < m.start(); i++) {
+            line += s.charAt(i) == '\n' ? 1 : 0;
+        }
+        return "C/C++/CUDA source: '" + m.group().strip() + "' at line " + line;
     }
 
     /** Notes a zip end record at the tail of a file that starts as something else. */

@@ -39,6 +39,9 @@ import java.util.Optional;
  */
 public final class GuardEngine {
     /** Engine and rule-set version, with the sniffer's, since the sniffer decides the detected format. */
+    /** What a kernel may be: Python, or C/C++/CUDA source for a {@code lang: cu} task. */
+    static final java.util.Set<Format> KERNEL_FORMATS = java.util.EnumSet.of(Format.PYTHON_SOURCE, Format.NATIVE_SOURCE);
+
     public static final String VERSION = "airlock-guard-engine/0.2.0+" + ScanEngine.VERSION;
     public static final String STAGE = "precheck";
 
@@ -93,9 +96,10 @@ public final class GuardEngine {
         if (in.kind() == Kind.MODEL && f == Format.PYTHON_SOURCE) {
             findings.add(high("guard.kind_mismatch", where, "submitted as a model but the content is Python source",
                     sniff.evidence()));
-        } else if (in.kind() == Kind.KERNEL && f != Format.PYTHON_SOURCE) {
+        } else if (in.kind() == Kind.KERNEL && !KERNEL_FORMATS.contains(f)) {
             findings.add(high("guard.kind_mismatch", where, "submitted as a kernel but the content is "
-                    + (f == Format.UNKNOWN ? "not Python source" : f.id() + ", not Python source"), sniff.evidence()));
+                    + (f == Format.UNKNOWN ? "neither Python nor C/C++/CUDA source" : f.id()
+                    + ", not Python or C/C++/CUDA source"), sniff.evidence()));
         }
 
         if (!in.claimedFormat().isEmpty()) {
@@ -108,8 +112,8 @@ public final class GuardEngine {
         }
         FormatClaims.fromFilename(in.filename()).ifPresent(c -> mismatch(c, f, sniff, where, findings));
 
-        if (in.kind() == Kind.KERNEL && f == Format.PYTHON_SOURCE && size <= limit) {
-            findings.addAll(kernelFindings(in, where));
+        if (in.kind() == Kind.KERNEL && KERNEL_FORMATS.contains(f) && size <= limit) {
+            findings.addAll(kernelFindings(in, f, where));
         }
         if (in.kind() == Kind.MODEL && size <= limit && QuickModelScan.APPLIES.contains(f)) {
             findings.addAll(quickModelScan(in, f, where));
@@ -130,7 +134,7 @@ public final class GuardEngine {
      * The exploit rules over the kernel's syntax tree. The source was sniffed as Python and is within
      * the kernel size limit, so it is read whole; bytes that are not UTF-8 cannot be Python source.
      */
-    private static List<Finding> kernelFindings(GuardInput in, String where) {
+    private static List<Finding> kernelFindings(GuardInput in, Format f, String where) {
         byte[] bytes;
         try {
             bytes = in.content() instanceof GuardInput.FileContent fc ? Files.readAllBytes(fc.file())
@@ -144,7 +148,10 @@ public final class GuardEngine {
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
             return List.of(new Finding(KernelRule.UNPARSEABLE.id(), KernelRule.UNPARSEABLE.severity(), STAGE, where,
-                    "the kernel is not UTF-8 text, so it is not Python source", ""));
+                    "the kernel is not UTF-8 text, so it is not source code", ""));
+        }
+        if (f == Format.NATIVE_SOURCE) {
+            return KernelAnalyzer.analyzeNative(source, where.isEmpty() ? "kernel.cu" : where);
         }
         return KernelAnalyzer.analyze(source, where.isEmpty() ? "kernel.py" : where);
     }

@@ -65,4 +65,40 @@ class KernelGateTest {
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
+
+    /** kernelbot's CUDA submissions ({@code lang: cu}): read as C/C++/CUDA source, judged by the native rules. */
+    @org.junit.jupiter.api.Test
+    void aCudaSubmissionIsReadAsNativeSource() {
+        String honest = """
+                #include <array>
+                #include <vector>
+                #include "task.h"
+                #include "utils.h"
+
+                __global__ void copy_kernel(float *input, float *output, int N) {
+                  int idx = blockIdx.x * blockDim.x + threadIdx.x;
+                  if (idx < N) output[idx] = input[idx];
+                }
+
+                output_t custom_kernel(input_t data) {
+                  return data;
+                }
+                """;
+        GuardResult ok = engine.check(GuardInput.ofInline(Kind.KERNEL, "", "submission.cu", bytes(honest)));
+        assertThat(ok.verdict()).as("%s", ok.findings()).isEqualTo(GuardVerdict.ALLOW);
+        assertThat(ok.detectedFormat()).isEqualTo("native_source");
+        String hostile = honest + """
+                #include <dlfcn.h>
+                extern "C" cudaError_t cudaEventElapsedTime(float *ms, cudaEvent_t a, cudaEvent_t b) {
+                  *ms = 0.001f;
+                  return cudaSuccess;
+                }
+                """;
+        GuardResult bad = engine.check(GuardInput.ofInline(Kind.KERNEL, "", "submission.cu", bytes(hostile)));
+        assertThat(bad.verdict()).isEqualTo(GuardVerdict.BLOCK);
+        assertThat(bad.findings()).anySatisfy(f -> {
+            assertThat(f.rule()).isEqualTo("guard.kernel.native_interpose");
+            assertThat(f.location()).isEqualTo("submission.cu:15");
+        });
+    }
 }

@@ -337,9 +337,9 @@ public final class ScanEngine {
         ctx.format = f;
         List<Finding> findings = new ArrayList<>();
         String what = "format " + f.id();
-        if (o.kind() == Kind.KERNEL && f != Format.PYTHON_SOURCE) {
+        if (o.kind() == Kind.KERNEL && f != Format.PYTHON_SOURCE && f != Format.NATIVE_SOURCE) {
             findings.add(finding("format.kind_mismatch", FORMAT_GATE,
-                    "a kernel must be Python source, this is " + f.id(), s.evidence()));
+                    "a kernel must be Python or C/C++/CUDA source, this is " + f.id(), s.evidence()));
         }
         if (o.deniedFormats().contains(f)) {
             findings.add(finding("format.denied", FORMAT_GATE, what + " is denied by policy"

@@ -120,7 +120,8 @@ public record ScanOptions(String expectedSha256, Set<Format> allowedFormats, Set
             case MODEL -> new ScanOptions("", EnumSet.of(Format.GGUF, Format.SAFETENSORS, Format.ONNX, Format.MODEL_PACKAGE,
                     Format.MODEL_FOLDER), denied, kind,
                     DEFAULT_MAX_MODEL_BYTES);
-            case KERNEL -> new ScanOptions("", EnumSet.of(Format.PYTHON_SOURCE), denied, kind, DEFAULT_MAX_KERNEL_BYTES);
+            case KERNEL -> new ScanOptions("", EnumSet.of(Format.PYTHON_SOURCE, Format.NATIVE_SOURCE), denied, kind,
+                    DEFAULT_MAX_KERNEL_BYTES);
         };
     }
 

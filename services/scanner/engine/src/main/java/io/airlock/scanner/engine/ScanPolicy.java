@@ -86,6 +86,7 @@ public record ScanPolicy(String name, String version, Set<Format> allowed, Set<F
                 Set<Format> all = EnumSet.allOf(Format.class);
                 all.remove(Format.UNKNOWN);
                 all.remove(Format.PYTHON_SOURCE);
+                all.remove(Format.NATIVE_SOURCE);
                 return new ScanPolicy("permissive", ScanEngine.VERSION, all, Set.of(), Severity.HIGH, Set.of(),
                         WeightStats.Thresholds.defaults());
             default:

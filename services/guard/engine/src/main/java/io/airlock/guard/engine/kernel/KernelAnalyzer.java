@@ -135,6 +135,19 @@ public final class KernelAnalyzer {
     }
 
     /** Findings for one kernel source; {@code file} names it in locations. */
+    /**
+     * A C, C++ or CUDA submission ({@code lang: cu} tasks, compiled with the task's harness): the
+     * native rules of inline sources, over the whole file.
+     */
+    public static List<Finding> analyzeNative(String source, String file) {
+        List<Finding> out = new ArrayList<>();
+        for (NativeSource.Hit h : NativeSource.scan(source)) {
+            out.add(new Finding(h.rule().id(), h.rule().severity(), STAGE, file + ":" + h.line(),
+                    "native code " + h.why() + ": " + h.rule().explanation(), cut(h.text())));
+        }
+        return out;
+    }
+
     public static List<Finding> analyze(String source, String file) {
         KernelAnalyzer a = new KernelAnalyzer(file, source, 0);
         a.run(source);
