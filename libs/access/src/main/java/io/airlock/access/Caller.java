@@ -44,6 +44,14 @@ public class Caller {
         return seesEverything() || user().equals(submitter);
     }
 
+    /** The verified token, for requests that outlive their start (event streams check it again on every poll). */
+    public DenyList.Token token() {
+        if (!(identity.getPrincipal() instanceof JsonWebToken jwt)) {
+            throw new io.quarkus.security.UnauthorizedException();
+        }
+        return DenyList.Token.of(jwt);
+    }
+
     /** The audit log's actor: role and user, e.g. {@code operator:alice}. */
     public String actor() {
         return role() + ":" + user();

@@ -12,7 +12,9 @@ import io.airlock.contracts.v1.RecordStageRequest;
 import io.airlock.contracts.v1.RegistryGrpc;
 import io.airlock.contracts.v1.Severity;
 import io.airlock.contracts.v1.TransitionRequest;
+import io.airlock.identity.Roles;
 import io.airlock.testing.RealServicesResource;
+import io.airlock.testing.TestIdentity;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -49,6 +51,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @QuarkusTest
 @QuarkusTestResource(RealServicesResource.class)
 class WebUiTests {
+    @org.junit.jupiter.api.BeforeEach
+    void operatorByDefault() {
+        Auth.operatorByDefault();
+    }
+
     private static final String EVIDENCE = "<img src=x onerror=alert(1)>";
     private static final String NAME = "<b id=\"injected-name\">bold</b> model";
     private static final String FILENAME = "\"><svg onload=alert(2)>.onnx";
@@ -57,8 +64,7 @@ class WebUiTests {
     private static final Duration STEP = Duration.ofSeconds(10);
     private static final Path UI = Path.of("src/main/resources/META-INF/resources");
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** The test profile configures the SHA-256 of this token as an operator token. */
-    private static final String OPERATOR = "Bearer test-operator-token";
+    private static final String OPERATOR = Auth.OPERATOR;
 
     @GrpcClient("registry")
     RegistryGrpc.RegistryBlockingStub registry;
@@ -127,6 +133,7 @@ class WebUiTests {
         try (Chromium browser = Chromium.start(exe, Duration.ofSeconds(20))) {
             profile = browser.profile();
             browser.navigate(origin + "/#/submissions");
+            browser.signIn(TestIdentity.token("ops", Roles.OPERATOR));
             browser.waitFor("the submission listed as scanning, format_gate PASS, integrity pending",
                     "(() => { const r = " + row + "; return !!r && r.dataset.status === 'scanning'"
                             + " && r.querySelector('li[data-stage=format_gate]')?.dataset.status === 'PASS'"
@@ -137,6 +144,8 @@ class WebUiTests {
             assertThat(browser.eval(row + ".querySelector('td.name a').textContent").asText()).isEqualTo(NAME);
             assertThat(browser.eval(row + ".querySelector('.filename').textContent").asText()).isEqualTo(FILENAME);
             browser.eval("window.__sameDocument = 'yes'");
+            // the token is held in the page's memory, never in storage
+            assertThat(browser.eval("localStorage.length + sessionStorage.length + document.cookie.length").asInt()).isZero();
 
             // stage progress appears as the stages are recorded
             registry.recordStage(stage(id, 1, "integrity", "PASS"));
@@ -265,6 +274,7 @@ class WebUiTests {
         try (Chromium browser = Chromium.start(exe, Duration.ofSeconds(20))) {
             browser.answer("/v1/evaluations", 404, "{\"status\":404,\"title\":\"Not Found\"}");
             browser.navigate(origin + "/#/evaluations");
+            browser.signIn(TestIdentity.token("ops", Roles.OPERATOR));
             browser.waitFor("the 'not available' state",
                     "document.querySelector('.evaluations-state')?.dataset.state === 'unavailable'", STEP);
             browser.eval("location.hash = '#/models'");
