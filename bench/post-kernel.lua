@@ -6,6 +6,8 @@ f:close()
 local boundary = "airlockbench"
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "multipart/form-data; boundary=" .. boundary
+-- an operator's token (no quota): ./airlock token issue --user bench --role operator
+wrk.headers["Authorization"] = "Bearer " .. assert(os.getenv("AIRLOCK_TOKEN"), "set AIRLOCK_TOKEN")
 wrk.body = "--" .. boundary .. "\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nkernel\r\n"
   .. "--" .. boundary .. "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"submission.py\"\r\n"
   .. "Content-Type: text/x-python\r\n\r\n" .. src .. "\r\n--" .. boundary .. "--\r\n"

@@ -23,6 +23,8 @@ gateway_run() {
   ./airlock down >/dev/null
   if [ "$1" = "external analyzer" ]; then AIRLOCK_GUARD_EXTERNAL_COMMAND="$ANALYZER" ./airlock up >/dev/null
   else ./airlock up >/dev/null; fi
+  AIRLOCK_TOKEN="$(./airlock token issue --user bench --role operator --ttl 1h | tail -1)"
+  export AIRLOCK_TOKEN
   # warm-up, then the measured run
   wrk -t1 -c1 -d3s -s bench/post-kernel.lua http://127.0.0.1:8080/v1/submissions >/dev/null
   wrk -t1 -c"$CONNS" -d"$DURATION" --latency -s bench/post-kernel.lua http://127.0.0.1:8080/v1/submissions \

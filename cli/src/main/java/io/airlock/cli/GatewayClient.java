@@ -70,6 +70,11 @@ final class GatewayClient {
         return answer(http.send(request(path).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()));
     }
 
+    Answer postJson(String path, String json) throws IOException, InterruptedException {
+        return answer(http.send(request(path).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)).build(), HttpResponse.BodyHandlers.ofString()));
+    }
+
     Answer get(String path) throws IOException, InterruptedException {
         return answer(http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString()));
     }

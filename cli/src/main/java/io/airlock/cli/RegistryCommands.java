@@ -43,6 +43,15 @@ final class RegistryCommands {
             }
         }
 
+        GatewayClient.Answer postJson(String path, String json) throws Exception {
+            GatewayClient gw = new GatewayClient(remote);
+            try {
+                return gw.postJson(path, json);
+            } catch (ConnectException e) {
+                throw new ToolError("cannot reach " + gw.base() + " (is the stack up? ./airlock up, or set --server / AIRLOCK_URL)");
+            }
+        }
+
         /** Prints a problem answer and says whether the call succeeded. */
         boolean ok(GatewayClient.Answer a) {
             if (a.status() / 100 == 2) {

@@ -37,6 +37,7 @@ final class Client {
         HttpRequest req = HttpRequest.newBuilder(URI.create(gateway + "/v1/submissions"))
                 .version(HttpClient.Version.HTTP_1_1)
                 .expectContinue(true)
+                .header("Authorization", "Bearer " + E2eStack.OPERATOR_TOKEN)
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofString(head),
                         HttpRequest.BodyPublishers.ofFile(file),
@@ -48,7 +49,8 @@ final class Client {
     /** Reads the events stream until the server closes it (it does so after a final status) or the timeout. */
     static List<Event> followEvents(String gateway, String id, Duration timeout) throws IOException, InterruptedException {
         HttpRequest req = HttpRequest.newBuilder(URI.create(gateway + "/v1/submissions/" + id + "/events"))
-                .header("Accept", "text/event-stream").timeout(timeout).GET().build();
+                .header("Accept", "text/event-stream").header("Authorization", "Bearer " + E2eStack.OPERATOR_TOKEN)
+                .timeout(timeout).GET().build();
         HttpResponse<Stream<String>> resp = HTTP.send(req, HttpResponse.BodyHandlers.ofLines());
         if (resp.statusCode() != 200) {
             throw new IOException("events stream answered " + resp.statusCode());

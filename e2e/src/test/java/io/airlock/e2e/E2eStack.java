@@ -1,6 +1,12 @@
 package io.airlock.e2e;
 
+import io.airlock.identity.Roles;
+import io.airlock.identity.SigningKey;
+import io.airlock.identity.Tokens;
 import io.airlock.stack.Resp;
+import io.restassured.RestAssured;
+import io.restassured.builder.RequestSpecBuilder;
+import io.restassured.config.HeaderConfig;
 import io.airlock.stack.Service;
 import io.airlock.stack.Stack;
 
@@ -8,13 +14,34 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 /** Starts the real stack for one test class: five processes, real Redis (db 2) and PostgreSQL. */
 final class E2eStack {
     static final int REDIS_DB = 2;
     static final String DATABASE = "airlock_e2e";
-    static final String OPERATOR_TOKEN = "e2e-operator-token";
+    /** One signing key for every e2e stack of this run; each stack's services trust it (AIRLOCK_KEYS_DIR). */
+    static final Path KEYS = Path.of(System.getProperty("airlock.e2e.workdir", "target/e2e")).toAbsolutePath().resolve("keys");
+    static final SigningKey KEY = key();
+    static final String OPERATOR_TOKEN = Tokens.issue(KEY, Tokens.LOCAL_ISSUER, "e2e-operator", Roles.OPERATOR, Duration.ofHours(12));
+    static final String SUBMITTER_TOKEN = Tokens.issue(KEY, Tokens.LOCAL_ISSUER, "e2e-submitter", Roles.SUBMITTER,
+            Duration.ofHours(12));
+
+    static {
+        // every request of the e2e tests is an operator's unless it names its own Authorization, which replaces it
+        RestAssured.requestSpecification = new RequestSpecBuilder().addHeader("Authorization", "Bearer " + OPERATOR_TOKEN).build();
+        RestAssured.config = RestAssured.config()
+                .headerConfig(HeaderConfig.headerConfig().overwriteHeadersWithName("Authorization"));
+    }
+
+    private static SigningKey key() {
+        try {
+            return SigningKey.createIfAbsent(KEYS);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     private E2eStack() {
     }
@@ -28,7 +55,7 @@ final class E2eStack {
         deleteTree(work.resolve("logs")); // each run's logs alone: tests read them
         Files.createDirectories(work);
         Map<String, String> env = new java.util.HashMap<>(System.getenv());
-        env.put("AIRLOCK_OPERATOR_TOKEN", OPERATOR_TOKEN);
+        env.put("AIRLOCK_KEYS_DIR", KEYS.toString());
         return new Stack.Options(repoRoot(), work, freeBasePort(), REDIS_DB, DATABASE, false, env, Map.of());
     }
 

@@ -323,8 +323,10 @@ class PipelineIT {
         String id = given().multiPart("file", model.toFile()).multiPart("kind", "model")
                 .post(gateway + "/v1/submissions?wait=true").then().statusCode(200)
                 .body("status", equalTo("promoted")).extract().path("id");
-        given().post(gateway + "/v1/submissions/" + id + "/rescan").then().statusCode(401)
+        given().header("Authorization", "Bearer ").post(gateway + "/v1/submissions/" + id + "/rescan").then().statusCode(401)
                 .contentType("application/problem+json");
+        given().header("Authorization", "Bearer " + E2eStack.SUBMITTER_TOKEN).post(gateway + "/v1/submissions/" + id + "/rescan")
+                .then().statusCode(403).contentType("application/problem+json");
         given().header("Authorization", "Bearer wrong").post(gateway + "/v1/submissions/" + id + "/rescan")
                 .then().statusCode(401);
         given().header("Authorization", "Bearer " + E2eStack.OPERATOR_TOKEN).queryParam("reason", "rule update")
@@ -379,7 +381,7 @@ class PipelineIT {
         assertThat(Cli.run("rescan", "--stale", "--dry-run", "--server", gateway, "--token", E2eStack.OPERATOR_TOKEN)
                 .out()).doesNotContain("would re-scan " + id);
 
-        assertThat(Cli.run("rescan", id, "--server", gateway).exit()).isEqualTo(2);
+        assertThat(Cli.run("rescan", id, "--server", gateway, "--token", E2eStack.SUBMITTER_TOKEN).exit()).isEqualTo(2);
         assertThat(Cli.run("rescan", id, "--server", gateway, "--token", E2eStack.OPERATOR_TOKEN).exit()).isZero();
         assertThat(Cli.run("show", "00000000-0000-0000-0000-000000000000", "--server", gateway).exit()).isEqualTo(2);
     }
@@ -389,8 +391,12 @@ class PipelineIT {
         static Cli run(String... args) {
             var out = new java.io.StringWriter();
             var err = new java.io.StringWriter();
+            // an operator's token unless the command names its own
+            String[] all = java.util.Arrays.asList(args).contains("--token") ? args
+                    : java.util.stream.Stream.concat(java.util.Arrays.stream(args),
+                    java.util.stream.Stream.of("--token", E2eStack.OPERATOR_TOKEN)).toArray(String[]::new);
             int code = io.airlock.cli.Main.commandLine(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true))
-                    .execute(args);
+                    .execute(all);
             return new Cli(code, out.toString(), err.toString());
         }
     }

@@ -114,10 +114,30 @@ class KubernetesManifestsTest {
         assertThat(container.path("env").findValuesAsText("name"))
                 .contains("AIRLOCK_REGISTRY_ADMISSION_PRIVATE_KEY_FILE", "QUARKUS_DATASOURCE_PASSWORD");
         assertThat(container.path("volumeMounts").findValuesAsText("name")).containsExactlyInAnyOrder("blobs", "tmp",
-                "admission-key");
-        assertThat(spec.path("volumes").findValuesAsText("secretName")).containsExactly("airlock-admission-key");
+                "identity", "admission-key");
+        assertThat(spec.path("volumes").findValuesAsText("secretName"))
+                .containsExactlyInAnyOrder("airlock-identity", "airlock-admission-key");
         JsonNode dev = deployment(Kustomize.build(ROOT.resolve("k8s/overlays/dev")), "airlock-registry");
-        assertThat(dev.path("spec").path("template").path("spec").path("volumes").findValuesAsText("secretName")).isEmpty();
+        assertThat(dev.path("spec").path("template").path("spec").path("volumes").findValuesAsText("secretName"))
+                .containsExactly("airlock-identity");
+    }
+
+    @Test
+    void identitiesComeFromSecretsMountedAsFiles() throws IOException {
+        List<ObjectNode> objects = Kustomize.build(ROOT.resolve("k8s/overlays/prod"));
+        for (String verifier : List.of("airlock-gateway", "airlock-registry")) {
+            JsonNode spec = deployment(objects, verifier).path("spec").path("template").path("spec");
+            assertThat(spec.path("volumes").findValuesAsText("secretName")).as(verifier).contains("airlock-identity");
+            assertThat(spec.path("containers").get(0).path("env").findValuesAsText("name")).as(verifier)
+                    .contains("MP_JWT_VERIFY_PUBLICKEY_LOCATION", "MP_JWT_VERIFY_ISSUER");
+        }
+        // the pipeline's services call the registry with the service token, read from a file (never an env value)
+        for (String caller : List.of("airlock-gateway", "airlock-scanner", "airlock-evaluator")) {
+            JsonNode spec = deployment(objects, caller).path("spec").path("template").path("spec");
+            assertThat(spec.path("volumes").findValuesAsText("secretName")).as(caller).contains("airlock-service-token");
+            assertThat(spec.path("containers").get(0).path("env").findValuesAsText("name")).as(caller)
+                    .contains("AIRLOCK_IDENTITY_SERVICE_TOKEN_FILE");
+        }
     }
 
     private static ObjectNode deployment(List<ObjectNode> objects, String name) {

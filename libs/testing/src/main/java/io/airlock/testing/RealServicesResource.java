@@ -7,7 +7,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Points a {@code @QuarkusTest} at real Redis and PostgreSQL ({@link TestInfra}).
+ * Points a {@code @QuarkusTest} at real Redis and PostgreSQL ({@link TestInfra}) and at the test
+ * signing key's JWKS ({@link TestIdentity}).
  * Use with {@code @QuarkusTestResource(value = RealServicesResource.class, restrictToAnnotatedClass = false)}.
  */
 public class RealServicesResource implements QuarkusTestResourceLifecycleManager {
@@ -20,6 +21,10 @@ public class RealServicesResource implements QuarkusTestResourceLifecycleManager
         config.put("quarkus.datasource.jdbc.url", pg.jdbcUrl());
         config.put("quarkus.datasource.username", pg.user());
         config.put("quarkus.datasource.password", pg.password());
+        // services that verify tokens trust this JVM's test key (TestIdentity)
+        config.put("mp.jwt.verify.publickey.location", TestIdentity.jwks().toUri().toString());
+        // and their gRPC clients call as a service, as in the stack
+        config.put("airlock.identity.service-token-file", TestIdentity.serviceTokenFile().toString());
         return config;
     }
 

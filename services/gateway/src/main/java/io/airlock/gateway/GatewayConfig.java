@@ -4,8 +4,6 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 
 /** {@code airlock.gateway.*}: the gateway's limits. */
 @ConfigMapping(prefix = "airlock.gateway")
@@ -21,12 +19,6 @@ public interface GatewayConfig {
     /** Retry-After, in seconds, on 429 and 503 answers. */
     @WithDefault("5")
     int retryAfterSeconds();
-
-    /** Bearer tokens accepted on /v1; when none is configured the API is open (local use). */
-    Optional<List<String>> tokens();
-
-    /** SHA-256 digests (hex) of the bearer tokens allowed to run operator actions (re-scan). None: nobody. */
-    Optional<List<String>> operatorTokenSha256();
 
     /** The registry's REST API, to which read requests for lists, models, audit and reports are passed on. */
     @WithDefault("http://127.0.0.1:8084")

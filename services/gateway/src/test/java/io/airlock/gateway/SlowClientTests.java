@@ -1,6 +1,8 @@
 package io.airlock.gateway;
 
+import io.airlock.identity.Roles;
 import io.airlock.testing.RealServicesResource;
+import io.airlock.testing.TestIdentity;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -46,7 +48,9 @@ class SlowClientTests {
         s.setSoTimeout(15_000);
         OutputStream out = s.getOutputStream();
         String boundary = "slow";
-        out.write(("POST /v1/submissions HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary="
+        // a valid token: these uploads pass the identity check and are cut by the HTTP layer's bounds
+        out.write(("POST /v1/submissions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                + TestIdentity.token("slow", Roles.SUBMITTER) + "\r\nContent-Type: multipart/form-data; boundary="
                 + boundary + "\r\nContent-Length: " + declaredBodyBytes + "\r\n\r\n"
                 + "--slow\r\nContent-Disposition: form-data; name=\"file\"; filename=\"m.gguf\"\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));

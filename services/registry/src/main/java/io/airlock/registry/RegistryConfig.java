@@ -3,10 +3,7 @@ package io.airlock.registry;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-import java.util.List;
-import java.util.Optional;
-
-/** {@code airlock.registry.*}: the registry's policy switches and operator access. */
+/** {@code airlock.registry.*}: the registry's policy switches. */
 @ConfigMapping(prefix = "airlock.registry")
 public interface RegistryConfig {
     /**
@@ -16,11 +13,4 @@ public interface RegistryConfig {
      */
     @WithDefault("false")
     boolean rescanHacked();
-
-    /**
-     * Hex SHA-256 digests of the bearer tokens allowed to call operator endpoints (every REST method
-     * but GET/HEAD/OPTIONS under /v1). Only digests are configured, never tokens. With none, operator
-     * endpoints answer 403.
-     */
-    Optional<List<String>> operatorTokenSha256();
 }

@@ -1,6 +1,25 @@
 // The registry's read API, same origin (the CSP's connect-src 'self'). Paths are relative so the
 // page works under a proxy prefix.
 
+// The bearer token lives in this module's memory only, never in localStorage, sessionStorage or a
+// cookie: it dies with the tab, and nothing persisted can be read back by another script or user.
+let token = '';
+
+/** Use this bearer token for every call from now on ('' signs out). */
+export function signIn(value) {
+  token = String(value ?? '').trim();
+}
+
+/** The subject and role the token claims, for display only (the registry verifies it on every call). */
+export function claims() {
+  try {
+    const body = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+    return {user: String(body.sub ?? ''), role: Array.isArray(body.groups) ? body.groups.join(',') : ''};
+  } catch (e) {
+    return null;
+  }
+}
+
 /** A failed call: HTTP status (0 when the registry could not be reached) and its problem details. */
 export class ApiError extends Error {
   constructor(status, path, problem, message) {
@@ -21,7 +40,11 @@ function describe(status, path, problem) {
 export async function getJson(path, signal) {
   let response;
   try {
-    response = await fetch(path, {headers: {Accept: 'application/json'}, cache: 'no-store', signal});
+    const headers = {Accept: 'application/json'};
+    if (token) {
+      headers.Authorization = 'Bearer ' + token;
+    }
+    response = await fetch(path, {headers, cache: 'no-store', signal});
   } catch (e) {
     if (e.name === 'AbortError') {
       throw e;

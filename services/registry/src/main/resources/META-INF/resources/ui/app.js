@@ -6,6 +6,7 @@ import {submissionView} from './views/submission.js';
 import {modelsView} from './views/models.js';
 import {evaluationsView, evaluationView} from './views/evaluations.js';
 import {auditView} from './views/audit.js';
+import {claims, signIn} from './api.js';
 
 const ROUTES = [
   [/^\/submissions\/?$/, 'submissions', submissionsView],
@@ -120,6 +121,19 @@ function highlight(section) {
     }
   }
 }
+
+// Sign-in: the token goes to api.js's memory and the input is cleared at once.
+const form = document.getElementById('signin');
+form.addEventListener('submit', (e) => {
+  e.preventDefault();
+  const input = document.getElementById('token');
+  signIn(input.value);
+  input.value = '';
+  const who = claims();
+  document.getElementById('who').textContent = who ? `${who.user} (${who.role})` : '';
+  form.setAttribute('data-state', who ? 'signed-in' : 'signed-out');
+  route();
+});
 
 window.addEventListener('hashchange', route);
 route();

@@ -24,7 +24,12 @@ import static org.hamcrest.Matchers.equalTo;
 @QuarkusTest
 @QuarkusTestResource(RealServicesResource.class)
 class AdmissionTests {
-    private static final String OPERATOR = "Bearer test-operator-token";
+    @org.junit.jupiter.api.BeforeEach
+    void operatorByDefault() {
+        Auth.operatorByDefault();
+    }
+
+    private static final String OPERATOR = Auth.OPERATOR;
 
     @GrpcClient("registry")
     RegistryGrpc.RegistryBlockingStub registry;

@@ -252,6 +252,16 @@ final class Chromium implements AutoCloseable {
         }
     }
 
+    /** Signs the page in through its sign-in form, as a person would; the token must be base64url text. */
+    void signIn(String token) {
+        if (!token.matches("[A-Za-z0-9._-]+")) {
+            throw new IllegalArgumentException("not a JWT");
+        }
+        // the form's handler is registered by the page's module, which has run once the first load answered
+        waitFor("the page's first answer", "!!document.getElementById('live').dataset.state", Duration.ofSeconds(10));
+        eval("document.getElementById('token').value = '" + token + "'; document.getElementById('signin').requestSubmit(); true");
+    }
+
     /** The value of a JavaScript expression in the page (promises awaited); a thrown exception fails. */
     JsonNode eval(String expression) {
         JsonNode r = call("Runtime.evaluate", JSON.createObjectNode().put("expression", expression)

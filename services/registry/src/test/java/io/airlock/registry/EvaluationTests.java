@@ -49,7 +49,12 @@ import static org.hamcrest.Matchers.not;
 @QuarkusTest
 @QuarkusTestResource(RealServicesResource.class)
 class EvaluationTests {
-    private static final String OPERATOR = "Bearer test-operator-token";
+    @org.junit.jupiter.api.BeforeEach
+    void operatorByDefault() {
+        Auth.operatorByDefault();
+    }
+
+    private static final String OPERATOR = Auth.OPERATOR;
     static final String D1 = "sha256:" + "1".repeat(64);
     static final String D2 = "sha256:" + "2".repeat(64);
 
@@ -129,10 +134,12 @@ class EvaluationTests {
     void writesNeedTheOperatorAndBadInputIsA400ThatSaysWhat() {
         String model = promotedModel();
         Map<String, Object> body = Map.of("name", name(), "model", model, "corpus", Map.of("ref", "jailbreak-baseline"));
-        given().contentType("application/json").body(body).post("/v1/evaluations").then().statusCode(401)
-                .contentType("application/problem+json");
+        given().header("Authorization", Auth.NONE).contentType("application/json").body(body).post("/v1/evaluations")
+                .then().statusCode(401).contentType("application/problem+json");
+        given().header("Authorization", Auth.bearer("eve", io.airlock.identity.Roles.AUDITOR)).contentType("application/json")
+                .body(body).post("/v1/evaluations").then().statusCode(403).contentType("application/problem+json");
         given().header("Authorization", "Bearer nope").post("/v1/evaluations/x/run").then().statusCode(401);
-        given().delete("/v1/evaluations/x").then().statusCode(401);
+        given().header("Authorization", Auth.NONE).delete("/v1/evaluations/x").then().statusCode(401);
 
         record Bad(Map<String, Object> body, String slug, String detail) {
         }

@@ -38,8 +38,12 @@ import static org.hamcrest.Matchers.startsWith;
 @QuarkusTest
 @QuarkusTestResource(RealServicesResource.class)
 class OperatorSurfaceTests {
-    /** The test profile configures the SHA-256 of this token as an operator token. */
-    private static final String OPERATOR = "Bearer test-operator-token";
+    @org.junit.jupiter.api.BeforeEach
+    void operatorByDefault() {
+        Auth.operatorByDefault();
+    }
+
+    private static final String OPERATOR = Auth.OPERATOR;
 
     @GrpcClient("registry")
     RegistryGrpc.RegistryBlockingStub registry;
@@ -74,7 +78,10 @@ class OperatorSurfaceTests {
         given().get("/v1/models?sha256=sha256:" + sha).then().statusCode(200).body("total", equalTo(1));
 
         // deletion is for operators only
-        given().delete("/v1/models/" + modelId).then().statusCode(401).contentType("application/problem+json");
+        given().header("Authorization", Auth.NONE).delete("/v1/models/" + modelId).then().statusCode(401)
+                .contentType("application/problem+json");
+        given().header("Authorization", Auth.bearer("eve", io.airlock.identity.Roles.AUDITOR))
+                .delete("/v1/models/" + modelId).then().statusCode(403);
         given().header("Authorization", "Bearer nope").delete("/v1/models/" + modelId).then().statusCode(401);
         given().header("Authorization", OPERATOR).queryParam("reason", "withdrawn after incident 42")
                 .delete("/v1/models/" + modelId).then().statusCode(200)

@@ -30,6 +30,10 @@ import static org.hamcrest.Matchers.notNullValue;
 @QuarkusTest
 @QuarkusTestResource(RealServicesResource.class)
 class SubmissionResourceTests {
+    @org.junit.jupiter.api.BeforeEach
+    void operatorByDefault() {
+        Auth.operatorByDefault();
+    }
 
     @GrpcClient("registry")
     RegistryGrpc.RegistryBlockingStub registry;

@@ -33,6 +33,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTest
 @QuarkusTestResource(RealServicesResource.class)
 class SweeperTests {
+    @org.junit.jupiter.api.BeforeEach
+    void operatorByDefault() {
+        Auth.operatorByDefault();
+    }
+
     static final String SIGNATURE = "sha256:" + "ab".repeat(32);
 
     @GrpcClient("registry")

@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -209,8 +208,24 @@ public final class Infra implements AutoCloseable {
         return new PostgresEndpoint(u.getHost(), u.getPort() > 0 ? u.getPort() : 5432, user, password, database, false);
     }
 
+    /**
+     * The driver is called directly, not through DriverManager: DriverManager refuses a driver
+     * loaded by another class loader, which is what a restarted @QuarkusTest application sees (its
+     * probe then failed and an embedded server was started a second time in the same JVM).
+     */
+    private static Connection connect(String url, String user, String password) throws SQLException {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("user", user);
+        p.setProperty("password", password == null ? "" : password);
+        Connection c = new org.postgresql.Driver().connect(url, p);
+        if (c == null) {
+            throw new SQLException("not a PostgreSQL URL: " + url);
+        }
+        return c;
+    }
+
     private static boolean canLogin(PostgresEndpoint pg) {
-        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password())) {
+        try (Connection c = connect(pg.jdbcUrl(), pg.user(), pg.password())) {
             return c.isValid(2);
         } catch (SQLException e) {
             return false;
@@ -219,7 +234,7 @@ public final class Infra implements AutoCloseable {
 
     private static void ensureDatabase(PostgresEndpoint pg) throws SQLException {
         PostgresEndpoint admin = pg.withDatabase("postgres");
-        try (Connection c = DriverManager.getConnection(admin.jdbcUrl(), admin.user(), admin.password());
+        try (Connection c = connect(admin.jdbcUrl(), admin.user(), admin.password());
              PreparedStatement q = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
             q.setString(1, pg.database());
             try (ResultSet rs = q.executeQuery()) {

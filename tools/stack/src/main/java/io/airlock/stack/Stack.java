@@ -1,5 +1,7 @@
 package io.airlock.stack;
 
+import io.airlock.identity.SigningKey;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,6 +78,7 @@ public final class Stack implements AutoCloseable {
 
     /** Starts one service with extra system properties on top of the options' (e.g. a second instance name). */
     public ServiceProcess start(Service s, Map<String, String> overrides) throws IOException {
+        signingKey();
         ServiceProcess old = running.get(s);
         if (old != null && old.alive()) {
             throw new IllegalStateException(s.id() + " is already running (pid " + old.pid() + ")");
@@ -143,6 +146,36 @@ public final class Stack implements AutoCloseable {
         return options;
     }
 
+    /**
+     * Where the stack's token-signing key lives ({@code AIRLOCK_KEYS_DIR}, else {@code keys/} in the
+     * work folder): {@code airlock token issue} signs with it, the services trust its JWKS.
+     */
+    public Path keysDir() {
+        String dir = options.env().getOrDefault("AIRLOCK_KEYS_DIR", "");
+        return dir.isBlank() ? options.workDir().resolve("keys") : Path.of(dir);
+    }
+
+    /**
+     * The signing key, created (mode 0600) on the first start, and a fresh service token for the
+     * pipeline's services beside it (mode 0600; 30 days, the longest a token is accepted).
+     */
+    public SigningKey signingKey() throws IOException {
+        SigningKey key = SigningKey.createIfAbsent(keysDir());
+        Path token = keysDir().resolve(SERVICE_TOKEN_FILE);
+        if (!Files.exists(token)) {
+            Files.createFile(token, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        }
+        if (Files.size(token) == 0 || Files.getLastModifiedTime(token).toInstant()
+                .isBefore(java.time.Instant.now().minus(Duration.ofDays(1)))) {
+            Files.writeString(token, io.airlock.identity.Tokens.issue(key, io.airlock.identity.Tokens.LOCAL_ISSUER,
+                    "airlock-pipeline", io.airlock.identity.Roles.SERVICE, Duration.ofDays(29)));
+        }
+        return key;
+    }
+
+    public static final String SERVICE_TOKEN_FILE = "service-token";
+
     public Path blobRoot() {
         return options.workDir().resolve("blobs");
     }
@@ -171,14 +204,14 @@ public final class Stack implements AutoCloseable {
         // every service reads the shared blob store (the registry re-hashes what it promotes)
         p.put("airlock.blob.root", blobRoot().toString());
         if (s == Service.GATEWAY || s == Service.SCANNER || s == Service.EVALUATOR) {
+            // the registry's gRPC API answers only callers with the stack's service token (a 0600 file)
+            p.put("airlock.identity.service-token-file", keysDir().resolve(SERVICE_TOKEN_FILE).toString());
             p.put("quarkus.grpc.clients.registry.host", "127.0.0.1");
             p.put("quarkus.grpc.clients.registry.port", Integer.toString(Service.REGISTRY.port(options.basePort())));
         }
-        String operatorToken = options.env().getOrDefault("AIRLOCK_OPERATOR_TOKEN", "");
-        if (!operatorToken.isBlank() && (s == Service.GATEWAY || s == Service.REGISTRY)) {
-            // only the digest travels: the services never see the token itself
-            p.put(s == Service.GATEWAY ? "airlock.gateway.operator-token-sha256" : "airlock.registry.operator-token-sha256",
-                    sha256Hex(operatorToken.strip()));
+        if (s == Service.GATEWAY || s == Service.REGISTRY) {
+            // the services trust the public half of the stack's signing key; the private key stays in its 0600 file
+            p.put("mp.jwt.verify.publickey.location", keysDir().resolve(SigningKey.JWKS_FILE).toUri().toString());
         }
         if (s == Service.GATEWAY) {
             p.put("airlock.gateway.registry-url", url(Service.REGISTRY));
@@ -194,15 +227,6 @@ public final class Stack implements AutoCloseable {
         }
         p.putAll(options.extra().getOrDefault(s, Map.of()));
         return p;
-    }
-
-    static String sha256Hex(String s) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override

@@ -48,6 +48,8 @@ public final class StackMain {
                 System.out.printf("[airlock] %-9s pid %-7d %s  (log %s)%n", s.id(), p.pid(), p.url(), p.log());
             }
             writeState(state, "up", stack.url(Service.GATEWAY));
+            System.out.println("[airlock] token-signing key " + stack.keysDir().resolve(io.airlock.identity.SigningKey.KEY_FILE)
+                    + " (mode 0600); a token: ./airlock token issue --user NAME --role submitter|operator|auditor");
             System.out.println("[airlock] up: gateway " + stack.url(Service.GATEWAY));
         } catch (IOException | RuntimeException e) {
             System.err.println("[airlock] failed to start: " + e.getMessage());

@@ -1,6 +1,8 @@
 package io.airlock.gateway.registry;
 
 import io.smallrye.common.annotation.Blocking;
+import io.airlock.identity.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -22,6 +24,7 @@ public class AdmissionProxyResource {
     @GET
     @Path("/key")
     @Blocking
+    @RolesAllowed({Roles.SUBMITTER, Roles.OPERATOR, Roles.AUDITOR})
     @Operation(summary = "The registry's admission public key (pin it; do not trust it from here alone)")
     public Response key(@Context UriInfo uri, @Context HttpHeaders headers) {
         return proxy.pass("GET", "/v1/admissions/key", uri, headers);
@@ -30,6 +33,7 @@ public class AdmissionProxyResource {
     @GET
     @Path("/{modelId}")
     @Blocking
+    @RolesAllowed({Roles.OPERATOR, Roles.AUDITOR})
     @Operation(summary = "The signed admission (DSSE envelope of an in-toto statement) of an active model")
     public Response admission(@PathParam("modelId") String modelId, @Context UriInfo uri, @Context HttpHeaders headers) {
         return proxy.pass("GET", "/v1/admissions/" + RegistryProxy.checked(modelId), uri, headers);

@@ -1,6 +1,8 @@
 package io.airlock.gateway.registry;
 
 import io.smallrye.common.annotation.Blocking;
+import io.airlock.identity.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -24,6 +26,7 @@ public class RegistryProxyResource {
     @GET
     @Path("/models")
     @Blocking
+    @RolesAllowed({Roles.OPERATOR, Roles.AUDITOR})
     @Operation(summary = "Promoted models (registry): ?since=&name=&sha256=&limit=&offset=")
     public Response models(@Context UriInfo uri, @Context HttpHeaders headers) {
         return proxy.pass("GET", "/v1/models", uri, headers);
@@ -32,6 +35,7 @@ public class RegistryProxyResource {
     @GET
     @Path("/models/{id}")
     @Blocking
+    @RolesAllowed({Roles.OPERATOR, Roles.AUDITOR})
     @Operation(summary = "One model with its state (registry)")
     public Response model(@PathParam("id") String id, @Context UriInfo uri, @Context HttpHeaders headers) {
         return proxy.pass("GET", "/v1/models/" + RegistryProxy.checked(id), uri, headers);
@@ -40,7 +44,8 @@ public class RegistryProxyResource {
     @DELETE
     @Path("/models/{id}")
     @Blocking
-    @Operation(summary = "Delete a model (operator token; the audit trail stays)")
+    @RolesAllowed(Roles.OPERATOR)
+    @Operation(summary = "Delete a model (operator role; the audit trail stays)")
     public Response deleteModel(@PathParam("id") String id, @Context UriInfo uri, @Context HttpHeaders headers) {
         return proxy.pass("DELETE", "/v1/models/" + RegistryProxy.checked(id), uri, headers);
     }
@@ -48,6 +53,7 @@ public class RegistryProxyResource {
     @GET
     @Path("/evaluations")
     @Blocking
+    @RolesAllowed({Roles.OPERATOR, Roles.AUDITOR})
     @Operation(summary = "Conformance evaluations with their status (registry): ?limit=&offset=")
     public Response evaluations(@Context UriInfo uri, @Context HttpHeaders headers) {
         return proxy.pass("GET", "/v1/evaluations", uri, headers);
@@ -56,6 +62,7 @@ public class RegistryProxyResource {
     @GET
     @Path("/evaluations/{name}")
     @Blocking
+    @RolesAllowed({Roles.OPERATOR, Roles.AUDITOR})
     @Operation(summary = "One evaluation: phase, conditions, lastResult, history (registry)")
     public Response evaluation(@PathParam("name") String name, @Context UriInfo uri, @Context HttpHeaders headers) {
         return proxy.pass("GET", "/v1/evaluations/" + RegistryProxy.checked(name), uri, headers);
@@ -64,7 +71,8 @@ public class RegistryProxyResource {
     @POST
     @Path("/evaluations/{name}/run")
     @Blocking
-    @Operation(summary = "Run an evaluation now (operator token; 409 while a run is in flight)")
+    @RolesAllowed(Roles.OPERATOR)
+    @Operation(summary = "Run an evaluation now (operator role; 409 while a run is in flight)")
     public Response runEvaluation(@PathParam("name") String name, @Context UriInfo uri, @Context HttpHeaders headers) {
         return proxy.pass("POST", "/v1/evaluations/" + RegistryProxy.checked(name) + "/run", uri, headers);
     }
@@ -72,6 +80,7 @@ public class RegistryProxyResource {
     @GET
     @Path("/evaluations/{name}/runs/{runId}")
     @Blocking
+    @RolesAllowed({Roles.OPERATOR, Roles.AUDITOR})
     @Operation(summary = "One conformance run, case by case (registry)")
     public Response evaluationRun(@PathParam("name") String name, @PathParam("runId") String runId,
                                   @Context UriInfo uri, @Context HttpHeaders headers) {
@@ -82,6 +91,7 @@ public class RegistryProxyResource {
     @GET
     @Path("/audit")
     @Blocking
+    @RolesAllowed({Roles.OPERATOR, Roles.AUDITOR})
     @Operation(summary = "The audit log, in sequence order (registry)")
     public Response audit(@Context UriInfo uri, @Context HttpHeaders headers) {
         return proxy.pass("GET", "/v1/audit", uri, headers);
@@ -90,6 +100,7 @@ public class RegistryProxyResource {
     @GET
     @Path("/audit/verify")
     @Blocking
+    @RolesAllowed({Roles.OPERATOR, Roles.AUDITOR})
     @Operation(summary = "Verify the audit log's hash chain (registry)")
     public Response verify(@Context UriInfo uri, @Context HttpHeaders headers) {
         return proxy.pass("GET", "/v1/audit/verify", uri, headers);

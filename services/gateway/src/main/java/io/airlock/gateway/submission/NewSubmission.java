@@ -5,7 +5,8 @@ import io.airlock.contracts.Kind;
 import java.nio.file.Path;
 import java.util.Optional;
 
-/** A validated upload, its bytes still in the HTTP layer's spool file. */
+/** A validated upload, its bytes still in the HTTP layer's spool file; {@code submitter} is the token's subject. */
 public record NewSubmission(Kind kind, String name, String filename, Path upload, String sourceUrl,
-                            String expectedSha256, String claimedFormat, Optional<Path> signature) {
+                            String expectedSha256, String claimedFormat, Optional<Path> signature,
+                            String submitter) {
 }

@@ -1,11 +1,15 @@
 package io.airlock.gateway.submission;
 
+import io.airlock.access.Caller;
+import io.airlock.access.DenyList;
 import io.airlock.contracts.Kind;
+import io.airlock.identity.Roles;
 import io.airlock.gateway.GatewayConfig;
 import io.airlock.gateway.problem.Problem;
 import io.airlock.gateway.problem.ProblemException;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -52,10 +56,15 @@ public class SubmissionResource {
     @Inject
     io.airlock.gateway.registry.RegistryProxy proxy;
     @Inject
-    io.airlock.gateway.security.Operators operators;
+    Caller caller;
+    @Inject
+    io.airlock.gateway.quota.Quotas quotas;
+    @Inject
+    DenyList denyList;
 
     @POST
     @Blocking
+    @RolesAllowed({Roles.SUBMITTER, Roles.OPERATOR})
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Submit an artifact", description = "Streams the file into quarantine, runs the precheck and queues the scan.")
@@ -76,6 +85,8 @@ public class SubmissionResource {
                            @RestForm("format") @Parameter(description = "claimed format, e.g. gguf") String format,
                            @RestForm("signature") FileUpload signature) {
         NewSubmission in = validate(file, kind, name, sourceUrl, expectedSha256, format, signature);
+        // counted before the precheck: blocked submissions count too
+        quotas.admit(caller.user(), caller.role(), uploadSize(in));
         SubmissionViews.Accepted accepted = service.accept(in);
         if (wait) {
             var done = service.awaitFinal(accepted.id(), config.waitTimeout());
@@ -89,6 +100,7 @@ public class SubmissionResource {
 
     @GET
     @Blocking
+    @RolesAllowed({Roles.SUBMITTER, Roles.OPERATOR, Roles.AUDITOR})
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "List submissions, newest first (registry): ?status=&kind=&since=&limit=&offset=")
     public Response list(@Context jakarta.ws.rs.core.UriInfo uri, @Context jakarta.ws.rs.core.HttpHeaders headers) {
@@ -98,6 +110,7 @@ public class SubmissionResource {
     @GET
     @Path("/{id}/findings")
     @Blocking
+    @RolesAllowed({Roles.SUBMITTER, Roles.OPERATOR, Roles.AUDITOR})
     @Operation(summary = "A submission's findings, worst first (registry)")
     public Response findings(@PathParam("id") String id, @Context jakarta.ws.rs.core.UriInfo uri,
                              @Context jakarta.ws.rs.core.HttpHeaders headers) {
@@ -107,6 +120,7 @@ public class SubmissionResource {
     @GET
     @Path("/{id}/report")
     @Blocking
+    @RolesAllowed({Roles.SUBMITTER, Roles.OPERATOR, Roles.AUDITOR})
     @Operation(summary = "A submission's report: JSON, SARIF (?format=sarif) or CycloneDX (?format=cyclonedx)")
     public Response report(@PathParam("id") String id, @Context jakarta.ws.rs.core.UriInfo uri,
                            @Context jakarta.ws.rs.core.HttpHeaders headers) {
@@ -116,39 +130,43 @@ public class SubmissionResource {
     @POST
     @Path("/{id}/rescan")
     @Blocking
+    @RolesAllowed(Roles.OPERATOR)
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Scan a finished submission again as a new attempt (operator token)")
+    @Operation(summary = "Scan a finished submission again as a new attempt (operator role)")
     @APIResponse(responseCode = "202", description = "The new attempt is queued")
     @APIResponse(responseCode = "409", description = "The submission is not finished, or is hacked")
-    public Response rescan(@PathParam("id") String id, @QueryParam("reason") String reason,
-                           @HeaderParam("Authorization") String authorization) {
-        String actor = operators.require(authorization);
-        var accepted = service.rescan(checkId(id), reason == null || reason.isBlank() ? "re-scan" : reason.strip(), actor);
+    public Response rescan(@PathParam("id") String id, @QueryParam("reason") String reason) {
+        var accepted = service.rescan(checkId(id), reason == null || reason.isBlank() ? "re-scan" : reason.strip(),
+                caller.actor());
         return Response.accepted(accepted).location(URI.create(accepted.statusUrl())).build();
     }
 
     @GET
     @Path("/{id}")
     @Blocking
+    @RolesAllowed({Roles.SUBMITTER, Roles.OPERATOR, Roles.AUDITOR})
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "A submission with its stage results and status history")
     @APIResponse(responseCode = "404", description = "No such submission")
     public SubmissionViews.SubmissionView get(@PathParam("id") String id) {
-        return SubmissionViews.SubmissionView.of(registry.get(checkId(id)));
+        return SubmissionViews.SubmissionView.of(owned(id));
     }
 
     @GET
     @Path("/{id}/events")
     @Blocking
+    @RolesAllowed({Roles.SUBMITTER, Roles.OPERATOR, Roles.AUDITOR})
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Operation(summary = "Server-sent events of stage progress until the submission reaches a final status",
             description = "Each event's id is its sequence number; reconnect with Last-Event-ID to resume.")
     public Multi<OutboundSseEvent> events(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
                                           @Context Sse sse) {
-        registry.get(checkId(id)); // 404 before the stream starts, not an error inside it
+        owned(id); // 404 before the stream starts, not an error inside it
         AtomicLong after = new AtomicLong(parseSeq(lastEventId));
+        // the token is checked against the deny list before every poll: revoking it ends the stream
+        DenyList.Token token = caller.token();
         return Multi.createBy().repeating()
-                .uni(() -> registry.events(id, after.get()))
+                .uni(() -> denyList.check(token).chain(() -> registry.events(id, after.get())))
                 .withDelay(config.eventsPollInterval())
                 .whilst(r -> !r.getTerminal())
                 .onItem().transformToIterable(r -> r.getEventsList())
@@ -204,7 +222,17 @@ public class SubmissionResource {
         }
         Optional<java.nio.file.Path> sig = signature == null || signature.uploadedFile() == null
                 ? Optional.empty() : Optional.of(signature.uploadedFile());
-        return new NewSubmission(k, n, filename, file.uploadedFile(), src, sha.toLowerCase(Locale.ROOT), fmt, sig);
+        return new NewSubmission(k, n, filename, file.uploadedFile(), src, sha.toLowerCase(Locale.ROOT), fmt, sig,
+                caller.user());
+    }
+
+    /** The submission if the caller may see it; another user's answers 404 like an unknown id, so ids do not leak. */
+    private io.airlock.contracts.v1.Submission owned(String id) {
+        var s = registry.get(checkId(id));
+        if (!caller.mayRead(s.getSubmitter())) {
+            throw ProblemException.notFound("no submission '" + id + "'");
+        }
+        return s;
     }
 
     private static String checkId(String id) {
@@ -213,6 +241,14 @@ public class SubmissionResource {
             return java.util.UUID.fromString(id).toString();
         } catch (IllegalArgumentException e) {
             throw ProblemException.notFound("no submission '" + id + "'");
+        }
+    }
+
+    private static long uploadSize(NewSubmission in) {
+        try {
+            return java.nio.file.Files.size(in.upload());
+        } catch (java.io.IOException e) {
+            throw ProblemException.badRequest("missing-file", "the uploaded file could not be read: " + e.getMessage());
         }
     }
 

@@ -86,6 +86,7 @@ public class SubmissionService {
                 .setHasSignature(in.signature().isPresent())
                 .setSignatureBlob(signature)
                 .setPrecheck(outcome.recorded())
+                .setSubmitter(in.submitter())
                 .setActor("gateway");
 
         if (outcome instanceof PrecheckOutcome.Unavailable u) {

@@ -3,6 +3,8 @@ package io.airlock.registry.admission;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.airlock.registry.problem.Problem;
 import io.smallrye.mutiny.Uni;
+import io.airlock.identity.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -17,6 +19,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Signed admission statements for serving systems, and the key to check them with. */
 @Path("/v1/admissions")
+@RolesAllowed({Roles.OPERATOR, Roles.AUDITOR})
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "admissions", description = "Signed admission (in-toto statement in a DSSE envelope) of promoted models")
 public class AdmissionResource {
@@ -31,6 +34,7 @@ public class AdmissionResource {
 
     @GET
     @Path("/key")
+    @RolesAllowed({Roles.SUBMITTER, Roles.OPERATOR, Roles.AUDITOR})
     @Operation(summary = "The registry's admission public key",
             description = "ephemeral=true: no key is configured and this one dies with the registry process; pin a "
                     + "configured key in production.")

@@ -5,6 +5,8 @@ import io.airlock.registry.audit.service.AuditQuery;
 import io.airlock.registry.problem.Problem;
 import io.airlock.registry.rest.Params;
 import io.smallrye.mutiny.Uni;
+import io.airlock.identity.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -20,6 +22,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** The hash-chained audit log: read it, and verify that nothing in it was edited, removed or reordered. */
 @Path("/v1/audit")
+@RolesAllowed({Roles.OPERATOR, Roles.AUDITOR})
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "audit", description = "Append-only, hash-chained log of every decision")
 public class AuditResource {

@@ -8,8 +8,10 @@ import io.airlock.registry.evaluation.service.EvaluationSpec;
 import io.airlock.registry.problem.Problem;
 import io.airlock.registry.problem.ProblemException;
 import io.airlock.registry.rest.Params;
-import io.airlock.registry.security.Caller;
+import io.airlock.access.Caller;
 import io.smallrye.mutiny.Uni;
+import io.airlock.identity.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -39,6 +41,7 @@ import java.util.Set;
  * through the evaluator's queue. Writes need the operator token ({@code OperatorFilter}); reads are open.
  */
 @Path("/v1/evaluations")
+@RolesAllowed({Roles.OPERATOR, Roles.AUDITOR})
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "evaluations", description = "Conformance evaluations of promoted models (docs/CONFORMANCE.md)")
 public class EvaluationResource {
@@ -52,6 +55,7 @@ public class EvaluationResource {
     Caller caller;
 
     @POST
+    @RolesAllowed(Roles.OPERATOR)
     @Consumes(MediaType.APPLICATION_JSON)
     @SecurityRequirement(name = "operator")
     @Operation(summary = "Create an evaluation (operator)",
@@ -95,6 +99,7 @@ public class EvaluationResource {
     }
 
     @POST
+    @RolesAllowed(Roles.OPERATOR)
     @Path("/{name}/run")
     @SecurityRequirement(name = "operator")
     @Operation(summary = "Run now (operator)", description = "Queues a run on the evaluator's stream. While a run is "
@@ -109,6 +114,7 @@ public class EvaluationResource {
     }
 
     @DELETE
+    @RolesAllowed(Roles.OPERATOR)
     @Path("/{name}")
     @SecurityRequirement(name = "operator")
     @Operation(summary = "Delete an evaluation (operator)", description = "Its rows and audit trail stay; a model it "

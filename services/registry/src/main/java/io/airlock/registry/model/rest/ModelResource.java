@@ -4,8 +4,10 @@ import io.airlock.registry.model.service.ModelQuery;
 import io.airlock.registry.model.service.ModelService;
 import io.airlock.registry.problem.Problem;
 import io.airlock.registry.rest.Params;
-import io.airlock.registry.security.Caller;
+import io.airlock.access.Caller;
 import io.smallrye.mutiny.Uni;
+import io.airlock.identity.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -26,6 +28,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Promoted models: what may be served. Hacked submissions never appear here. */
 @Path("/v1/models")
+@RolesAllowed({Roles.OPERATOR, Roles.AUDITOR})
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "models", description = "Promoted models")
 @SecurityScheme(securitySchemeName = "operator", type = SecuritySchemeType.HTTP, scheme = "bearer",
@@ -71,6 +74,7 @@ public class ModelResource {
     }
 
     @DELETE
+    @RolesAllowed(Roles.OPERATOR)
     @Path("/{id}")
     @SecurityRequirement(name = "operator")
     @Operation(summary = "Delete a model (operator)",

@@ -40,7 +40,8 @@ final class ProtoMapper {
         return new NewSubmission(r.getSubmissionId(), kind(r.getKind()), r.getName(), a.getFilename(), a.getBlob(),
                 a.getSize(), r.getSourceUrl(), r.getExpectedSha256(), r.getHasSignature(),
                 status("initial_status", r.getInitialStatus()), r.getPrecheck(),
-                findings(r.getPrecheckFindingsList()), r.getReason(), r.getActor(), r.getSignatureBlob());
+                findings(r.getPrecheckFindingsList()), r.getReason(), r.getActor(), r.getSignatureBlob(),
+                r.getSubmitter());
     }
 
     static StageReport stageReport(RecordStageRequest r) {
@@ -103,6 +104,7 @@ final class ProtoMapper {
                 .setUpdatedAt(s.updatedAt().toString())
                 .setSha256(s.sha256())
                 .setSignatureBlob(s.signatureBlob())
+                .setSubmitter(s.submitter())
                 .addAllStages(d.stages().stream().map(ProtoMapper::stage).toList())
                 .addAllHistory(d.history().stream().map(ProtoMapper::event).toList())
                 .build();

@@ -36,6 +36,8 @@ public class SubmissionEntity {
     public boolean hasSignature;
     @Column(name = "signature_blob")
     public String signatureBlob;
+    /** The user it belongs to (the token's subject); owners see only their own. */
+    public String submitter;
     public String status;
     public int attempt;
     public String precheck;

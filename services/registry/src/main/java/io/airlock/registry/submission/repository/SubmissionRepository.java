@@ -35,6 +35,10 @@ public class SubmissionRepository implements PanacheRepositoryBase<SubmissionEnt
             where.append(" and kind = :kind");
             params.and("kind", k);
         });
+        filter.submitter().ifPresent(u -> {
+            where.append(" and submitter = :submitter");
+            params.and("submitter", u);
+        });
         filter.since().ifPresent(t -> {
             where.append(" and createdAt >= :since");
             params.and("since", t);
@@ -46,7 +50,8 @@ public class SubmissionRepository implements PanacheRepositoryBase<SubmissionEnt
     }
 
     /** Filter of {@link #page}; values are wire names. */
-    public record Filter(Optional<String> status, Optional<String> kind, Optional<Instant> since) {
+    public record Filter(Optional<String> status, Optional<String> kind, Optional<Instant> since,
+                         Optional<String> submitter) {
     }
 
     /** Rows of one page and the count of all matching rows. */

@@ -3,6 +3,7 @@ package io.airlock.registry.submission.rest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.airlock.access.Caller;
 import io.airlock.contracts.Kind;
 import io.airlock.contracts.Severity;
 import io.airlock.contracts.SubmissionStatus;
@@ -17,6 +18,8 @@ import io.airlock.registry.submission.service.FindingsQuery;
 import io.airlock.registry.submission.service.SubmissionQuery;
 import io.airlock.registry.submission.service.SubmissionQueryService;
 import io.smallrye.mutiny.Uni;
+import io.airlock.identity.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -42,6 +45,7 @@ import static io.airlock.registry.rest.Params.present;
 
 /** Read API of the system of record. Writes go through gRPC only. */
 @Path("/v1/submissions")
+@RolesAllowed({Roles.SUBMITTER, Roles.OPERATOR, Roles.AUDITOR})
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "submissions", description = "Submissions, their stage results and status history")
 public class SubmissionResource {
@@ -52,6 +56,8 @@ public class SubmissionResource {
     ReportService reports;
     @Inject
     ObjectMapper json;
+    @Inject
+    Caller caller;
 
     @GET
     @Operation(summary = "List submissions, newest first",
@@ -73,6 +79,8 @@ public class SubmissionResource {
                 present(status).map(SubmissionResource::status),
                 present(kind).map(SubmissionResource::kind),
                 present(since).map(v -> Params.instant("since", v)),
+                // a submitter's listing holds their own submissions only
+                caller.seesEverything() ? Optional.empty() : Optional.of(caller.user()),
                 present(limit).map(v -> Params.integer("limit", v)).orElse(SubmissionQuery.DEFAULT_LIMIT),
                 present(offset).map(v -> Params.integer("offset", v)).orElse(0));
         return queries.list(query).map(SubmissionViews.PageView::of);
@@ -86,7 +94,7 @@ public class SubmissionResource {
     @APIResponse(responseCode = "404", description = "No such submission",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<SubmissionViews.SubmissionView> get(@PathParam("id") String id) {
-        return queries.get(id).map(SubmissionViews.SubmissionView::of);
+        return visible(id).chain(() -> queries.get(id)).map(SubmissionViews.SubmissionView::of);
     }
 
     @GET
@@ -112,7 +120,7 @@ public class SubmissionResource {
                 present(severity).map(SubmissionResource::severity), present(stage),
                 present(limit).map(v -> Params.integer("limit", v)).orElse(FindingsQuery.DEFAULT_LIMIT),
                 present(offset).map(v -> Params.integer("offset", v)).orElse(0));
-        return queries.findings(query).map(SubmissionViews.FindingsView::of);
+        return visible(id).chain(() -> queries.findings(query)).map(SubmissionViews.FindingsView::of);
     }
 
     @GET
@@ -136,7 +144,8 @@ public class SubmissionResource {
             @Parameter(description = "Attempt (default: the current one)") @QueryParam("attempt") String attempt,
             @HeaderParam(HttpHeaders.ACCEPT) String accept) {
         ReportFormat f = ReportFormat.choose(present(format), Optional.ofNullable(accept));
-        return reports.report(id, present(attempt).map(v -> Params.integer("attempt", v))).map(data -> {
+        var which = present(attempt).map(v -> Params.integer("attempt", v));
+        return visible(id).chain(() -> reports.report(id, which)).map(data -> {
             JsonNode body = switch (f) {
                 case JSON -> JsonReport.of(data);
                 case SARIF -> SarifReport.of(data);
@@ -150,6 +159,11 @@ public class SubmissionResource {
                 throw new UncheckedIOException(e);
             }
         });
+    }
+
+    /** Operators and auditors see every submission; a submitter sees their own, and another's id is a 404. */
+    private Uni<Void> visible(String id) {
+        return caller.seesEverything() ? Uni.createFrom().voidItem() : queries.requireOwner(id, caller.user());
     }
 
     private static SubmissionStatus status(String v) {

@@ -29,10 +29,11 @@ public final class SubmissionViews {
     /** A submission without its evidence, for lists. */
     public record SummaryView(String id, String kind, String name, String filename, String status, int attempt,
                               String precheck, String blob, long size, String sha256, String createdAt,
-                              String updatedAt) {
+                              String updatedAt, String submitter) {
         static SummaryView of(SubmissionRecord s) {
             return new SummaryView(s.id(), s.kind().wire(), s.name(), s.filename(), s.status().wire(), s.attempt(),
-                    s.precheck(), s.blob(), s.size(), s.sha256(), s.createdAt().toString(), s.updatedAt().toString());
+                    s.precheck(), s.blob(), s.size(), s.sha256(), s.createdAt().toString(), s.updatedAt().toString(),
+                    s.submitter());
         }
     }
 
@@ -40,13 +41,14 @@ public final class SubmissionViews {
     public record SubmissionView(String id, String kind, String name, String filename, String status, int attempt,
                                  String precheck, String blob, long size, String sha256, String sourceUrl,
                                  String expectedSha256, boolean hasSignature, boolean terminal, String createdAt,
-                                 String updatedAt, List<StageView> stages, List<StatusView> history) {
+                                 String updatedAt, String submitter, List<StageView> stages,
+                                 List<StatusView> history) {
         static SubmissionView of(SubmissionDetail d) {
             SubmissionRecord s = d.submission();
             return new SubmissionView(s.id(), s.kind().wire(), s.name(), s.filename(), s.status().wire(), s.attempt(),
                     s.precheck(), s.blob(), s.size(), s.sha256(), s.sourceUrl(), s.expectedSha256(),
                     s.hasSignature(), s.status().terminal(), s.createdAt().toString(), s.updatedAt().toString(),
-                    d.stages().stream().map(StageView::of).toList(), d.history().stream().map(StatusView::of).toList());
+                    s.submitter(), d.stages().stream().map(StageView::of).toList(), d.history().stream().map(StatusView::of).toList());
         }
     }
 

@@ -49,6 +49,7 @@ class EntityMapper {
         e.expectedSha256 = s.expectedSha256();
         e.hasSignature = s.hasSignature();
         e.signatureBlob = s.signatureBlob();
+        e.submitter = s.submitter();
         e.status = s.initialStatus().wire();
         e.attempt = 1;
         e.precheck = s.precheck();
@@ -86,7 +87,8 @@ class EntityMapper {
     SubmissionRecord record(SubmissionEntity e) {
         return new SubmissionRecord(e.id, Kind.parse(e.kind), e.name, e.filename, e.blob, e.size, e.sha256,
                 e.sourceUrl, e.expectedSha256, e.hasSignature, SubmissionStatus.parse(e.status), e.attempt,
-                e.precheck, e.createdAt, e.updatedAt, e.signatureBlob == null ? "" : e.signatureBlob);
+                e.precheck, e.createdAt, e.updatedAt, e.signatureBlob == null ? "" : e.signatureBlob,
+                e.submitter == null ? "" : e.submitter);
     }
 
     RegistryEvent.StatusEvent event(StatusHistoryEntity e) {

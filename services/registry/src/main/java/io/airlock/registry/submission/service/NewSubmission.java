@@ -13,11 +13,12 @@ import java.util.Objects;
  * @param initialStatus RECEIVED, or HACKED when the precheck blocked it
  * @param precheck      what the precheck did: "passed", "blocked", "skipped (reason)", "disabled"
  * @param actor         who created it; "gateway" when not given
+ * @param submitter     the user it belongs to (the token's subject at the gateway); "" for none
  */
 public record NewSubmission(String id, Kind kind, String name, String filename, String blob, long size,
                             String sourceUrl, String expectedSha256, boolean hasSignature,
                             SubmissionStatus initialStatus, String precheck, List<Finding> precheckFindings,
-                            String reason, String actor, String signatureBlob) {
+                            String reason, String actor, String signatureBlob, String submitter) {
     public NewSubmission {
         Checks.submissionId(id);
         Objects.requireNonNull(kind, "kind");
@@ -39,6 +40,7 @@ public record NewSubmission(String id, Kind kind, String name, String filename, 
         reason = Checks.text(reason);
         actor = Checks.text(actor).isBlank() ? "gateway" : actor;
         signatureBlob = Checks.text(signatureBlob);
+        submitter = Checks.text(submitter);
         if (!signatureBlob.isEmpty() && !Checks.BLOB.matcher(signatureBlob).matches()) {
             throw RegistryException.invalid("signature_blob '" + signatureBlob + "' is not a content address sha256:<64 hex>");
         }

@@ -6,9 +6,9 @@ import io.airlock.contracts.SubmissionStatus;
 import java.time.Instant;
 import java.util.Optional;
 
-/** A page request over submissions, newest first. */
+/** A page request over submissions, newest first; {@code submitter} narrows it to one user's. */
 public record SubmissionQuery(Optional<SubmissionStatus> status, Optional<Kind> kind, Optional<Instant> since,
-                             int limit, int offset) {
+                             Optional<String> submitter, int limit, int offset) {
     public static final int MAX_LIMIT = 200;
     public static final int DEFAULT_LIMIT = 50;
 

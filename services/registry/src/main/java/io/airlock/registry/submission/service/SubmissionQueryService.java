@@ -61,7 +61,7 @@ public class SubmissionQueryService {
     @WithSession
     public Uni<SubmissionPage> list(SubmissionQuery q) {
         var filter = new SubmissionRepository.Filter(q.status().map(SubmissionStatus::wire), q.kind().map(Kind::wire),
-                q.since());
+                q.since(), q.submitter());
         return submissions.page(filter, q.limit(), q.offset()).map(page -> new SubmissionPage(page.total(), q.limit(),
                 q.offset(), page.rows().stream().map(mapper::record).toList()));
     }
@@ -86,6 +86,21 @@ public class SubmissionQueryService {
             all.sort(Comparator.comparing((FindingsPage.Found f) -> f.finding().severity()).reversed());
             List<FindingsPage.Found> page = all.stream().skip(q.offset()).limit(q.limit()).toList();
             return new FindingsPage(d.submission().id(), attempt, all.size(), q.limit(), q.offset(), page);
+        });
+    }
+
+    /**
+     * NOT_FOUND unless the submission belongs to {@code user}: another user's id answers exactly
+     * like an unknown one, so ids do not leak.
+     */
+    @WithSession
+    public Uni<Void> requireOwner(String submissionId, String user) {
+        Checks.lookupId(submissionId);
+        return find(submissionId).map(row -> {
+            if (!user.equals(row.submitter)) {
+                throw RegistryException.notFound(submissionId);
+            }
+            return null;
         });
     }
 

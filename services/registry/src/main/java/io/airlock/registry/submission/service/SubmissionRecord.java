@@ -9,5 +9,6 @@ import java.time.Instant;
 public record SubmissionRecord(String id, Kind kind, String name, String filename, String blob, long size,
                                String sha256, String sourceUrl, String expectedSha256, boolean hasSignature,
                                SubmissionStatus status, int attempt, String precheck, Instant createdAt,
-                               Instant updatedAt, String signatureBlob) {
+                               Instant updatedAt, String signatureBlob,
+                               String submitter) {
 }

@@ -91,6 +91,8 @@ public class SubmissionService {
             details.put("status", s.initialStatus().wire());
             details.put("precheck", s.precheck());
             details.put("reason", s.reason());
+            // the audit entry names the user the submission belongs to, whoever relayed it
+            details.put("submitter", s.submitter());
             if (!s.precheckFindings().isEmpty()) {
                 details.put("rules", rules(s.precheckFindings()));
             }
