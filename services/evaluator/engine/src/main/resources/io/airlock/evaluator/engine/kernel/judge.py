@@ -612,7 +612,11 @@ def public(case):
 
 
 def run(args, report):
-    import torch
+    try:
+        import torch
+        import yaml  # noqa: F401
+    except ImportError as e:
+        raise NotRun("the judge's interpreter %s has no %s: no behavioral test can run here" % (sys.executable, e.name))
     report["torch"] = torch.__version__
     task = load_task(args.task)
     report["task"] = {"digest": task["_digest"], "lang": task["lang"], "ranking_by": task.get("ranking_by", "")}
@@ -763,9 +767,8 @@ def drive(args, task, judge, report):
                 judge.reread(rec, settled=True)
     except Failure as f:
         report["cases"] = cases
-        if box.died() is not None and box.proc.returncode == -signal.SIGSYS or box.proc.returncode == 128 + 31:
-            raise Tampering("kernel.forbidden_syscall", "the worker was killed by the seccomp filter (SIGSYS): it "
-                            "called ptrace, perf_event_open, bpf, io_uring, userfaultfd, keyctl or similar")
+        if f.rule == "kernel.worker_died":
+            return worker_gone(judge, report, str(f).replace("the worker died ", ""))
         return fail(report, f.rule, str(f), f.evidence)
     report["cases"] = cases
     judge.send({"op": "exit"})
@@ -793,7 +796,10 @@ class Failure(Exception):
 
 
 def worker_gone(judge, report, when):
-    rc = judge.box.died()
+    try:  # bubblewrap reports a child killed by signal N as exit 128 + N
+        rc = judge.box.proc.wait(3)
+    except subprocess.TimeoutExpired:
+        rc = None
     if rc is not None and rc in (-signal.SIGSYS, 128 + signal.SIGSYS):
         raise Tampering("kernel.forbidden_syscall", "the worker was killed by the seccomp filter (SIGSYS) %s" % when)
     return fail(report, "kernel.worker_died", "the worker died %s (exit %s)" % (when, rc), judge.box.log_tail(800))
@@ -807,30 +813,10 @@ def fail(report, rule, message, evidence=""):
     return report
 
 
-def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--task", required=True)
-    p.add_argument("--submission", required=True)
-    p.add_argument("--harness", required=True)
-    p.add_argument("--report", required=True)
-    p.add_argument("--python", default=sys.executable)
-    p.add_argument("--device", default="cpu")
-    p.add_argument("--uid", type=int, default=65534)
-    p.add_argument("--reps", type=int, default=5)
-    p.add_argument("--check-fraction", type=float, default=0.5)
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--timeout", type=int, default=300)
-    p.add_argument("--call-timeout", type=int, default=30)
-    p.add_argument("--start-timeout", type=int, default=60)
-    p.add_argument("--load-timeout", type=int, default=120)
-    p.add_argument("--cpu-seconds", type=int, default=300)
-    p.add_argument("--memory-bytes", type=int, default=4 << 30)
-    p.add_argument("--settle", type=float, default=0.2)
-    a = p.parse_args()
-    a.task = os.path.realpath(a.task)
-    a.harness = os.path.realpath(a.harness)
+def judge_one(a):
     report = {"schema": SCHEMA, "outcome": "ERROR", "reason": "", "findings": []}
     started = time.monotonic()
+    saved_path, saved_modules = list(sys.path), set(sys.modules)
     try:
         run(a, report)
     except NotRun as e:
@@ -844,11 +830,52 @@ def main():
     except Exception as e:
         report["outcome"], report["reason"] = "ERROR", "the judge failed: %s: %s" % (type(e).__name__, e)
         report["trace"] = traceback.format_exc()[-3000:]
+    finally:
+        # the next job of a batch must not see this task's modules (reference, task, utils)
+        sys.path[:] = saved_path
+        for name in set(sys.modules) - saved_modules:
+            if not name.startswith("torch") and not name.startswith("yaml"):
+                del sys.modules[name]
     report["durationMs"] = int((time.monotonic() - started) * 1000)
     tmp = a.report + ".tmp"
     with open(tmp, "w") as f:
         json.dump(report, f, indent=1, default=str)
     os.replace(tmp, a.report)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--task")
+    p.add_argument("--submission")
+    p.add_argument("--report")
+    p.add_argument("--batch", help="a JSON list of {task, submission, report}: one judge, a fresh worker each")
+    p.add_argument("--harness", required=True)
+    p.add_argument("--python", default=sys.executable)
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--uid", type=int, default=65534)
+    p.add_argument("--reps", type=int, default=5)
+    p.add_argument("--check-fraction", type=float, default=0.5)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--timeout", type=int, default=300)
+    p.add_argument("--call-timeout", type=int, default=30)
+    p.add_argument("--start-timeout", type=int, default=60)
+    p.add_argument("--load-timeout", type=int, default=300)
+    p.add_argument("--cpu-seconds", type=int, default=300)
+    p.add_argument("--memory-bytes", type=int, default=4 << 30)
+    p.add_argument("--settle", type=float, default=0.2)
+    a = p.parse_args()
+    a.harness = os.path.realpath(a.harness)
+    if a.batch:
+        with open(a.batch) as f:
+            jobs = json.load(f)
+    else:
+        if not (a.task and a.submission and a.report):
+            p.error("--task, --submission and --report, or --batch")
+        jobs = [{"task": a.task, "submission": a.submission, "report": a.report}]
+    for job in jobs:
+        one = argparse.Namespace(**vars(a))
+        one.task, one.submission, one.report = os.path.realpath(job["task"]), job["submission"], job["report"]
+        judge_one(one)
 
 
 if __name__ == "__main__":
