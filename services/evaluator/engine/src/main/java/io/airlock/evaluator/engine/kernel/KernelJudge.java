@@ -176,6 +176,10 @@ public final class KernelJudge {
         put(d, "taskDigest", r.path("task").path("digest"));
         put(d, "durationMs", r.path("durationMs"));
         put(d, "scratchFiles", r.path("scratchFiles"));
+        for (Iterator<Map.Entry<String, JsonNode>> it = r.path("observed").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            d.put("observed." + e.getKey(), e.getValue().asText());
+        }
         for (Iterator<Map.Entry<String, JsonNode>> it = r.path("isolation").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             d.put("isolation." + e.getKey(), e.getValue().asText());

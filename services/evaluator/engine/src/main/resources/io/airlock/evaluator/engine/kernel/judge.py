@@ -475,6 +475,21 @@ class Sandbox:
         except OSError:
             return ""
 
+    def observed(self):
+        """What the worker did, seen from outside it: its processes and peak memory (from its cgroup)."""
+        seen = {}
+        if self.cgroup:
+            try:
+                with open(os.path.join(self.cgroup, "cgroup.procs")) as f:
+                    seen["processesAtEnd"] = len(f.read().split())  # bubblewrap's two included
+                for name in ("memory.max_usage_in_bytes", "memory.peak"):
+                    if os.path.exists(os.path.join(self.cgroup, name)):
+                        with open(os.path.join(self.cgroup, name)) as f:
+                            seen["peakMemoryBytes"] = int(f.read().strip())
+            except (OSError, ValueError):
+                pass
+        return seen
+
     def stop(self):
         try:
             os.killpg(self.proc.pid, signal.SIGKILL)
@@ -666,7 +681,10 @@ def run(args, report):
         return drive(args, task, judge, report)
     finally:
         report["workerLog"] = box.log_tail()
+        if box.cgroup:
+            report["observed"] = box.observed()
         box.stop()
+        # what it wrote: the scratch folder is the only writable place it had
         report["scratchFiles"] = sum(len(fs) for _r, _d, fs in os.walk(box.scratch))
         shutil.rmtree(tmp, ignore_errors=True)
 
