@@ -9,6 +9,7 @@ import io.airlock.evaluator.engine.EvalReportJson;
 import io.airlock.evaluator.engine.Evaluator;
 import io.airlock.evaluator.engine.corpus.Corpora;
 import io.airlock.evaluator.engine.corpus.CorpusSignature;
+import io.airlock.evaluator.engine.kernel.KernelJudge;
 import io.airlock.evaluator.engine.run.RunReport;
 import io.airlock.signing.SigningException;
 import io.airlock.formats.Format;
@@ -30,12 +31,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
  * {@code airlock eval MODEL}: the evaluator's stages, locally, on the CPU. MODEL is a file (a bare
  * ONNX model, a model package archive) or a model package folder. An external corpus is used
  * with its signature state shown; {@code --require-signed-corpus} refuses one no pinned key verifies.
+ * With {@code --task DIR}, MODEL is a kernel submission (Python) and the kernel judge runs it in its
+ * sandbox against that task, exactly as the evaluator service does.
  */
 @Command(name = "eval", description = "Load a model in ONNX Runtime (CPU) locally, run a corpus against it "
         + "and report what ran.",
@@ -71,6 +75,18 @@ final class EvalCommand implements Callable<Integer> {
             description = "write every case's attempt as one JSON line to FILE")
     Path attemptLog;
 
+    @Option(names = "--task", paramLabel = "DIR",
+            description = "judge a kernel submission against this task folder (task.yml, reference.py, task.py)")
+    Path task;
+
+    @Option(names = "--python", paramLabel = "PATH", defaultValue = "/usr/bin/python3",
+            description = "the interpreter with torch for the kernel judge (default ${DEFAULT-VALUE})")
+    String python;
+
+    @Option(names = "--require-proof",
+            description = "with --task: a behavioral test that did not run is a rejection (exit 1), not a pass")
+    boolean requireProof;
+
     @Option(names = "--format", paramLabel = "text|json|sarif", defaultValue = "text",
             description = "output format (default ${DEFAULT-VALUE})")
     OutputFormat format;
@@ -82,6 +98,9 @@ final class EvalCommand implements Callable<Integer> {
         boolean folder = Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS);
         if (!folder && !LocalFile.check(file, err)) {
             return ExitCodes.TOOL_ERROR;
+        }
+        if (task != null) {
+            return judgeKernel(out, err);
         }
         EvalOptions options = EvalOptions.defaults();
         String signature = "";
@@ -149,6 +168,43 @@ final class EvalCommand implements Callable<Integer> {
         }
         out.flush();
         return error ? ExitCodes.TOOL_ERROR : failed ? ExitCodes.REJECT : ExitCodes.PASS;
+    }
+
+    private int judgeKernel(PrintWriter out, PrintWriter err) {
+        if (!Files.isDirectory(task)) {
+            err.println("airlock: --task " + task + " is not a folder");
+            return ExitCodes.TOOL_ERROR;
+        }
+        KernelJudge.Options defaults = KernelJudge.Options.defaults();
+        StageResult stage = new KernelJudge(new KernelJudge.Options(python, defaults.timeout(), defaults.reps(),
+                defaults.checkFraction(), defaults.settleSeconds())).judge(file, task);
+        boolean failed = stage.status() == StageStatus.FAIL
+                || (requireProof && stage.status() == StageStatus.NOT_RUN);
+        String verdict = stage.status() == StageStatus.ERROR ? "ERROR" : KernelJudge.hacked(stage) ? "HACKED"
+                : failed ? "REJECT" : stage.status() == StageStatus.NOT_RUN ? "PASS (unproven: behavioral test not run)"
+                : "PASS";
+        if (format == OutputFormat.json) {
+            ObjectNode json = Reports.jsonTree(Map.of("stages", List.of(stage), "result", verdict));
+            out.println(json.toPrettyString());
+        } else if (format == OutputFormat.sarif) {
+            try {
+                out.println(Reports.sarif(KernelJudge.class.getSimpleName(), file, Files.size(file), "", List.of(stage),
+                        stage.findings()));
+            } catch (IOException e) {
+                err.println("airlock: " + e.getMessage());
+                return ExitCodes.TOOL_ERROR;
+            }
+        } else {
+            Reports.stages(out, List.of(stage));
+            stage.details().forEach((k, v) -> {
+                if (!k.equals("reason") && !k.equals("trace")) {
+                    out.printf("  %s: %s%n", k, v);
+                }
+            });
+            out.printf("result: %s%n", verdict);
+        }
+        out.flush();
+        return stage.status() == StageStatus.ERROR ? ExitCodes.TOOL_ERROR : failed ? ExitCodes.REJECT : ExitCodes.PASS;
     }
 
     /** The builtin corpus names, for the help text and shell completion. */

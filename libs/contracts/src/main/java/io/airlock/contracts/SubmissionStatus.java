@@ -36,7 +36,8 @@ public enum SubmissionStatus {
             case RECEIVED -> EnumSet.of(QUEUED, HACKED, FAILED);
             case QUEUED -> EnumSet.of(SCANNING, FAILED);
             case SCANNING -> EnumSet.of(EVALUATING, ADMITTED, REJECTED, FAILED);
-            case EVALUATING -> EnumSet.of(PROMOTED, REJECTED, FAILED);
+            // kernels: the evaluator's behavioral test admits them, rejects them, or finds them tampering (hacked)
+            case EVALUATING -> EnumSet.of(PROMOTED, ADMITTED, REJECTED, HACKED, FAILED);
             default -> EnumSet.noneOf(SubmissionStatus.class);
         };
     }

@@ -5,6 +5,7 @@ import io.airlock.blob.BlobStore;
 import io.airlock.blob.BlobStoreException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.airlock.contracts.ConformanceWork;
+import io.airlock.contracts.Kind;
 import io.airlock.contracts.grpc.Protos;
 import io.airlock.contracts.StageResult;
 import io.airlock.contracts.StageStatus;
@@ -24,6 +25,8 @@ import io.quarkus.logging.Log;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import java.io.IOException;
@@ -58,6 +61,10 @@ public class EvalWorker {
     ConformanceRunner conformance;
     @Inject
     ObjectMapper json;
+    @Inject
+    KernelRunner kernels;
+    @Channel("admitted-kernels")
+    Emitter<WorkItem> toKernelRunner;
 
     /** Whether a model whose behavioral test could not run may be promoted. */
     public enum BehavioralPolicy {
@@ -97,6 +104,10 @@ public class EvalWorker {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        if (item.kind() == Kind.KERNEL) {
+            onKernel(item, file);
+            return;
+        }
         long t0 = System.nanoTime();
         EvalReport report = runner.evaluate(file, format);
         for (StageResult stage : report.stages()) {
@@ -110,6 +121,32 @@ public class EvalWorker {
         Log.infof("submission=%s attempt=%d evaluated provider=%s in %d ms -> %s (%s)", item.submissionId(),
                 item.attempt(), report.executionProvider(), (System.nanoTime() - t0) / 1_000_000, d.status().wire(),
                 d.reason());
+    }
+
+    /**
+     * A kernel that passed the scanner: its behavioral test against the task it names, then admitted (handed to
+     * the kernel runner stream), rejected, hacked or failed. The transition is recorded before the hand-off, as
+     * the scanner does.
+     */
+    private void onKernel(WorkItem item, Path file) {
+        long t0 = System.nanoTime();
+        StageResult stage = kernels.judge(file, item.name());
+        io.airlock.support.StageMetrics.record(meters, stage);
+        registry().recordStage(RecordStageRequest.newBuilder()
+                .setSubmissionId(item.submissionId()).setAttempt(item.attempt())
+                .setStage(Protos.toProto(stage).toBuilder().setService(ACTOR)).build());
+        KernelRunner.Decision d = KernelRunner.decide(stage,
+                BehavioralPolicy.fromString(config.kernelBehavioralTest()));
+        WriteAck ack = transition(item, d.status(), d.reason());
+        if (d.status() == SubmissionStatus.ADMITTED && ack.getOutcome() != WriteOutcome.WRITE_OUTCOME_STALE) {
+            try {
+                toKernelRunner.send(item).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("could not hand " + item.submissionId() + " on: " + e, e);
+            }
+        }
+        Log.infof("submission=%s attempt=%d kernel judged in %d ms -> %s (%s)", item.submissionId(), item.attempt(),
+                (System.nanoTime() - t0) / 1_000_000, d.status().wire(), d.reason());
     }
 
     /** The registry's view: only a submission that is evaluating in this attempt is worked on. */

@@ -90,4 +90,19 @@ public interface EvaluatorConfig {
     /** Refuse to start unless the corpus file's signature is verified by a trusted key. */
     @WithDefault("false")
     boolean requireSignedCorpus();
+
+    /** Kernels: whether a kernel whose behavioral test could not run is admitted (required | if-runnable | off). */
+    @WithDefault("if-runnable")
+    String kernelBehavioralTest();
+
+    /** Kernels: a folder of task folders (kernelbot's layout); a kernel submission names its task by its name. */
+    Optional<String> kernelTaskDir();
+
+    /** Kernels: the interpreter with torch that runs the judge and the worker. */
+    @WithDefault("/usr/bin/python3")
+    String kernelPython();
+
+    /** Kernels: the whole judge run; it is killed after it. */
+    @WithDefault("5m")
+    Duration kernelJudgeTimeout();
 }

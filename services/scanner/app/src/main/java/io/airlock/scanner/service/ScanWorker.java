@@ -127,6 +127,9 @@ public class ScanWorker {
         whole.stop(meters.timer("airlock_scan_duration", "verdict", report.verdict().name()));
 
         SubmissionStatus next = decide(item.kind(), report.verdict());
+        if (next == SubmissionStatus.ADMITTED && config.kernelsToEvaluator()) {
+            next = SubmissionStatus.EVALUATING; // the evaluator's behavioral test decides admission
+        }
         String reason = reason(report);
         registry.transition(item, next.wire(), reason);
         if (next == SubmissionStatus.EVALUATING) {

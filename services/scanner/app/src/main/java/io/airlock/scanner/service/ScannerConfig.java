@@ -19,6 +19,13 @@ public interface ScannerConfig {
     Duration holdBeforeAck();
 
     /**
+     * Kernels that pass go on to the evaluator for their behavioral test (the evaluator admits them); with
+     * {@code false} the scanner admits them itself, with no behavioral test.
+     */
+    @WithDefault("true")
+    boolean kernelsToEvaluator();
+
+    /**
      * The scan policy: {@code default}, {@code permissive} or a YAML policy file (docs/SCAN-POLICY.md),
      * read once at start-up (a bad file stops the scanner from starting). Its name, version and line are
      * recorded on every stage with the engine's version, kept with promoted models and in their

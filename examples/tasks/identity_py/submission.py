@@ -1,0 +1,6 @@
+"""An honest identity kernel."""
+import torch
+
+
+def custom_kernel(data: torch.Tensor) -> torch.Tensor:
+    return data

@@ -1,0 +1,55 @@
+package io.airlock.evaluator.service;
+
+import io.airlock.contracts.Finding;
+import io.airlock.contracts.Severity;
+import io.airlock.contracts.StageResult;
+import io.airlock.contracts.StageStatus;
+import io.airlock.contracts.SubmissionStatus;
+import io.airlock.evaluator.engine.kernel.KernelJudge;
+import io.airlock.evaluator.service.EvalWorker.BehavioralPolicy;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What a kernel's behavioral test means for its submission: admitted, rejected, hacked or failed, by policy. */
+class KernelDecisionTest {
+    static StageResult stage(StageStatus status, String outcome, Finding... findings) {
+        return new StageResult(KernelJudge.STAGE, status, 1, List.of(findings),
+                Map.of("outcome", outcome, "reason", "because"));
+    }
+
+    @Test
+    void tamperingSeenByTheJudgeIsHackedAndWrongOutputRejected() {
+        var deferred = new Finding("kernel.deferred_work", Severity.CRITICAL, KernelJudge.STAGE, "", "changed", "");
+        var wrong = new Finding("kernel.wrong_output", Severity.HIGH, KernelJudge.STAGE, "", "values differ", "");
+        assertThat(KernelRunner.decide(stage(StageStatus.FAIL, "hacked", deferred), BehavioralPolicy.IF_RUNNABLE).status())
+                .isEqualTo(SubmissionStatus.HACKED);
+        KernelRunner.Decision d = KernelRunner.decide(stage(StageStatus.FAIL, "fail", wrong), BehavioralPolicy.IF_RUNNABLE);
+        assertThat(d.status()).isEqualTo(SubmissionStatus.REJECTED);
+        assertThat(d.reason()).contains("kernel.wrong_output");
+        assertThat(KernelRunner.decide(stage(StageStatus.PASS, "pass"), BehavioralPolicy.REQUIRED).status())
+                .isEqualTo(SubmissionStatus.ADMITTED);
+        assertThat(KernelRunner.decide(stage(StageStatus.ERROR, "error"), BehavioralPolicy.IF_RUNNABLE).status())
+                .isEqualTo(SubmissionStatus.FAILED);
+    }
+
+    @Test
+    void aTestThatDidNotRunIsAdmittedUnprovenOrRejectedWhenRequired() {
+        StageResult notRun = StageResult.notRun(KernelJudge.STAGE, "the submission needs a CUDA device");
+        KernelRunner.Decision lenient = KernelRunner.decide(notRun, BehavioralPolicy.IF_RUNNABLE);
+        assertThat(lenient.status()).isEqualTo(SubmissionStatus.ADMITTED);
+        assertThat(lenient.reason()).contains("unproven").contains("needs a CUDA device");
+        KernelRunner.Decision strict = KernelRunner.decide(notRun, BehavioralPolicy.REQUIRED);
+        assertThat(strict.status()).isEqualTo(SubmissionStatus.REJECTED);
+        assertThat(strict.reason()).contains("required by policy but not run");
+    }
+
+    @Test
+    void theEvaluatorMayAdmitOrMarkHackedFromEvaluating() {
+        assertThat(SubmissionStatus.EVALUATING.canMoveTo(SubmissionStatus.ADMITTED)).isTrue();
+        assertThat(SubmissionStatus.EVALUATING.canMoveTo(SubmissionStatus.HACKED)).isTrue();
+    }
+}
