@@ -18,13 +18,16 @@ import java.util.StringJoiner;
 /**
  * Entry point of the isolated evaluation child:
  * {@code java -cp ... io.airlock.evaluator.engine.ChildMain <artifact> <options-json> [format]}.
- * Prints one line, {@value #MARKER} followed by the report JSON, on standard output and exits 0
+ * Prints a line {@value #PROGRESS} per step as it starts, then one line, {@value #MARKER} followed
+ * by the report JSON, on standard output and exits 0
  * whatever the verdict; exit 2 means no report (bad arguments). Everything else the process
  * writes (library logs) goes to standard error, so the report line is the only one with the marker.
  */
 public final class ChildMain {
     /** Prefix of the report line on standard output. */
     public static final String MARKER = "AIRLOCK-EVAL-REPORT ";
+    /** Prefix of a progress line: the step's wire name, a space, its detail. */
+    public static final String PROGRESS = "AIRLOCK-EVAL-STEP ";
 
     private ChildMain() {
     }
@@ -55,7 +58,11 @@ public final class ChildMain {
                 System.exit(2);
             }
         }
-        EvalReport r = new Evaluator().evaluate(artifact, format, options);
+        // each step is printed as it starts, so the parent knows what the child was doing if it dies
+        Progress steps = (step, detail) -> report.println(PROGRESS + step.wire() + " "
+                + detail.replace('\n', ' ').replace('\r', ' '));
+        EvalReport r = new Evaluator(steps).evaluate(artifact, format, options);
+        steps.reached(Progress.Step.DONE, "");
         Map<String, String> seen = new LinkedHashMap<>(r.isolation());
         seen.put("mode", "child-jvm");
         seen.put("childInterfaces", interfaces());

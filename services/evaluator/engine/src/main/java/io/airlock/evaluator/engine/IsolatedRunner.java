@@ -20,19 +20,31 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Runs an evaluation in a child JVM ({@link ChildMain}) so that an untrusted model never shares
- * the service's process: the child gets a heap cap, a CPU count and CPU-time limit, a wall-clock
- * timeout after which it is killed, an empty environment (no credentials inherited), a private
- * temp folder, and, where the platform allows, a network namespace of its own. The report says
- * which of these were really in force. A child that is killed, crashes or prints no report gives
- * an ERROR stage with the reason, never a pass.
+ * the caller's process: the child gets a heap cap, a CPU count and CPU-time limit, a wall-clock
+ * timeout, a time limit on session creation, a cap on its resident memory, an empty environment
+ * (no credentials inherited), a private temp folder, no core dumps, and, where the platform allows,
+ * a network namespace of its own. Limits are enforced by killing the child. The report says which
+ * of these were really in force. A child that is killed, crashes or prints no report gives an
+ * ERROR stage with the reason, the signal and the step it had reached, never a pass.
  */
 public final class IsolatedRunner {
     private static final long MAX_STDOUT = 32L << 20;
-    private static final int STDERR_TAIL = 4096;
+    private static final int STDERR_TAIL = 8192;
+    private static final long POLL_MILLIS = 50;
+    private static final Pattern JVM_FATAL = Pattern.compile("#\\s+(SIG[A-Z0-9]+) \\(0x[0-9a-f]+\\)");
+    private static final Map<Integer, String> SIGNALS = Map.of(4, "SIGILL", 6, "SIGABRT", 7, "SIGBUS", 8, "SIGFPE",
+            9, "SIGKILL", 11, "SIGSEGV", 15, "SIGTERM", 24, "SIGXCPU", 25, "SIGXFSZ", 31, "SIGSYS");
+    /** Rules of the ERROR findings that the model caused (the CLI exits 1 on them, as on a rejection). */
+    public static final Set<String> MODEL_CAUSED = Set.of("eval.runtime_crashed", "eval.load_timeout",
+            "eval.memory_limit", "eval.child_timeout", "eval.timeouts_in_a_row", "eval.output_bound");
+
     /** What trying unshare found, once per JVM: the prefix that works, or why none does. */
     private record NetProbe(String prefix, String note) {
     }
@@ -50,22 +62,31 @@ public final class IsolatedRunner {
      * @param maxHeapBytes      -Xmx
      * @param cpus              -XX:ActiveProcessorCount (the JVM's and ORT's view of the machine)
      * @param cpuSeconds        RLIMIT_CPU through prlimit (0: none)
-     * @param addressSpaceBytes RLIMIT_AS through prlimit, which also caps native memory (0: none)
+     * @param addressSpaceBytes RLIMIT_AS through prlimit, which also caps native memory (0: none; it breaks CUDA)
      * @param isolateNetwork    try a private network namespace (unshare)
+     * @param loadTimeout       wall clock of ONNX Runtime's session creation (graph optimization and constant
+     *                          folding, which the model controls); the child is killed after it
+     * @param maxMemoryBytes    peak resident memory of the child (heap and native, read from /proc every 50 ms);
+     *                          the child is killed above it (0: none)
      */
     public record Limits(Duration timeout, long maxHeapBytes, int cpus, long cpuSeconds, long addressSpaceBytes,
-                         boolean isolateNetwork) {
+                         boolean isolateNetwork, Duration loadTimeout, long maxMemoryBytes) {
         public Limits {
             Objects.requireNonNull(timeout);
-            if (timeout.isNegative() || timeout.isZero() || maxHeapBytes < (16 << 20) || cpus < 1 || cpuSeconds < 0
-                    || addressSpaceBytes < 0) {
+            Objects.requireNonNull(loadTimeout);
+            if (timeout.isNegative() || timeout.isZero() || loadTimeout.isNegative() || loadTimeout.isZero()
+                    || maxHeapBytes < (16 << 20) || cpus < 1 || cpuSeconds < 0 || addressSpaceBytes < 0
+                    || maxMemoryBytes < 0) {
                 throw new IllegalArgumentException("invalid child limits");
             }
         }
 
-        /** 15 minutes, 1 GiB heap, 1 CPU, CPU time up to the wall clock, no address-space cap, network isolated. */
+        /**
+         * 15 minutes, 1 GiB heap, 1 CPU, CPU time up to the wall clock, no address-space cap, network
+         * isolated, 30 s to create the session, 4 GiB of resident memory.
+         */
         public static Limits defaults() {
-            return new Limits(Duration.ofMinutes(15), 1L << 30, 1, 15 * 60, 0, true);
+            return new Limits(Duration.ofMinutes(15), 1L << 30, 1, 15 * 60, 0, true, Duration.ofSeconds(30), 4L << 30);
         }
     }
 
@@ -87,6 +108,11 @@ public final class IsolatedRunner {
 
     /** Evaluates {@code artifact} in a child JVM and returns its report, or an ERROR report saying why there is none. */
     public EvalReport evaluate(Path artifact, String format, EvalOptions options) {
+        return evaluate(artifact, format, options, Progress.NONE);
+    }
+
+    /** The same, telling {@code progress} (on another thread) each step the child starts. */
+    public EvalReport evaluate(Path artifact, String format, EvalOptions options, Progress progress) {
         long t0 = System.nanoTime();
         Map<String, String> facts = new LinkedHashMap<>();
         facts.put("mode", "child-jvm");
@@ -95,17 +121,18 @@ public final class IsolatedRunner {
             work = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "airlock-child-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         } catch (IOException e) {
-            return failed(facts, "the child's temp folder could not be created", e.toString(), t0);
+            return failed(facts, "eval.isolation_failed", "the child's temp folder could not be created", e.toString(),
+                    null, t0);
         }
         try {
-            return run(artifact, format, options, work, facts, t0);
+            return run(artifact, format, options, work, facts, t0, progress);
         } finally {
             io.airlock.evaluator.engine.pkg.ModelPackage.deleteQuietly(work);
         }
     }
 
     private EvalReport run(Path artifact, String format, EvalOptions options, Path work, Map<String, String> facts,
-                           long t0) {
+                           long t0, Progress progress) {
         Path tmp = work.resolve("tmp");
         Path argfile = work.resolve("java.args");
         try {
@@ -114,7 +141,7 @@ public final class IsolatedRunner {
             // creating its environment when the process command line is over ~4 KB
             Files.writeString(argfile, "-cp \"" + classpath.replace("\\", "\\\\").replace("\"", "\\\"") + "\"\n");
         } catch (IOException e) {
-            return failed(facts, "the child's files could not be written", e.toString(), t0);
+            return failed(facts, "eval.isolation_failed", "the child's files could not be written", e.toString(), null, t0);
         }
         List<String> cmd = new ArrayList<>();
         NetProbe net = network(limits.isolateNetwork());
@@ -124,9 +151,11 @@ public final class IsolatedRunner {
         } else {
             facts.put("network", "host network: " + net.note());
         }
-        boolean prlimit = (limits.cpuSeconds() > 0 || limits.addressSpaceBytes() > 0) && Files.isExecutable(Path.of("/usr/bin/prlimit"));
+        boolean prlimit = Files.isExecutable(Path.of("/usr/bin/prlimit"));
         if (prlimit) {
             cmd.add("/usr/bin/prlimit");
+            // a crashed child must not write a core file of its whole address space
+            cmd.add("--core=0");
             if (limits.cpuSeconds() > 0) {
                 cmd.add("--cpu=" + limits.cpuSeconds());
             }
@@ -139,18 +168,25 @@ public final class IsolatedRunner {
         cmd.add("-Xmx" + (limits.maxHeapBytes() >> 20) + "m");
         cmd.add("-XX:ActiveProcessorCount=" + limits.cpus());
         cmd.add("-XX:+ExitOnOutOfMemoryError");
+        // a native crash is reported on stderr (read here) and leaves no core dump
+        cmd.add("-XX:+DisplayVMOutputToStderr");
+        cmd.add("-XX:-CreateCoredumpOnCrash");
+        cmd.add("-XX:ErrorFile=" + work.resolve("hs_err.log"));
         cmd.add("-Djava.io.tmpdir=" + tmp);
         cmd.add("@" + argfile);
         cmd.add(ChildMain.class.getName());
         cmd.add(artifact.toAbsolutePath().toString());
         cmd.add(options.toJson());
         cmd.add(format == null ? "" : format);
-        facts.put("memory", "heap -Xmx" + (limits.maxHeapBytes() >> 20) + "m; native "
-                + (prlimit && limits.addressSpaceBytes() > 0 ? "address space capped at " + limits.addressSpaceBytes() + " bytes"
-                : "not capped by the runner (ONNX Runtime allocates outside the heap: cap it with the container's memory limit)"));
+        facts.put("memory", "heap -Xmx" + (limits.maxHeapBytes() >> 20) + "m; resident "
+                + (limits.maxMemoryBytes() > 0 ? "capped at " + limits.maxMemoryBytes() + " bytes (killed above)"
+                : "not capped by the runner") + "; address space "
+                + (prlimit && limits.addressSpaceBytes() > 0 ? "capped at " + limits.addressSpaceBytes() + " bytes"
+                : "not capped"));
         facts.put("cpu", "ActiveProcessorCount=" + limits.cpus() + ", intra-op threads " + options.intraOpThreads()
                 + (prlimit && limits.cpuSeconds() > 0 ? ", RLIMIT_CPU " + limits.cpuSeconds() + " s" : ", no CPU-time limit"));
         facts.put("timeout", limits.timeout().toMillis() + " ms");
+        facts.put("loadTimeout", limits.loadTimeout().toMillis() + " ms");
         facts.put("environment", "cleared (PATH, LANG, TMPDIR only)");
 
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile());
@@ -164,25 +200,19 @@ public final class IsolatedRunner {
         try {
             p = pb.start();
         } catch (IOException e) {
-            return failed(facts, "the child JVM could not be started", e.toString(), t0);
+            return failed(facts, "eval.isolation_failed", "the child JVM could not be started", e.toString(), null, t0);
         }
-        Drain out = new Drain(p.getInputStream(), MAX_STDOUT, false);
-        Drain err = new Drain(p.getErrorStream(), STDERR_TAIL, true);
+        Lines out = new Lines(p.getInputStream(), progress);
+        Drain err = new Drain(p.getErrorStream());
         out.start();
         err.start();
-        boolean finished;
+        String killed;
         try {
-            finished = p.waitFor(limits.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            killed = watch(p, out, facts);
         } catch (InterruptedException e) {
             kill(p);
             Thread.currentThread().interrupt();
-            return failed(facts, "interrupted while the child ran", "", t0);
-        }
-        if (!finished) {
-            kill(p);
-            facts.put("killed", "timeout");
-            return failed(facts, "the evaluation child exceeded its timeout of " + limits.timeout().toMillis()
-                    + " ms and was killed", err.text(), t0);
+            return failed(facts, "eval.isolation_failed", "interrupted while the child ran", "", out.reached(), t0);
         }
         try {
             out.join(5000);
@@ -190,17 +220,39 @@ public final class IsolatedRunner {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        facts.put("childMillis", Long.toString((System.nanoTime() - t0) / 1_000_000));
+        Reached at = out.reached();
+        if (killed != null) {
+            facts.put("killed", killed.substring(0, killed.indexOf(' ')));
+            String rule = killed.startsWith("timeout") ? "eval.child_timeout"
+                    : killed.startsWith("load_timeout") ? "eval.load_timeout" : "eval.memory_limit";
+            return failed(facts, rule, killed.substring(killed.indexOf(' ') + 1), err.text(), at, t0);
+        }
         int code = p.exitValue();
         facts.put("exitCode", Integer.toString(code));
-        facts.put("childMillis", Long.toString((System.nanoTime() - t0) / 1_000_000));
         if (out.overflow) {
-            return failed(facts, "the child printed more than " + MAX_STDOUT + " bytes", err.text(), t0);
+            return failed(facts, "eval.isolation_failed", "the child printed more than " + MAX_STDOUT + " bytes",
+                    err.text(), at, t0);
         }
-        String line = out.text().lines().filter(l -> l.startsWith(ChildMain.MARKER)).reduce((a, b) -> b).orElse(null);
+        String line = out.report();
         if (code != 0 || line == null) {
-            String why = code == 134 || code == 139 ? " (the runtime crashed: signal " + (code - 128) + ")"
-                    : code == 3 ? " (out of heap memory)" : code == 137 ? " (killed: signal 9)" : "";
-            return failed(facts, "the evaluation child exited with code " + code + why + " without a report", err.text(), t0);
+            String stderr = err.text();
+            Matcher fatal = JVM_FATAL.matcher(stderr);
+            String signal = fatal.find() ? fatal.group(1) : code > 128 ? SIGNALS.getOrDefault(code - 128,
+                    "signal " + (code - 128)) : null;
+            if (signal != null) {
+                facts.put("signal", signal);
+                return failed(facts, "eval.runtime_crashed", "the evaluation child died of " + signal
+                        + (fatal.find(0) ? " (the JVM's fatal error handler reported it)" : "") + " during "
+                        + at.describe(), stderr, at, t0);
+            }
+            if (code == 3) {
+                // -XX:+ExitOnOutOfMemoryError: the heap is the JVM's, but what filled it came from the model
+                return failed(facts, "eval.memory_limit", "the evaluation child ran out of its " + (limits.maxHeapBytes() >> 20)
+                        + " MiB heap during " + at.describe(), stderr, at, t0);
+            }
+            return failed(facts, "eval.isolation_failed", "the evaluation child exited with code " + code
+                    + " without a report", stderr, at, t0);
         }
         try {
             EvalReport r = EvalReportJson.read(line.substring(ChildMain.MARKER.length()));
@@ -208,8 +260,60 @@ public final class IsolatedRunner {
             merged.putAll(facts);
             return r.withIsolation(merged);
         } catch (SpecException e) {
-            return failed(facts, "the child's report could not be read", e.getMessage(), t0);
+            return failed(facts, "eval.isolation_failed", "the child's report could not be read", e.getMessage(), at, t0);
         }
+    }
+
+    /**
+     * Waits for the child, killing it when a limit is passed. Returns null when it exited by itself,
+     * else {@code "<what> <why>"} (what: timeout, load_timeout, memory).
+     */
+    private String watch(Process p, Lines out, Map<String, String> facts) throws InterruptedException {
+        long start = System.nanoTime();
+        long peak = 0;
+        try {
+            while (!p.waitFor(POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+                long now = System.nanoTime();
+                Reached at = out.reached();
+                peak = Math.max(peak, peakResident(p.pid()));
+                String why = null;
+                if (now - start >= limits.timeout().toNanos()) {
+                    why = "timeout the evaluation child exceeded its timeout of " + limits.timeout().toMillis()
+                            + " ms and was killed (during " + at.describe() + ")";
+                } else if (at.step() == Progress.Step.SESSION && now - at.sinceNanos() >= limits.loadTimeout().toNanos()) {
+                    why = "load_timeout creating the ONNX Runtime session took longer than its limit of "
+                            + limits.loadTimeout().toMillis() + " ms (graph optimization and constant folding are the "
+                            + "model's to make slow); the child was killed";
+                } else if (limits.maxMemoryBytes() > 0 && peak > limits.maxMemoryBytes()) {
+                    why = "memory the evaluation child's resident memory reached " + peak + " bytes, over its limit of "
+                            + limits.maxMemoryBytes() + ", during " + at.describe() + "; it was killed";
+                }
+                if (why != null) {
+                    kill(p);
+                    return why;
+                }
+            }
+            return null;
+        } finally {
+            if (peak > 0) {
+                facts.put("peakResidentBytes", Long.toString(peak));
+            }
+        }
+    }
+
+    /** VmHWM of a live process (its peak resident set, so a spike between two polls still counts); 0 if unknown. */
+    static long peakResident(long pid) {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (l.startsWith("VmHWM:")) {
+                    String[] f = l.substring(6).strip().split("\\s+");
+                    return Long.parseLong(f[0]) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // the process is gone or /proc is not there: nothing to measure
+        }
+        return 0;
     }
 
     /** Kills the child and anything it started; a JVM that ignores SIGTERM still dies with SIGKILL. */
@@ -223,15 +327,34 @@ public final class IsolatedRunner {
         }
     }
 
-    private static EvalReport failed(Map<String, String> facts, String why, String stderr, long t0) {
+    /**
+     * The report of a child that gave none: the stage it was in gets the ERROR with the reason, the
+     * step and the signal; a stage it never reached is NOT_RUN. A child that died after the session
+     * was created took model_load's details with it: NOT_RUN says so rather than claim a pass.
+     */
+    private static EvalReport failed(Map<String, String> facts, String rule, String why, String stderr, Reached at,
+                                     long t0) {
         long micros = (System.nanoTime() - t0) / 1000;
         Map<String, String> d = new LinkedHashMap<>();
         d.put("reason", why);
-        StageResult load = StageResult.notRun(Evaluator.MODEL_LOAD, "unknown: " + why);
-        StageResult behavioral = new StageResult(Evaluator.BEHAVIORAL_TEST, StageStatus.ERROR, micros,
-                List.of(new Finding("eval.isolation_failed", Severity.HIGH, Evaluator.BEHAVIORAL_TEST, "", why,
-                        stderr.length() > 2000 ? stderr.substring(stderr.length() - 2000) : stderr)), d);
-        return new EvalReport(EvalReport.SCHEMA, List.of(load, behavioral), "none",
+        String step = at == null ? "" : at.describe();
+        if (at != null) {
+            d.put("lastStep", step);
+            facts.put("lastStep", step);
+        }
+        if (facts.containsKey("signal")) {
+            d.put("signal", facts.get("signal"));
+        }
+        String evidence = stderr.length() > 2000 ? stderr.substring(stderr.length() - 2000) : stderr;
+        boolean inLoad = at == null || at.step() == null || Evaluator.MODEL_LOAD.equals(at.step().stage());
+        String stage = inLoad ? Evaluator.MODEL_LOAD : Evaluator.BEHAVIORAL_TEST;
+        StageResult error = new StageResult(stage, StageStatus.ERROR, micros,
+                List.of(new Finding(rule, Severity.HIGH, stage, step, why, evidence)), d);
+        List<StageResult> stages = inLoad
+                ? List.of(error, StageResult.notRun(Evaluator.BEHAVIORAL_TEST, "the model did not load: " + why))
+                : List.of(StageResult.notRun(Evaluator.MODEL_LOAD, "unknown: the session was created, then the child "
+                + "died before reporting, taking the load details with it"), error);
+        return new EvalReport(EvalReport.SCHEMA, stages, "none",
                 ExecutionProviders.notTried("the evaluation child did not report"), List.of(), facts);
     }
 
@@ -284,18 +407,90 @@ public final class IsolatedRunner {
         return new NetProbe(null, "a network namespace is not permitted here (" + notes + ")");
     }
 
-    /** Reads a child stream to the end on its own thread, keeping the head (stdout) or the tail (stderr). */
-    private static final class Drain extends Thread {
+    /** The step the child last started, and when (System.nanoTime()); step null before the first. */
+    record Reached(Progress.Step step, String detail, long sinceNanos) {
+        String describe() {
+            return step == null ? "start-up (no step reached)" : step.stage() + ": " + step.wire()
+                    + (detail.isEmpty() ? "" : " " + detail);
+        }
+    }
+
+    /**
+     * Reads the child's stdout line by line on its own thread: progress lines move {@link #reached},
+     * the last report line is kept, everything is bounded ({@value #MAX_STDOUT} bytes in all).
+     */
+    private static final class Lines extends Thread {
         private final InputStream in;
-        private final long max;
-        private final boolean tail;
-        private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        private final Progress progress;
+        private volatile Reached reached = new Reached(null, "", System.nanoTime());
+        private volatile String report;
         volatile boolean overflow;
 
-        Drain(InputStream in, long max, boolean tail) {
+        Lines(InputStream in, Progress progress) {
             this.in = in;
-            this.max = max;
-            this.tail = tail;
+            this.progress = progress;
+            setDaemon(true);
+        }
+
+        Reached reached() {
+            return reached;
+        }
+
+        String report() {
+            return report;
+        }
+
+        @Override
+        public void run() {
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            long total = 0;
+            byte[] b = new byte[8192];
+            try (in) {
+                for (int n; (n = in.read(b)) > 0; ) {
+                    total += n;
+                    if (total > MAX_STDOUT) {
+                        overflow = true; // keep reading so the child never blocks on a full pipe
+                        continue;
+                    }
+                    for (int i = 0; i < n; i++) {
+                        if (b[i] == '\n') {
+                            accept(line.toString(StandardCharsets.UTF_8));
+                            line.reset();
+                        } else {
+                            line.write(b[i]);
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // the child is gone; what was read is what there is
+            }
+        }
+
+        private void accept(String l) {
+            if (l.startsWith(ChildMain.MARKER)) {
+                report = l;
+            } else if (l.startsWith(ChildMain.PROGRESS)) {
+                String rest = l.substring(ChildMain.PROGRESS.length());
+                int sp = rest.indexOf(' ');
+                String name = sp < 0 ? rest : rest.substring(0, sp);
+                for (Progress.Step s : Progress.Step.values()) {
+                    if (s.wire().equals(name)) {
+                        String detail = sp < 0 ? "" : rest.substring(sp + 1);
+                        reached = new Reached(s, detail, System.nanoTime());
+                        progress.reached(s, detail);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Reads a child stream to the end on its own thread, keeping its tail. */
+    private static final class Drain extends Thread {
+        private final InputStream in;
+        private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
+
+        Drain(InputStream in) {
+            this.in = in;
             setDaemon(true);
         }
 
@@ -305,17 +500,11 @@ public final class IsolatedRunner {
             try (in) {
                 for (int n; (n = in.read(b)) > 0; ) {
                     synchronized (buf) {
-                        if (tail) {
-                            buf.write(b, 0, n);
-                            if (buf.size() > 2 * max) {
-                                byte[] all = buf.toByteArray();
-                                buf.reset();
-                                buf.write(all, all.length - (int) max, (int) max);
-                            }
-                        } else if (buf.size() + n > max) {
-                            overflow = true; // keep reading so the child never blocks on a full pipe
-                        } else {
-                            buf.write(b, 0, n);
+                        buf.write(b, 0, n);
+                        if (buf.size() > 2 * STDERR_TAIL) {
+                            byte[] all = buf.toByteArray();
+                            buf.reset();
+                            buf.write(all, all.length - STDERR_TAIL, STDERR_TAIL);
                         }
                     }
                 }
@@ -327,7 +516,7 @@ public final class IsolatedRunner {
         String text() {
             synchronized (buf) {
                 byte[] all = buf.toByteArray();
-                int from = tail && all.length > max ? all.length - (int) max : 0;
+                int from = all.length > STDERR_TAIL ? all.length - STDERR_TAIL : 0;
                 return new String(all, from, all.length - from, StandardCharsets.UTF_8);
             }
         }
