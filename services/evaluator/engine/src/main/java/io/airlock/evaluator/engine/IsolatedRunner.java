@@ -8,6 +8,7 @@ import io.airlock.evaluator.engine.json.SpecException;
 import io.airlock.evaluator.engine.runtime.ExecutionProviders;
 
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -100,10 +102,20 @@ public final class IsolatedRunner {
         this.limits = Objects.requireNonNull(limits);
     }
 
-    /** A runner with this JVM's launcher and classpath. */
+    /**
+     * A runner with this JVM's launcher and classpath, made absolute: the child runs in its own
+     * folder, where a relative entry (from {@code java -jar cli/target/airlock-cli.jar}) finds nothing.
+     */
     public static IsolatedRunner forCurrentJvm(Limits limits) {
-        return new IsolatedRunner(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                System.getProperty("java.class.path"), limits);
+        StringJoiner cp = new StringJoiner(File.pathSeparator);
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (!entry.isEmpty()) {
+                String folder = entry.endsWith("*") ? entry.substring(0, entry.length() - 1) : null;
+                cp.add(folder == null ? Path.of(entry).toAbsolutePath().toString()
+                        : Path.of(folder.isEmpty() ? "." : folder).toAbsolutePath() + File.separator + "*");
+            }
+        }
+        return new IsolatedRunner(Path.of(System.getProperty("java.home"), "bin", "java").toString(), cp.toString(), limits);
     }
 
     /** Evaluates {@code artifact} in a child JVM and returns its report, or an ERROR report saying why there is none. */
@@ -168,8 +180,8 @@ public final class IsolatedRunner {
         cmd.add("-Xmx" + (limits.maxHeapBytes() >> 20) + "m");
         cmd.add("-XX:ActiveProcessorCount=" + limits.cpus());
         cmd.add("-XX:+ExitOnOutOfMemoryError");
-        // a native crash is reported on stderr (read here) and leaves no core dump
-        cmd.add("-XX:+DisplayVMOutputToStderr");
+        // a native crash leaves no core dump (the JVM then exits 1 after its fatal error report, read
+        // from stdout, where the JVM prints it whatever DisplayVMOutputToStderr says)
         cmd.add("-XX:-CreateCoredumpOnCrash");
         cmd.add("-XX:ErrorFile=" + work.resolve("hs_err.log"));
         cmd.add("-Djava.io.tmpdir=" + tmp);
@@ -236,7 +248,7 @@ public final class IsolatedRunner {
         }
         String line = out.report();
         if (code != 0 || line == null) {
-            String stderr = err.text();
+            String stderr = out.other() + err.text();
             Matcher fatal = JVM_FATAL.matcher(stderr);
             String signal = fatal.find() ? fatal.group(1) : code > 128 ? SIGNALS.getOrDefault(code - 128,
                     "signal " + (code - 128)) : null;
@@ -424,6 +436,8 @@ public final class IsolatedRunner {
         private final Progress progress;
         private volatile Reached reached = new Reached(null, "", System.nanoTime());
         private volatile String report;
+        /** The tail of the other lines: the JVM prints its fatal error report here, whatever it is told. */
+        private final StringBuilder other = new StringBuilder();
         volatile boolean overflow;
 
         Lines(InputStream in, Progress progress) {
@@ -438,6 +452,12 @@ public final class IsolatedRunner {
 
         String report() {
             return report;
+        }
+
+        String other() {
+            synchronized (other) {
+                return other.toString();
+            }
         }
 
         @Override
@@ -478,6 +498,13 @@ public final class IsolatedRunner {
                         String detail = sp < 0 ? "" : rest.substring(sp + 1);
                         reached = new Reached(s, detail, System.nanoTime());
                         progress.reached(s, detail);
+                    }
+                }
+            } else {
+                synchronized (other) {
+                    other.append(l).append('\n');
+                    if (other.length() > STDERR_TAIL) {
+                        other.delete(0, other.length() - STDERR_TAIL);
                     }
                 }
             }

@@ -62,12 +62,12 @@ class IsolatedRunnerTest {
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertThat(ms).isBetween(4000L, 15_000L);
         assertThat(r.stages()).noneMatch(s -> s.status() == StageStatus.PASS);
-        StageResult b = r.stage("behavioral_test").orElseThrow();
-        assertThat(b.status()).isEqualTo(StageStatus.ERROR);
+        // the stage of the step the child had reached carries the error (on a loaded machine it may still be loading)
+        StageResult b = r.stages().stream().filter(s -> s.status() == StageStatus.ERROR).findFirst().orElseThrow();
         assertThat(b.details().get("reason")).startsWith("the evaluation child exceeded its timeout of 4000 ms and was killed "
-                + "(during behavioral_test: case 1/50 ");
+                + "(during ");
+        assertThat(b.details().get("reason")).endsWith(")").contains(b.details().get("lastStep"));
         assertThat(b.findings().get(0).rule()).isEqualTo("eval.child_timeout");
-        assertThat(r.stage("model_load").orElseThrow().status()).isEqualTo(StageStatus.NOT_RUN);
         assertThat(r.isolation()).containsEntry("killed", "timeout");
         assertThat(r.executionProvider()).isEqualTo("none");
     }
@@ -113,7 +113,7 @@ class IsolatedRunnerTest {
                 Duration.ofSeconds(2), 3L << 30);
         long t0 = System.nanoTime();
         EvalReport r = IsolatedRunner.forCurrentJvm(twoSeconds).evaluate(folding, "", EvalOptions.defaults());
-        assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(15_000);
+        assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(40_000);
         StageResult load = r.stage("model_load").orElseThrow();
         assertThat(load.status()).as("%s", r).isEqualTo(StageStatus.ERROR);
         assertThat(load.findings().get(0).rule()).isEqualTo("eval.load_timeout");
