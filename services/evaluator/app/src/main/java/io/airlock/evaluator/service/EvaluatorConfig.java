@@ -52,6 +52,20 @@ public interface EvaluatorConfig {
     @WithDefault("4294967296")
     long childMemoryBytes();
 
+    /**
+     * Keep one child started ahead of work (warmed up, waiting for its one job), replaced after every
+     * use; the report says whether an evaluation got a warm or a cold child.
+     */
+    @WithDefault("true")
+    boolean childStandby();
+
+    /**
+     * Start children from a class-data archive, trained at start-up by a child that runs no model,
+     * kept read-only in a private folder and used only at the digest recorded after training.
+     */
+    @WithDefault("true")
+    boolean childClassData();
+
     /** Run the child in its own network namespace when the platform allows; the report says whether it did. */
     @WithDefault("true")
     boolean isolateNetwork();

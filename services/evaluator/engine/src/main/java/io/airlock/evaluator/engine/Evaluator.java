@@ -83,6 +83,21 @@ public final class Evaluator {
         this.progress = Objects.requireNonNull(progress);
     }
 
+    /**
+     * Loads what every evaluation loads (ONNX Runtime's native library and environment, the builtin
+     * corpora, the JSON writers) without touching any artifact, so a standby child does it before its
+     * work arrives. A failure here is left for the evaluation itself to report.
+     */
+    public static void warmUp() {
+        try {
+            OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "airlock-evaluator");
+            Corpora.defaultSuite();
+            EvalReportJson.write(new EvalReport(EvalReport.SCHEMA, List.of(), "none", ""));
+        } catch (Exception | LinkageError e) {
+            // the evaluation meets the same failure and reports it with its stage
+        }
+    }
+
     /** Evaluates one file whose format (by content, from the scanner: e.g. "onnx", "zip") is {@code format}. */
     public EvalReport evaluate(Path file, String format) {
         return evaluate(file, format, EvalOptions.defaults());

@@ -1,16 +1,19 @@
 package io.airlock.evaluator.engine;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.airlock.contracts.Finding;
 import io.airlock.contracts.Severity;
 import io.airlock.contracts.StageResult;
 import io.airlock.contracts.StageStatus;
 import io.airlock.evaluator.engine.json.SpecException;
+import io.airlock.evaluator.engine.json.StrictJson;
 import io.airlock.evaluator.engine.runtime.ExecutionProviders;
 
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +26,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,7 +43,7 @@ import java.util.regex.Pattern;
  * of these were really in force. A child that is killed, crashes or prints no report gives an
  * ERROR stage with the reason, the signal and the step it had reached, never a pass.
  */
-public final class IsolatedRunner {
+public final class IsolatedRunner implements AutoCloseable {
     private static final long MAX_STDOUT = 32L << 20;
     private static final int STDERR_TAIL = 8192;
     private static final long POLL_MILLIS = 50;
@@ -56,6 +63,15 @@ public final class IsolatedRunner {
     private final String javaBin;
     private final String classpath;
     private final Limits limits;
+    /** The child started ahead of work (standby), or null. */
+    private final AtomicReference<Child> spare = new AtomicReference<>();
+    /** Starts standby children; null when standby is off. */
+    private ExecutorService replenisher;
+    private volatile boolean closed;
+    /** The class-data archive children start from, or null; trusted only at this digest. */
+    private Path archive;
+    private String archiveDigest = "";
+    private String archiveNote = "none";
 
     /**
      * What the child may use.
@@ -118,6 +134,36 @@ public final class IsolatedRunner {
         return new IsolatedRunner(Path.of(System.getProperty("java.home"), "bin", "java").toString(), cp.toString(), limits);
     }
 
+    /**
+     * With {@code standby}, the next child is started before work arrives and waits (warmed up, no
+     * artifact seen) for its one job; each evaluation takes it and starts the next. Each model still
+     * gets a fresh process: a child never runs a second job. {@link #close} stops the waiting one.
+     */
+    public IsolatedRunner(String javaBin, String classpath, Limits limits, boolean standby) {
+        this(javaBin, classpath, limits, standby, null);
+    }
+
+    /**
+     * The same, and with {@code archiveDir} the children start from a class-data archive kept there.
+     * It is trained once, here, by a child that runs its warm-up and no model at all (an archive is
+     * never written by a process that saw an untrusted model), made read-only, and used only while
+     * its SHA-256 is the one recorded after training; otherwise children start without it and say so.
+     */
+    public IsolatedRunner(String javaBin, String classpath, Limits limits, boolean standby, Path archiveDir) {
+        this(javaBin, classpath, limits);
+        if (archiveDir != null) {
+            trainArchive(archiveDir);
+        }
+        if (standby) {
+            this.replenisher = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "airlock-eval-standby");
+                t.setDaemon(true);
+                return t;
+            });
+            replenish();
+        }
+    }
+
     /** Evaluates {@code artifact} in a child JVM and returns its report, or an ERROR report saying why there is none. */
     public EvalReport evaluate(Path artifact, String format, EvalOptions options) {
         return evaluate(artifact, format, options, Progress.NONE);
@@ -126,98 +172,257 @@ public final class IsolatedRunner {
     /** The same, telling {@code progress} (on another thread) each step the child starts. */
     public EvalReport evaluate(Path artifact, String format, EvalOptions options, Progress progress) {
         long t0 = System.nanoTime();
-        Map<String, String> facts = new LinkedHashMap<>();
-        facts.put("mode", "child-jvm");
-        Path work;
+        Child child = spare.getAndSet(null);
+        if (child != null && !child.process.isAlive()) {
+            child.discard();
+            child = null;
+        }
+        String standby = child == null ? "cold: started for this evaluation"
+                : "warm: started " + (t0 - child.spawnedNanos) / 1_000_000 + " ms before the work arrived";
+        if (child == null) {
+            try {
+                child = spawn();
+            } catch (IOException e) {
+                Map<String, String> facts = new LinkedHashMap<>();
+                facts.put("mode", "child-jvm");
+                return failed(facts, "eval.isolation_failed", "the child JVM could not be started", e.toString(), null, t0);
+            }
+        }
+        replenish();
         try {
-            work = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "airlock-child-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        } catch (IOException e) {
-            return failed(facts, "eval.isolation_failed", "the child's temp folder could not be created", e.toString(),
-                    null, t0);
+            child.facts.put("standby", standby);
+            return run(child, artifact, format, options, progress, t0);
+        } finally {
+            child.discard();
+        }
+    }
+
+    /** Starts the next standby child in the background, unless one is waiting or standby is off. */
+    private void replenish() {
+        ExecutorService r = replenisher;
+        if (r == null || closed || spare.get() != null) {
+            return;
         }
         try {
-            return run(artifact, format, options, work, facts, t0, progress);
-        } finally {
+            r.execute(() -> {
+                if (closed || spare.get() != null) {
+                    return;
+                }
+                try {
+                    Child c = spawn();
+                    if (closed || !spare.compareAndSet(null, c)) {
+                        c.discard();
+                    }
+                } catch (IOException e) {
+                    // no standby: the next evaluation starts its child itself, and says so
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // closed meanwhile
+        }
+    }
+
+    /** Stops the standby child, if any, and deletes the archive; evaluations still running are not touched. */
+    @Override
+    public void close() {
+        closed = true;
+        if (replenisher != null) {
+            replenisher.shutdown();
+        }
+        Child c = spare.getAndSet(null);
+        if (c != null) {
+            c.discard();
+        }
+        if (archive != null) {
+            try {
+                Files.deleteIfExists(archive);
+            } catch (IOException e) {
+                // a leftover read-only file in the caller's folder: nothing runs from it without its digest
+            }
+        }
+    }
+
+    /** A started child JVM waiting for (or running) its one job, with its private folder and readers. */
+    private static final class Child {
+        final Path work;
+        final Process process;
+        final Lines out;
+        final Drain err;
+        final long spawnedNanos = System.nanoTime();
+        final Map<String, String> facts;
+
+        Child(Path work, Process process, Map<String, String> facts) {
+            this.work = work;
+            this.process = process;
+            this.facts = facts;
+            this.out = new Lines(process.getInputStream());
+            this.err = new Drain(process.getErrorStream());
+            out.start();
+            err.start();
+        }
+
+        /** Kills the process if it still runs and deletes its folder. */
+        void discard() {
+            if (process.isAlive()) {
+                kill(process);
+            }
             io.airlock.evaluator.engine.pkg.ModelPackage.deleteQuietly(work);
         }
     }
 
-    private EvalReport run(Path artifact, String format, EvalOptions options, Path work, Map<String, String> facts,
-                           long t0, Progress progress) {
-        Path tmp = work.resolve("tmp");
-        Path argfile = work.resolve("java.args");
+    /**
+     * Trains the class-data archive: a child with the same command line as every other, given no job,
+     * warms up and exits; the JVM writes the classes it loaded at exit (JDK 13+ dynamic archive).
+     */
+    private void trainArchive(Path dir) {
         try {
+            Files.createDirectories(dir);
+            Path out = dir.resolve("eval-child-" + System.nanoTime() + ".jsa");
+            Child c = spawn("-XX:ArchiveClassesAtExit=" + out);
+            c.process.getOutputStream().close(); // no job: the child warms up, finds none and exits
+            boolean done = c.process.waitFor(limits.loadTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            c.discard();
+            if (!done || !Files.isRegularFile(out)) {
+                archiveNote = "none: training " + (done ? "wrote no archive" : "did not finish in time");
+                return;
+            }
+            Files.setPosixFilePermissions(out, PosixFilePermissions.fromString("r--r--r--"));
+            archive = out;
+            archiveDigest = digest(out);
+            archiveNote = "archive sha256:" + archiveDigest + " (trained on the warm-up alone, no model)";
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            archiveNote = "none: training failed (" + e.getMessage() + ")";
+        }
+    }
+
+    /** The archive's option if it is still what training wrote, else null with the reason in the facts. */
+    private String archiveOption(Map<String, String> facts) {
+        if (archive == null) {
+            facts.put("classData", archiveNote);
+            return null;
+        }
+        try {
+            if (digest(archive).equals(archiveDigest)) {
+                facts.put("classData", archiveNote);
+                return "-XX:SharedArchiveFile=" + archive;
+            }
+            facts.put("classData", "none: the archive's digest changed since training; not used");
+        } catch (IOException e) {
+            facts.put("classData", "none: the archive could not be read (" + e.getMessage() + ")");
+        }
+        return null;
+    }
+
+    private static String digest(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 20];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Child spawn() throws IOException {
+        return spawn(null);
+    }
+
+    /** Starts a child with every limit in force; it warms up and then waits for its job on stdin. */
+    private Child spawn(String trainingOption) throws IOException {
+        Map<String, String> facts = new LinkedHashMap<>();
+        facts.put("mode", "child-jvm");
+        Path work = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "airlock-child-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        try {
+            Path tmp = work.resolve("tmp");
+            Path argfile = work.resolve("java.args");
             Files.createDirectories(tmp);
             // the classpath goes through an argument file: ONNX Runtime 1.29 crashes (SIGSEGV) while
             // creating its environment when the process command line is over ~4 KB
             Files.writeString(argfile, "-cp \"" + classpath.replace("\\", "\\\\").replace("\"", "\\\"") + "\"\n");
-        } catch (IOException e) {
-            return failed(facts, "eval.isolation_failed", "the child's files could not be written", e.toString(), null, t0);
-        }
-        List<String> cmd = new ArrayList<>();
-        NetProbe net = network(limits.isolateNetwork());
-        if (net.prefix() != null) {
-            cmd.addAll(List.of(net.prefix().split(" ")));
-            facts.put("network", "none: private network namespace (" + net.prefix() + "), loopback only");
-        } else {
-            facts.put("network", "host network: " + net.note());
-        }
-        boolean prlimit = Files.isExecutable(Path.of("/usr/bin/prlimit"));
-        if (prlimit) {
-            cmd.add("/usr/bin/prlimit");
-            // a crashed child must not write a core file of its whole address space
-            cmd.add("--core=0");
-            if (limits.cpuSeconds() > 0) {
-                cmd.add("--cpu=" + limits.cpuSeconds());
+            List<String> cmd = new ArrayList<>();
+            NetProbe net = network(limits.isolateNetwork());
+            if (net.prefix() != null) {
+                cmd.addAll(List.of(net.prefix().split(" ")));
+                facts.put("network", "none: private network namespace (" + net.prefix() + "), loopback only");
+            } else {
+                facts.put("network", "host network: " + net.note());
             }
-            if (limits.addressSpaceBytes() > 0) {
-                cmd.add("--as=" + limits.addressSpaceBytes());
+            boolean prlimit = Files.isExecutable(Path.of("/usr/bin/prlimit"));
+            if (prlimit) {
+                cmd.add("/usr/bin/prlimit");
+                // a crashed child must not write a core file of its whole address space
+                cmd.add("--core=0");
+                if (limits.cpuSeconds() > 0) {
+                    cmd.add("--cpu=" + limits.cpuSeconds());
+                }
+                if (limits.addressSpaceBytes() > 0) {
+                    cmd.add("--as=" + limits.addressSpaceBytes());
+                }
+                cmd.add("--");
             }
-            cmd.add("--");
-        }
-        cmd.add(javaBin);
-        cmd.add("-Xmx" + (limits.maxHeapBytes() >> 20) + "m");
-        cmd.add("-XX:ActiveProcessorCount=" + limits.cpus());
-        cmd.add("-XX:+ExitOnOutOfMemoryError");
-        // a native crash leaves no core dump (the JVM then exits 1 after its fatal error report, read
-        // from stdout, where the JVM prints it whatever DisplayVMOutputToStderr says)
-        cmd.add("-XX:-CreateCoredumpOnCrash");
-        cmd.add("-XX:ErrorFile=" + work.resolve("hs_err.log"));
-        cmd.add("-Djava.io.tmpdir=" + tmp);
-        cmd.add("@" + argfile);
-        cmd.add(ChildMain.class.getName());
-        cmd.add(artifact.toAbsolutePath().toString());
-        cmd.add(options.toJson());
-        cmd.add(format == null ? "" : format);
-        facts.put("memory", "heap -Xmx" + (limits.maxHeapBytes() >> 20) + "m; resident "
-                + (limits.maxMemoryBytes() > 0 ? "capped at " + limits.maxMemoryBytes() + " bytes (killed above)"
-                : "not capped by the runner") + "; address space "
-                + (prlimit && limits.addressSpaceBytes() > 0 ? "capped at " + limits.addressSpaceBytes() + " bytes"
-                : "not capped"));
-        facts.put("cpu", "ActiveProcessorCount=" + limits.cpus() + ", intra-op threads " + options.intraOpThreads()
-                + (prlimit && limits.cpuSeconds() > 0 ? ", RLIMIT_CPU " + limits.cpuSeconds() + " s" : ", no CPU-time limit"));
-        facts.put("timeout", limits.timeout().toMillis() + " ms");
-        facts.put("loadTimeout", limits.loadTimeout().toMillis() + " ms");
-        facts.put("environment", "cleared (PATH, LANG, TMPDIR only)");
+            cmd.add(javaBin);
+            cmd.add("-Xmx" + (limits.maxHeapBytes() >> 20) + "m");
+            cmd.add("-XX:ActiveProcessorCount=" + limits.cpus());
+            cmd.add("-XX:+ExitOnOutOfMemoryError");
+            // a native crash leaves no core dump (the JVM then exits 1 after its fatal error report, read
+            // from stdout, where the JVM prints it whatever DisplayVMOutputToStderr says)
+            cmd.add("-XX:-CreateCoredumpOnCrash");
+            cmd.add("-XX:ErrorFile=" + work.resolve("hs_err.log"));
+            cmd.add("-Djava.io.tmpdir=" + tmp);
+            String classData = trainingOption != null ? trainingOption : archiveOption(facts);
+            if (classData != null) {
+                cmd.add(classData);
+                cmd.add("-Xlog:cds=off");
+                cmd.add("-Xlog:cds+dynamic=off");
+            }
+            cmd.add("@" + argfile);
+            cmd.add(ChildMain.class.getName());
+            facts.put("memory", "heap -Xmx" + (limits.maxHeapBytes() >> 20) + "m; resident "
+                    + (limits.maxMemoryBytes() > 0 ? "capped at " + limits.maxMemoryBytes() + " bytes (killed above)"
+                    : "not capped by the runner") + "; address space "
+                    + (prlimit && limits.addressSpaceBytes() > 0 ? "capped at " + limits.addressSpaceBytes() + " bytes"
+                    : "not capped"));
+            facts.put("cpu", "ActiveProcessorCount=" + limits.cpus()
+                    + (prlimit && limits.cpuSeconds() > 0 ? ", RLIMIT_CPU " + limits.cpuSeconds() + " s" : ", no CPU-time limit"));
+            facts.put("timeout", limits.timeout().toMillis() + " ms");
+            facts.put("loadTimeout", limits.loadTimeout().toMillis() + " ms");
+            facts.put("environment", "cleared (PATH, LANG, TMPDIR only)");
 
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile());
-        Map<String, String> env = pb.environment();
-        String path = env.getOrDefault("PATH", "/usr/bin:/bin");
-        env.clear(); // no credentials or service configuration leak into the child
-        env.put("PATH", path);
-        env.put("LANG", "C.UTF-8");
-        env.put("TMPDIR", tmp.toString());
-        Process p;
-        try {
-            p = pb.start();
-        } catch (IOException e) {
-            return failed(facts, "eval.isolation_failed", "the child JVM could not be started", e.toString(), null, t0);
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile());
+            Map<String, String> env = pb.environment();
+            String path = env.getOrDefault("PATH", "/usr/bin:/bin");
+            env.clear(); // no credentials or service configuration leak into the child
+            env.put("PATH", path);
+            env.put("LANG", "C.UTF-8");
+            env.put("TMPDIR", tmp.toString());
+            Process process = pb.start();
+            facts.put("pid", Long.toString(process.pid()));
+            return new Child(work, process, facts);
+        } catch (IOException | RuntimeException e) {
+            io.airlock.evaluator.engine.pkg.ModelPackage.deleteQuietly(work);
+            throw e instanceof IOException io ? io : new IOException(e);
         }
-        Lines out = new Lines(p.getInputStream(), progress);
-        Drain err = new Drain(p.getErrorStream());
-        out.start();
-        err.start();
+    }
+
+    private EvalReport run(Child child, Path artifact, String format, EvalOptions options, Progress progress, long t0) {
+        Map<String, String> facts = child.facts;
+        facts.put("cpu", facts.get("cpu").replaceFirst("^(ActiveProcessorCount=\\d+)", "$1, intra-op threads "
+                + options.intraOpThreads()));
+        Process p = child.process;
+        Lines out = child.out;
+        Drain err = child.err;
+        out.listen(progress);
+        ArrayNode job = StrictJson.array().add(artifact.toAbsolutePath().toString()).add(options.toJson())
+                .add(format == null ? "" : format);
+        try (OutputStream stdin = p.getOutputStream()) {
+            stdin.write(StrictJson.write(job).getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            // the child is already gone: its exit below says why
+        }
         String killed;
         try {
             killed = watch(p, out, facts);
@@ -233,6 +438,10 @@ public final class IsolatedRunner {
             Thread.currentThread().interrupt();
         }
         facts.put("childMillis", Long.toString((System.nanoTime() - t0) / 1_000_000));
+        if (out.firstStepNanos() != 0) {
+            // from the call to the child's first step: the JVM's start-up, unless a standby child had done it
+            facts.put("startupMillis", Long.toString(Math.max(0, out.firstStepNanos() - t0) / 1_000_000));
+        }
         Reached at = out.reached();
         if (killed != null) {
             facts.put("killed", killed.substring(0, killed.indexOf(' ')));
@@ -433,17 +642,27 @@ public final class IsolatedRunner {
      */
     private static final class Lines extends Thread {
         private final InputStream in;
-        private final Progress progress;
+        private volatile Progress progress = Progress.NONE;
         private volatile Reached reached = new Reached(null, "", System.nanoTime());
+        private volatile long firstStepNanos;
         private volatile String report;
         /** The tail of the other lines: the JVM prints its fatal error report here, whatever it is told. */
         private final StringBuilder other = new StringBuilder();
         volatile boolean overflow;
 
-        Lines(InputStream in, Progress progress) {
+        Lines(InputStream in) {
             this.in = in;
-            this.progress = progress;
             setDaemon(true);
+        }
+
+        /** Who hears of each step from now on (set when the job is sent). */
+        void listen(Progress p) {
+            progress = p;
+        }
+
+        /** System.nanoTime() of the first step line, 0 before it. */
+        long firstStepNanos() {
+            return firstStepNanos;
         }
 
         Reached reached() {
@@ -497,6 +716,9 @@ public final class IsolatedRunner {
                     if (s.wire().equals(name)) {
                         String detail = sp < 0 ? "" : rest.substring(sp + 1);
                         reached = new Reached(s, detail, System.nanoTime());
+                        if (firstStepNanos == 0) {
+                            firstStepNanos = reached.sinceNanos();
+                        }
                         progress.reached(s, detail);
                     }
                 }

@@ -149,6 +149,69 @@ class IsolatedRunnerTest {
         assertThat(r.isolation()).containsEntry("signal", "SIGSEGV");
     }
 
+    @Test
+    void aStandbyChildIsStartedAheadOfWorkAndNeverRunsASecondModel() throws Exception {
+        Path model = Files.write(dir.resolve("m.onnx"), io.airlock.evaluator.engine.testing.OnnxModels.identityModel());
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> pids = new java.util.ArrayList<>();
+        try (IsolatedRunner runner = new IsolatedRunner(java, System.getProperty("java.class.path"),
+                limits(Duration.ofSeconds(60)), true)) {
+            for (int i = 0; i < 2; i++) {
+                waitForStandbyChildren(1);
+                EvalReport r = runner.evaluate(model, "onnx", EvalOptions.defaults());
+                assertThat(r.stage("model_load").orElseThrow().status()).as("%s", r).isEqualTo(StageStatus.PASS);
+                assertThat(r.isolation().get("standby")).startsWith("warm: started ");
+                assertThat(r.isolation()).containsEntry("mode", "child-jvm").containsKey("startupMillis");
+                pids.add(r.isolation().get("pid"));
+            }
+            // a fresh process per model; the next one already waits
+            assertThat(pids.get(0)).isNotEqualTo(pids.get(1));
+            waitForStandbyChildren(1);
+        }
+        waitForStandbyChildren(0);
+        EvalReport cold = IsolatedRunner.forCurrentJvm(limits(Duration.ofSeconds(60))).evaluate(model, "onnx",
+                EvalOptions.defaults());
+        assertThat(cold.isolation().get("standby")).isEqualTo("cold: started for this evaluation");
+    }
+
+    @Test
+    void childrenStartFromAClassDataArchiveOnlyAtTheDigestItWasTrainedTo() throws Exception {
+        Path model = Files.write(dir.resolve("m.onnx"), io.airlock.evaluator.engine.testing.OnnxModels.identityModel());
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path archives = Files.createDirectory(dir.resolve("cds"));
+        try (IsolatedRunner runner = new IsolatedRunner(java, System.getProperty("java.class.path"),
+                limits(Duration.ofSeconds(60)), false, archives)) {
+            EvalReport r = runner.evaluate(model, "onnx", EvalOptions.defaults());
+            assertThat(r.stage("model_load").orElseThrow().status()).as("%s", r).isEqualTo(StageStatus.PASS);
+            assertThat(r.isolation().get("classData")).matches("archive sha256:[0-9a-f]{64} \\(trained on the warm-up alone, no model\\)");
+            Path archive;
+            try (var files = Files.list(archives)) {
+                archive = files.findFirst().orElseThrow();
+            }
+            assertThat(Files.isWritable(archive)).isFalse();
+            // a changed archive is never loaded: the child starts without it and says why
+            Files.setPosixFilePermissions(archive, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            Files.write(archive, new byte[]{0}, java.nio.file.StandardOpenOption.APPEND);
+            EvalReport tampered = runner.evaluate(model, "onnx", EvalOptions.defaults());
+            assertThat(tampered.stage("model_load").orElseThrow().status()).isEqualTo(StageStatus.PASS);
+            assertThat(tampered.isolation().get("classData")).isEqualTo("none: the archive's digest changed since training; not used");
+        }
+    }
+
+    private static void waitForStandbyChildren(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (children() != n && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(children()).isEqualTo(n);
+    }
+
+    private static long children() {
+        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+                .filter(h -> h.info().arguments().map(a -> List.of(a).contains(ChildMain.class.getName())).orElse(false))
+                .count();
+    }
+
     private static void signal(long pid, String name) {
         try {
             new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start().waitFor();
