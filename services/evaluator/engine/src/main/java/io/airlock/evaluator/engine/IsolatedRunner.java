@@ -282,8 +282,12 @@ public final class IsolatedRunner implements AutoCloseable {
             c.process.getOutputStream().close(); // no job: the child warms up, finds none and exits
             boolean done = c.process.waitFor(limits.loadTimeout().toMillis(), TimeUnit.MILLISECONDS);
             c.discard();
+            c.err.join(5000);
             if (!done || !Files.isRegularFile(out)) {
-                archiveNote = "none: training " + (done ? "wrote no archive" : "did not finish in time");
+                // e.g. "Cannot have non-empty directory in paths": the JVM archives classes from jars only
+                String why = c.err.text().strip().lines().reduce((a, b) -> b).orElse("");
+                archiveNote = "none: training " + (done ? "wrote no archive" + (why.isEmpty() ? "" : " (" + why + ")")
+                        : "did not finish in time");
                 return;
             }
             Files.setPosixFilePermissions(out, PosixFilePermissions.fromString("r--r--r--"));

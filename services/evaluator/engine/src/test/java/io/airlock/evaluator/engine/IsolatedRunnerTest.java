@@ -9,6 +9,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 
@@ -179,7 +181,8 @@ class IsolatedRunnerTest {
         Path model = Files.write(dir.resolve("m.onnx"), io.airlock.evaluator.engine.testing.OnnxModels.identityModel());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path archives = Files.createDirectory(dir.resolve("cds"));
-        try (IsolatedRunner runner = new IsolatedRunner(java, System.getProperty("java.class.path"),
+        // the JVM archives classes from jars only: the test classpath's folders go into jars, as a packaged service has
+        try (IsolatedRunner runner = new IsolatedRunner(java, jarredClasspath(dir.resolve("jars")),
                 limits(Duration.ofSeconds(60)), false, archives)) {
             EvalReport r = runner.evaluate(model, "onnx", EvalOptions.defaults());
             assertThat(r.stage("model_load").orElseThrow().status()).as("%s", r).isEqualTo(StageStatus.PASS);
@@ -188,14 +191,53 @@ class IsolatedRunnerTest {
             try (var files = Files.list(archives)) {
                 archive = files.findFirst().orElseThrow();
             }
-            assertThat(Files.isWritable(archive)).isFalse();
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(archive))).isEqualTo("r--r--r--");
             // a changed archive is never loaded: the child starts without it and says why
-            Files.setPosixFilePermissions(archive, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-            Files.write(archive, new byte[]{0}, java.nio.file.StandardOpenOption.APPEND);
+            Files.setPosixFilePermissions(archive, PosixFilePermissions.fromString("rw-------"));
+            Files.write(archive, new byte[]{0}, StandardOpenOption.APPEND);
             EvalReport tampered = runner.evaluate(model, "onnx", EvalOptions.defaults());
             assertThat(tampered.stage("model_load").orElseThrow().status()).isEqualTo(StageStatus.PASS);
             assertThat(tampered.isolation().get("classData")).isEqualTo("none: the archive's digest changed since training; not used");
         }
+    }
+
+    @Test
+    void aClasspathWithFoldersGetsNoArchiveAndTheReportSaysWhy() throws IOException {
+        Path model = Files.write(dir.resolve("m.onnx"), io.airlock.evaluator.engine.testing.OnnxModels.identityModel());
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String withFolders = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        try (IsolatedRunner runner = new IsolatedRunner(java, withFolders, limits(Duration.ofSeconds(60)), false,
+                Files.createDirectory(dir.resolve("cds")))) {
+            EvalReport r = runner.evaluate(model, "onnx", EvalOptions.defaults());
+            assertThat(r.stage("model_load").orElseThrow().status()).isEqualTo(StageStatus.PASS);
+            assertThat(r.isolation().get("classData")).startsWith("none: training wrote no archive");
+        }
+    }
+
+    /** The test classpath with every folder packed into a jar. */
+    private static String jarredClasspath(Path into) throws IOException {
+        Files.createDirectories(into);
+        List<String> out = new java.util.ArrayList<>();
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        int n = 0;
+        for (String e : cp.split(java.io.File.pathSeparator)) {
+            Path p = Path.of(e);
+            if (!Files.isDirectory(p)) {
+                out.add(e);
+                continue;
+            }
+            Path jar = into.resolve("classes-" + n++ + ".jar");
+            try (var zip = new java.util.jar.JarOutputStream(Files.newOutputStream(jar));
+                 var files = Files.walk(p)) {
+                for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
+                    zip.putNextEntry(new java.util.jar.JarEntry(p.relativize(f).toString().replace('\\', '/')));
+                    Files.copy(f, zip);
+                    zip.closeEntry();
+                }
+            }
+            out.add(jar.toString());
+        }
+        return String.join(java.io.File.pathSeparator, out);
     }
 
     private static void waitForStandbyChildren(int n) throws InterruptedException {
