@@ -77,7 +77,8 @@ class EvalIsolationCliTest {
         }
         assertThat(error).isNotNull();
         assertThat(error.path("findings").get(0).path("rule").asText()).isEqualTo("eval.runtime_crashed");
-        assertThat(error.path("details").path("reason").asText()).startsWith("the evaluation child died of SIGSEGV during ");
+        assertThat(error.path("details").path("reason").asText()).startsWith("the evaluation child died of SIGSEGV")
+                .contains(" during " + j.path("isolation").path("lastStep").asText());
     }
 
     @Test
