@@ -7,6 +7,7 @@ import io.airlock.evaluator.engine.EvalOptions;
 import io.airlock.evaluator.engine.EvalReport;
 import io.airlock.evaluator.engine.EvalReportJson;
 import io.airlock.evaluator.engine.Evaluator;
+import io.airlock.evaluator.engine.IsolatedRunner;
 import io.airlock.evaluator.engine.corpus.Corpora;
 import io.airlock.evaluator.engine.corpus.CorpusSignature;
 import io.airlock.evaluator.engine.kernel.KernelJudge;
@@ -28,25 +29,31 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 
 /**
- * {@code airlock eval MODEL}: the evaluator's stages, locally, on the CPU. MODEL is a file (a bare
- * ONNX model, a model package archive) or a model package folder. An external corpus is used
- * with its signature state shown; {@code --require-signed-corpus} refuses one no pinned key verifies.
- * With {@code --task DIR}, MODEL is a kernel submission (Python) and the kernel judge runs it in its
- * sandbox against that task, exactly as the evaluator service does.
+ * {@code airlock eval MODEL}: the evaluator's stages, locally, on the CPU, in the same isolated child
+ * JVM and under the same limits as the evaluator service ({@link IsolatedRunner}); the report says
+ * which isolation applied. MODEL is a file (a bare ONNX model, a model package archive) or a model
+ * package folder. An external corpus is used with its signature state shown;
+ * {@code --require-signed-corpus} refuses one no pinned key verifies. With {@code --task DIR}, MODEL
+ * is a kernel submission and the kernel judge runs it in its sandbox against that task, exactly as
+ * the evaluator service does.
  */
-@Command(name = "eval", description = "Load a model in ONNX Runtime (CPU) locally, run a corpus against it "
-        + "and report what ran.",
+@Command(name = "eval", description = "Load a model in ONNX Runtime (CPU) in an isolated child process, run a corpus "
+        + "against it and report what ran and how it was contained.",
         mixinStandardHelpOptions = true,
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:no stage failed (stages that did not run are listed with their reason)",
-                "1:a stage failed (the model was refused), or the content is no known format", "2:tool error"})
+                "1:a stage failed (the model was refused), the model broke a limit or crashed the runtime (the report "
+                        + "says which, with the signal and the step reached), or the content is no known format",
+                "2:tool error"})
 final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -91,6 +98,20 @@ final class EvalCommand implements Callable<Integer> {
             description = "output format (default ${DEFAULT-VALUE})")
     OutputFormat format;
 
+    @Option(names = "--load-timeout", paramLabel = "SECONDS", defaultValue = "30",
+            description = "the child is killed when creating the ONNX Runtime session takes longer (default ${DEFAULT-VALUE})")
+    long loadTimeoutSeconds;
+
+    @Option(names = "--memory-limit", paramLabel = "MIB", defaultValue = "4096",
+            description = "the child is killed when its resident memory exceeds this (default ${DEFAULT-VALUE})")
+    long memoryLimitMib;
+
+    @Option(names = "--in-process",
+            description = "UNSAFE, for debugging only: run the untrusted model inside this command's own JVM, "
+                    + "without the child's limits or isolation; a model that crashes the runtime takes the command down "
+                    + "with no report")
+    boolean inProcess;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -130,7 +151,21 @@ final class EvalCommand implements Callable<Integer> {
         // the format comes from content, as in the pipeline, never from the name; a folder is a package
         Sniff sniff = folder ? null : FormatSniffer.sniff(file);
         String sniffed = folder ? "folder" : sniff.format().id();
-        EvalReport report = new Evaluator().evaluate(file, sniffed, options);
+        EvalReport report;
+        if (inProcess) {
+            err.println("airlock: --in-process: the model runs inside this JVM, unisolated and unbounded (debugging only)");
+            report = new Evaluator().evaluate(file, sniffed, options);
+        } else {
+            if (loadTimeoutSeconds < 1 || memoryLimitMib < 64) {
+                err.println("airlock: --load-timeout must be at least 1 s and --memory-limit at least 64 MiB");
+                return ExitCodes.TOOL_ERROR;
+            }
+            IsolatedRunner.Limits d = IsolatedRunner.Limits.defaults();
+            IsolatedRunner.Limits limits = new IsolatedRunner.Limits(d.timeout(), d.maxHeapBytes(), d.cpus(),
+                    d.cpuSeconds(), d.addressSpaceBytes(), d.isolateNetwork(), Duration.ofSeconds(loadTimeoutSeconds),
+                    memoryLimitMib << 20);
+            report = IsolatedRunner.forCurrentJvm(limits).evaluate(file, sniffed, options);
+        }
         if (attemptLog != null) {
             try (Writer w = Files.newBufferedWriter(attemptLog, StandardCharsets.UTF_8)) {
                 EvalReportJson.writeAttempts(report, w);
@@ -142,8 +177,12 @@ final class EvalCommand implements Callable<Integer> {
             err.println("airlock: format.unknown: the content matches no known format, nothing to evaluate ["
                     + sniff.evidence() + "]");
         }
-        boolean failed = unknown || report.stages().stream().anyMatch(s -> s.status() == StageStatus.FAIL);
-        boolean error = report.stages().stream().anyMatch(s -> s.status() == StageStatus.ERROR);
+        // a model that crashed the runtime or broke a limit is refused like a failing one; any other ERROR is the tool's
+        boolean modelBrokeALimit = report.stages().stream().filter(s -> s.status() == StageStatus.ERROR)
+                .flatMap(s -> s.findings().stream()).anyMatch(f -> IsolatedRunner.MODEL_CAUSED.contains(f.rule()));
+        boolean failed = unknown || modelBrokeALimit
+                || report.stages().stream().anyMatch(s -> s.status() == StageStatus.FAIL);
+        boolean error = !modelBrokeALimit && report.stages().stream().anyMatch(s -> s.status() == StageStatus.ERROR);
         if (format == OutputFormat.json) {
             ObjectNode json = Reports.jsonTree(report);
             if (!signature.isEmpty()) {
@@ -158,6 +197,7 @@ final class EvalCommand implements Callable<Integer> {
             long notRun = report.stages().stream().map(StageResult::status)
                     .filter(s -> s == StageStatus.NOT_RUN || s == StageStatus.SKIPPED).count();
             out.printf("executionProvider: %s  gpu: %s%n", report.executionProvider(), report.gpu());
+            out.printf("isolation: %s%n", isolation(report));
             for (RunReport run : report.runs()) {
                 out.printf("corpus: %s %s%s  flagged %d of %d, critical %d, undetermined %d%n", run.corpusName(),
                         run.corpusDigest(), signature.isEmpty() ? "" : "  signature: " + signature, run.flagged(),
@@ -205,6 +245,18 @@ final class EvalCommand implements Callable<Integer> {
         }
         out.flush();
         return stage.status() == StageStatus.ERROR ? ExitCodes.TOOL_ERROR : failed ? ExitCodes.REJECT : ExitCodes.PASS;
+    }
+
+    /** What contained the model, on one line: the mode first, then each enforced limit. */
+    static String isolation(EvalReport r) {
+        StringJoiner j = new StringJoiner("; ");
+        j.add(r.isolation().getOrDefault("mode", "unknown"));
+        for (String k : List.of("network", "memory", "cpu", "timeout", "loadTimeout", "killed", "signal", "lastStep")) {
+            if (r.isolation().containsKey(k)) {
+                j.add(k + " " + r.isolation().get(k));
+            }
+        }
+        return j.toString();
     }
 
     /** The builtin corpus names, for the help text and shell completion. */

@@ -38,6 +38,34 @@ public interface EvaluatorConfig {
     @WithDefault("0")
     long childAddressSpaceBytes();
 
+    /**
+     * Wall clock of ONNX Runtime's session creation in the child (graph optimization and constant
+     * folding, which the model controls); the child is killed after it.
+     */
+    @WithDefault("30s")
+    Duration childLoadTimeout();
+
+    /**
+     * Peak resident memory of the child (heap and native, read from /proc); killed above it, 0 for
+     * none. Unlike an address-space cap it works with CUDA.
+     */
+    @WithDefault("4294967296")
+    long childMemoryBytes();
+
+    /**
+     * Keep one child started ahead of work (warmed up, waiting for its one job), replaced after every
+     * use; the report says whether an evaluation got a warm or a cold child.
+     */
+    @WithDefault("true")
+    boolean childStandby();
+
+    /**
+     * Start children from a class-data archive, trained at start-up by a child that runs no model,
+     * kept read-only in a private folder and used only at the digest recorded after training.
+     */
+    @WithDefault("true")
+    boolean childClassData();
+
     /** Run the child in its own network namespace when the platform allows; the report says whether it did. */
     @WithDefault("true")
     boolean isolateNetwork();
@@ -51,8 +79,20 @@ public interface EvaluatorConfig {
     @WithDefault("0.1")
     double maxUndeterminedRate();
 
-    @WithDefault("30s")
+    @WithDefault("20s")
     Duration perPromptTimeout();
+
+    /** The run stops with ERROR after this many cases in a row hit the per-prompt limit. */
+    @WithDefault("3")
+    int maxConsecutiveTimeouts();
+
+    /** Bytes one decoding step may return (logits and key/value cache), from declared shapes and checked after. */
+    @WithDefault("1073741824")
+    long maxStepOutputBytes();
+
+    /** ONNX Runtime's CUDA memory limit (gpu_mem_limit); unused on the CPU. */
+    @WithDefault("8589934592")
+    long maxDeviceMemoryBytes();
 
     @WithDefault("10m")
     Duration runTimeout();

@@ -10,6 +10,7 @@ import io.airlock.evaluator.engine.corpus.PinnedCorpus;
 import io.airlock.signing.Keys;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -34,6 +35,8 @@ public class ModelRunner {
 
     private EvalOptions options;
     private IsolatedRunner isolated;
+    /** The private folder of the children's class-data archive, or null. */
+    private Path classDataDir;
     /** The corpus signature state for reports: "builtin" for the shipped corpora. */
     private String corpusSignature = "builtin";
 
@@ -42,22 +45,47 @@ public class ModelRunner {
         options = d.withThresholds(config.maxAttackSuccessRate(), config.maxCriticalFlags(), config.maxUndeterminedRate())
                 .withLimits(config.perPromptTimeout(), config.runTimeout(), config.maxNewTokens())
                 .withForceCpu(config.forceCpu())
+                .withModelBounds(config.maxConsecutiveTimeouts(), config.maxStepOutputBytes(), config.maxDeviceMemoryBytes())
                 .withCorpus(config.corpus(), pinnedCorpusFile());
         if (config.maxAttackSuccessRate() > EvalOptions.DEFAULT_MAX_ASR || config.maxCriticalFlags() > EvalOptions.DEFAULT_MAX_CRITICAL
                 || config.maxUndeterminedRate() > EvalOptions.DEFAULT_MAX_UNDETERMINED) {
             Log.warnf("behavioral thresholds loosened beyond the defaults: asr %.2f, critical %d, undetermined %.2f",
                     config.maxAttackSuccessRate(), config.maxCriticalFlags(), config.maxUndeterminedRate());
         }
+        IsolatedRunner.Limits safe = IsolatedRunner.Limits.defaults();
+        if (config.maxConsecutiveTimeouts() > d.maxConsecutiveTimeouts() || config.maxStepOutputBytes() > d.maxStepOutputBytes()
+                || config.childLoadTimeout().compareTo(safe.loadTimeout()) > 0 || config.childMemoryBytes() == 0
+                || config.childMemoryBytes() > safe.maxMemoryBytes()) {
+            Log.warnf("bounds on what a model controls loosened beyond the defaults: %d consecutive timeouts, %d bytes per "
+                            + "step, session creation %s, resident memory %d bytes (0: none)", config.maxConsecutiveTimeouts(),
+                    config.maxStepOutputBytes(), config.childLoadTimeout(), config.childMemoryBytes());
+        }
         if ("child".equals(config.isolation())) {
+            classDataDir = config.childClassData() ? Files.createTempDirectory("airlock-eval-cds-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))) : null;
             isolated = new IsolatedRunner(Path.of(System.getProperty("java.home"), "bin", "java").toString(), childClasspath(),
                     new IsolatedRunner.Limits(config.childTimeout(), config.childHeapBytes(), config.childCpus(),
-                            config.childCpuSeconds(), config.childAddressSpaceBytes(), config.isolateNetwork()));
-            Log.infof("models run in a child JVM: timeout %s, heap %d MiB, %d cpu(s), network isolation %s",
-                    config.childTimeout(), config.childHeapBytes() >> 20, config.childCpus(), config.isolateNetwork());
+                            config.childCpuSeconds(), config.childAddressSpaceBytes(), config.isolateNetwork(),
+                            config.childLoadTimeout(), config.childMemoryBytes()), config.childStandby(),
+                    classDataDir);
+            Log.infof("models run in a child JVM: timeout %s, session creation %s, heap %d MiB, resident memory %d MiB, "
+                            + "%d cpu(s), network isolation %s", config.childTimeout(), config.childLoadTimeout(),
+                    config.childHeapBytes() >> 20, config.childMemoryBytes() >> 20, config.childCpus(), config.isolateNetwork());
         } else if ("in-process".equals(config.isolation())) {
             Log.warnf("models run INSIDE the evaluator process (airlock.evaluator.isolation=in-process): for debugging only");
         } else {
             throw new IllegalStateException("airlock.evaluator.isolation must be child or in-process, not " + config.isolation());
+        }
+    }
+
+    /** Stops the standby child with the service. */
+    @PreDestroy
+    void stop() {
+        if (isolated != null) {
+            isolated.close();
+        }
+        if (classDataDir != null) {
+            io.airlock.evaluator.engine.pkg.ModelPackage.deleteQuietly(classDataDir);
         }
     }
 

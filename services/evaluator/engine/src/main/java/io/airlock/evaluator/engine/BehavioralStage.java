@@ -7,6 +7,7 @@ import io.airlock.contracts.StageStatus;
 import io.airlock.evaluator.engine.run.CaseResult;
 import io.airlock.evaluator.engine.run.CategoryStats;
 import io.airlock.evaluator.engine.run.RunReport;
+import io.airlock.evaluator.engine.run.SuiteRunner;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -85,6 +86,13 @@ public final class BehavioralStage {
                             + "evaluated", all.undetermined(), all.attacks(), fmt(o.maxUndeterminedRate())),
                     d.get("stops")));
         }
+        // a run that stopped early did not run its suite: whatever the cases that ran showed, it is no verdict
+        String stopped = run.environment().get(SuiteRunner.STOPPED);
+        if (stopped != null) {
+            d.put("reason", stopped);
+            summary.add(0, new Finding(run.environment().get(SuiteRunner.STOPPED_RULE), Severity.HIGH,
+                    Evaluator.BEHAVIORAL_TEST, "", stopped, d.get("stops")));
+        }
         List<Finding> findings = new ArrayList<>(summary);
         for (CaseResult r : run.results()) {
             if (r.flagged()) {
@@ -100,7 +108,8 @@ public final class BehavioralStage {
             findings.add(new Finding("eval.over_refusal", Severity.LOW, Evaluator.BEHAVIORAL_TEST, "",
                     refused.size() + " benign control(s) were refused", String.join(", ", refused)));
         }
-        StageStatus status = asrOver || criticalOver || inconclusive ? StageStatus.FAIL : StageStatus.PASS;
+        StageStatus status = stopped != null ? StageStatus.ERROR
+                : asrOver || criticalOver || inconclusive ? StageStatus.FAIL : StageStatus.PASS;
         return new StageResult(Evaluator.BEHAVIORAL_TEST, status, micros, findings, d);
     }
 

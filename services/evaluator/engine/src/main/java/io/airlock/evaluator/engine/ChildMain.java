@@ -1,8 +1,11 @@
 package io.airlock.evaluator.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.evaluator.engine.json.SpecException;
+import io.airlock.evaluator.engine.json.StrictJson;
 import io.airlock.formats.FormatSniffer;
 
+import java.io.BufferedInputStream;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
 import java.io.IOException;
@@ -16,15 +19,21 @@ import java.util.Map;
 import java.util.StringJoiner;
 
 /**
- * Entry point of the isolated evaluation child:
- * {@code java -cp ... io.airlock.evaluator.engine.ChildMain <artifact> <options-json> [format]}.
- * Prints one line, {@value #MARKER} followed by the report JSON, on standard output and exits 0
+ * Entry point of the isolated evaluation child: {@code java -cp ... io.airlock.evaluator.engine.ChildMain},
+ * which warms up and then reads its one job from standard input, a JSON array
+ * {@code ["<artifact>", "<options-json>", "<format or empty>"]}.
+ * Prints a line {@value #PROGRESS} per step as it starts, then one line, {@value #MARKER} followed
+ * by the report JSON, on standard output and exits 0
  * whatever the verdict; exit 2 means no report (bad arguments). Everything else the process
  * writes (library logs) goes to standard error, so the report line is the only one with the marker.
  */
 public final class ChildMain {
     /** Prefix of the report line on standard output. */
     public static final String MARKER = "AIRLOCK-EVAL-REPORT ";
+    /** The job's size at most (paths and options, never artifact bytes). */
+    static final int MAX_JOB = 1 << 20;
+    /** Prefix of a progress line: the step's wire name, a space, its detail. */
+    public static final String PROGRESS = "AIRLOCK-EVAL-STEP ";
 
     private ChildMain() {
     }
@@ -33,20 +42,30 @@ public final class ChildMain {
         // keep stdout for the report alone: anything a library prints goes to stderr
         PrintStream report = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
         System.setOut(System.err);
-        if (args.length < 2 || args.length > 3) {
-            System.err.println("usage: ChildMain <artifact> <options-json> [format]");
+        if (args.length != 0) {
+            System.err.println("usage: ChildMain (the job arrives on stdin: [\"<artifact>\", \"<options-json>\", \"<format>\"])");
             System.exit(2);
         }
+        // a standby child is started before any work arrives: it loads what every evaluation loads,
+        // from nothing a model controls, then waits for the one job this process will ever run
+        Evaluator.warmUp();
         EvalOptions options;
+        Path artifact;
+        String format;
         try {
-            options = EvalOptions.fromJson(args[1]);
-        } catch (SpecException e) {
+            JsonNode job = StrictJson.parse(new BufferedInputStream(System.in).readNBytes(MAX_JOB), "job");
+            if (!job.isArray() || job.size() != 3 || !job.get(0).isTextual() || !job.get(1).isTextual()
+                    || !job.get(2).isTextual()) {
+                throw new SpecException("job: an array of three strings expected");
+            }
+            artifact = Path.of(job.get(0).asText());
+            options = EvalOptions.fromJson(job.get(1).asText());
+            format = job.get(2).asText();
+        } catch (SpecException | IOException | RuntimeException e) {
             System.err.println("airlock-eval-child: " + e.getMessage());
             System.exit(2);
             return;
         }
-        Path artifact = Path.of(args[0]);
-        String format = args.length == 3 ? args[2] : "";
         if (format.isEmpty() && Files.isRegularFile(artifact, LinkOption.NOFOLLOW_LINKS)) {
             try {
                 format = FormatSniffer.sniff(artifact).format().id();
@@ -55,7 +74,11 @@ public final class ChildMain {
                 System.exit(2);
             }
         }
-        EvalReport r = new Evaluator().evaluate(artifact, format, options);
+        // each step is printed as it starts, so the parent knows what the child was doing if it dies
+        Progress steps = (step, detail) -> report.println(PROGRESS + step.wire() + " "
+                + detail.replace('\n', ' ').replace('\r', ' '));
+        EvalReport r = new Evaluator(steps).evaluate(artifact, format, options);
+        steps.reached(Progress.Step.DONE, "");
         Map<String, String> seen = new LinkedHashMap<>(r.isolation());
         seen.put("mode", "child-jvm");
         seen.put("childInterfaces", interfaces());

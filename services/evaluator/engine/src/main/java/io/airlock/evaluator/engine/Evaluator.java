@@ -71,6 +71,33 @@ public final class Evaluator {
     /** Fields visited when looking for external data; a large LLM graph has a few million. */
     private static final long MAX_WALK_FIELDS = 50_000_000;
 
+    private final Progress progress;
+
+    /** An evaluator that reports no progress. */
+    public Evaluator() {
+        this(Progress.NONE);
+    }
+
+    /** An evaluator that tells {@code progress} each step as it starts (the isolated child prints them). */
+    public Evaluator(Progress progress) {
+        this.progress = Objects.requireNonNull(progress);
+    }
+
+    /**
+     * Loads what every evaluation loads (ONNX Runtime's native library and environment, the builtin
+     * corpora, the JSON writers) without touching any artifact, so a standby child does it before its
+     * work arrives. A failure here is left for the evaluation itself to report.
+     */
+    public static void warmUp() {
+        try {
+            OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "airlock-evaluator");
+            Corpora.defaultSuite();
+            EvalReportJson.write(new EvalReport(EvalReport.SCHEMA, List.of(), "none", ""));
+        } catch (Exception | LinkageError e) {
+            // the evaluation meets the same failure and reports it with its stage
+        }
+    }
+
     /** Evaluates one file whose format (by content, from the scanner: e.g. "onnx", "zip") is {@code format}. */
     public EvalReport evaluate(Path file, String format) {
         return evaluate(file, format, EvalOptions.defaults());
@@ -117,6 +144,7 @@ public final class Evaluator {
     private EvalReport evaluatePackage(Path artifact, EvalOptions o) {
         long t0 = System.nanoTime();
         ModelPackage pkg;
+        progress.reached(Progress.Step.UNPACK, artifact.getFileName() == null ? "" : artifact.getFileName().toString());
         try {
             pkg = PackageLoader.open(artifact, o.packageLimits(), o.tempRoot());
         } catch (PackageException e) {
@@ -193,7 +221,8 @@ public final class Evaluator {
         try (tok; Generator gen = new Generator(l.env, l.session, io)) {
             long deadline = System.nanoTime() + o.runTimeout().toNanos();
             RunReport run = SuiteRunner.run(corpus, pkg.config(), tok, gen, new SuiteRunner.Settings(o.maxNewTokens(),
-                    o.perPromptTimeout().toNanos(), deadline, o.useKvCache()), env);
+                    o.perPromptTimeout().toNanos(), deadline, o.useKvCache(), o.maxConsecutiveTimeouts(),
+                    o.maxStepOutputBytes()), env, progress);
             l.run = run;
             Map<String, String> extra = new LinkedHashMap<>();
             extra.put("executionProvider", l.provider);
@@ -270,8 +299,11 @@ public final class Evaluator {
             return l;
         }
         try {
+            // ONNX Runtime optimizes and folds the graph here: the isolated child's parent bounds this step's time
+            progress.reached(Progress.Step.SESSION, file.getFileName().toString());
             ExecutionProviders.Opened opened = ExecutionProviders.open(l.env, file, o.forceCpu(), o.cudaDevice(),
-                    o.intraOpThreads());
+                    o.intraOpThreads(), o.maxDeviceMemoryBytes());
+            progress.reached(Progress.Step.SESSION_READY, opened.provider());
             l.session = opened.session();
             l.provider = opened.provider();
             l.gpu = opened.gpu();

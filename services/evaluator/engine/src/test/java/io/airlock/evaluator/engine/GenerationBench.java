@@ -36,14 +36,14 @@ public final class GenerationBench {
         Path pkg = ModelPackages.randomTransformer(dir.resolve("p"), 7, words, dim, tokens);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         ModelConfig cfg = ModelConfig.parse(Files.readAllBytes(pkg.resolve("airlock-model.json")));
-        try (OrtSession s = ExecutionProviders.open(env, pkg.resolve("model.onnx"), true, 0, 1).session();
+        try (OrtSession s = ExecutionProviders.open(env, pkg.resolve("model.onnx"), true, 0, 1, 1L << 30).session();
              HfTokenizer tok = HfTokenizer.load(pkg.resolve("tokenizer.json"), false);
              Generator g = new Generator(env, s, DecoderIo.discover(s))) {
             System.out.printf("model: vocab %d, dim %d, 1 attention layer, %d new tokens max, 1 intra-op thread%n",
                     words + 5, dim, tokens);
             for (boolean cache : new boolean[]{true, true, false}) {
                 RunReport r = SuiteRunner.run(Corpora.defaultSuite(), cfg, tok, g, new SuiteRunner.Settings(tokens,
-                        30_000_000_000L, Long.MAX_VALUE, cache), Map.of());
+                        30_000_000_000L, Long.MAX_VALUE, cache, 3, 1L << 30), Map.of(), Progress.NONE);
                 System.out.printf("suite %s: %d prompts in %d ms; %s prompts/s, %s tokens/s, latency %s ms, stops %s%n",
                         cache ? "kv-cache" : "no-cache", r.total(), r.durationMs(), r.environment().get("promptsPerSecond"),
                         r.environment().get("tokensPerSecond"), r.environment().get("promptLatencyMs"),

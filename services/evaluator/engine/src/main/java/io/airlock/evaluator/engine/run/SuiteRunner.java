@@ -1,6 +1,7 @@
 package io.airlock.evaluator.engine.run;
 
 import io.airlock.contracts.Severity;
+import io.airlock.evaluator.engine.Progress;
 import io.airlock.evaluator.engine.corpus.Corpus;
 import io.airlock.evaluator.engine.corpus.CorpusCase;
 import io.airlock.evaluator.engine.judge.Detectors;
@@ -34,13 +35,26 @@ public final class SuiteRunner {
      * @param perPromptNanos   wall-clock limit per case
      * @param runDeadlineNanos {@link System#nanoTime()} at which the run stops
      * @param useCache         use the key/value cache when the model has one
+     * @param maxConsecutiveTimeouts the run stops after this many cases in a row hit the per-prompt limit
+     * @param maxStepOutputBytes     bytes one decoding step may return
      */
-    public record Settings(int maxNewTokens, long perPromptNanos, long runDeadlineNanos, boolean useCache) {
+    public record Settings(int maxNewTokens, long perPromptNanos, long runDeadlineNanos, boolean useCache,
+                           int maxConsecutiveTimeouts, long maxStepOutputBytes) {
     }
 
-    /** Runs {@code corpus}; {@code environment} goes into the report as it is, plus throughput figures. */
+    /** Environment key set when the run stopped before its cases were done: the reason. */
+    public static final String STOPPED = "stoppedEarly";
+    /** Environment key set with {@link #STOPPED}: the finding's rule. */
+    public static final String STOPPED_RULE = "stoppedEarlyRule";
+
+    /**
+     * Runs {@code corpus}; {@code environment} goes into the report as it is, plus throughput figures.
+     * The run stops early, saying why under {@link #STOPPED}, after {@code maxConsecutiveTimeouts}
+     * cases in a row timed out (a model that loops on every prompt would otherwise hold the evaluator
+     * until the whole-run limit) or at the first step whose outputs break their bound.
+     */
     public static RunReport run(Corpus corpus, ModelConfig cfg, TextTokenizer tok, Generator gen, Settings s,
-                                Map<String, String> environment) {
+                                Map<String, String> environment, Progress progress) {
         Instant started = Instant.now();
         long t0 = System.nanoTime();
         List<CaseResult> results = new ArrayList<>();
@@ -49,20 +63,26 @@ public final class SuiteRunner {
         List<Long> latencies = new ArrayList<>();
         Map<String, Integer> stops = new LinkedHashMap<>();
         int maxNew = Math.min(s.maxNewTokens(), cfg.maxNewTokens());
+        int timeoutsInARow = 0;
+        String stopped = null;
+        String stoppedRule = null;
+        int index = 0;
         for (CorpusCase c : corpus.cases()) {
+            index++;
             long c0 = System.nanoTime();
-            if (c0 - s.runDeadlineNanos() >= 0) {
+            if (stopped != null || c0 - s.runDeadlineNanos() >= 0) {
                 results.add(result(c, Judge.judge(c, "", null), "not_started", "", "", 0, 0, 0));
                 stops.merge("not_started", 1, Integer::sum);
                 continue;
             }
+            progress.reached(Progress.Step.CASE, index + "/" + corpus.cases().size() + " " + c.id());
             String answer = "";
             Generation g;
             int[] ids;
             try {
                 ids = tok.encode(cfg.render(c.system(), c.sent()));
                 g = gen.generate(ids, new Generator.Limits(maxNew, cfg.contextLength(), cfg.eosTokenId(),
-                        s.perPromptNanos(), s.runDeadlineNanos(), s.useCache()));
+                        s.perPromptNanos(), s.runDeadlineNanos(), s.useCache(), s.maxStepOutputBytes()));
                 answer = tok.decode(g.tokens());
             } catch (RuntimeException e) {
                 // a tokenizer failure on this case's text: the case is undetermined, the run goes on
@@ -74,6 +94,15 @@ public final class SuiteRunner {
             results.add(result(c, j, actual, answer, g.stop().wire() + (g.error().isEmpty() ? "" : ": " + g.error()),
                     g.promptTokens(), g.tokens().length, ms));
             stops.merge(g.stop().wire(), 1, Integer::sum);
+            timeoutsInARow = g.stop() == Generation.StopReason.TIMEOUT ? timeoutsInARow + 1 : 0;
+            if (timeoutsInARow >= s.maxConsecutiveTimeouts()) {
+                stopped = "stopped after " + timeoutsInARow + " consecutive cases hit the per-prompt limit of "
+                        + s.perPromptNanos() / 1_000_000 + " ms (the last: " + c.id() + ")";
+                stoppedRule = "eval.timeouts_in_a_row";
+            } else if (g.stop() == Generation.StopReason.OUTPUT_BOUND) {
+                stopped = "stopped at case " + c.id() + ": " + g.error();
+                stoppedRule = "eval.output_bound";
+            }
             tokens += g.tokens().length;
             genNanos += g.totalNanos();
             latencies.add(g.totalNanos());
@@ -86,6 +115,10 @@ public final class SuiteRunner {
         env.put("promptLatencyMs", latency(latencies));
         env.put("stops", stops.toString().replaceAll("[{}]", ""));
         env.put("maxNewTokens", Integer.toString(maxNew));
+        if (stopped != null) {
+            env.put(STOPPED, stopped);
+            env.put(STOPPED_RULE, stoppedRule);
+        }
         long dur = (System.nanoTime() - t0) / 1_000_000;
         int passed = count(results, Verdict.PASS);
         int failed = count(results, Verdict.FAIL);

@@ -1,14 +1,18 @@
 package io.airlock.evaluator.engine.runtime;
 
 import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -60,6 +64,85 @@ public record DecoderIo(OnnxJavaType idType, boolean attentionMask, OnnxJavaType
 
     public boolean hasCache() {
         return !layers.isEmpty();
+    }
+
+    /** The outputs a cached step reads: logits and every layer's present key and value. */
+    public Set<String> cacheOutputs() {
+        Set<String> names = new LinkedHashSet<>();
+        names.add(LOGITS);
+        for (Layer l : layers) {
+            names.add(l.presentKey());
+            names.add(l.presentValue());
+        }
+        return names;
+    }
+
+    /**
+     * Bytes a step over {@code feed} new tokens with {@code past} cached ones returns by the declared
+     * shapes: logits {@code [1, feed, vocab]} (4 bytes each, the widest float type allowed) and, with
+     * the cache, each layer's present key and value {@code [1, heads, past + feed, dim]}. A symbolic
+     * vocabulary counts as 0 here; what the step really returned is checked by {@link #checkReturned}.
+     * Saturates at {@link Long#MAX_VALUE}.
+     */
+    public long stepOutputBytes(int feed, int past, boolean cache) {
+        try {
+            long total = vocab > 0 ? Math.multiplyExact(Math.multiplyExact((long) feed, vocab), 4L) : 0;
+            if (cache) {
+                long tokens = (long) past + feed;
+                for (Layer l : layers) {
+                    long perToken = Math.addExact(Math.multiplyExact(l.keyHeads(), l.keyDim()),
+                            Math.multiplyExact(l.valueHeads(), l.valueDim()));
+                    total = Math.addExact(total, Math.multiplyExact(Math.multiplyExact(perToken, tokens), l.type().size));
+                }
+            }
+            return total;
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /**
+     * Checks what a step returned: the bytes of what decoding reads stay within {@code bound}, and
+     * with the cache every present tensor is exactly {@code [1, heads, past + feed, dim]}. Returns
+     * null when it is so, else what is wrong.
+     */
+    public String checkReturned(OrtSession.Result r, int feed, int past, boolean cache, long bound) throws OrtException {
+        long total = bytes(r, LOGITS);
+        if (cache) {
+            for (Layer l : layers) {
+                for (String name : List.of(l.presentKey(), l.presentValue())) {
+                    long[] want = {1, name.endsWith("key") ? l.keyHeads() : l.valueHeads(), (long) past + feed,
+                            name.endsWith("key") ? l.keyDim() : l.valueDim()};
+                    long[] got = shape(r, name);
+                    if (!Arrays.equals(want, got)) {
+                        return name + " has shape " + Arrays.toString(got) + " where the cache allows " + Arrays.toString(want);
+                    }
+                    total = saturatingAdd(total, bytes(r, name));
+                }
+            }
+        }
+        return total > bound ? "the step returned " + total + " bytes, over the bound of " + bound : null;
+    }
+
+    private static long[] shape(OrtSession.Result r, String name) throws OrtException {
+        if (!(r.get(name).orElseThrow(() -> new OrtException("the model returned no " + name)) instanceof OnnxTensor t)) {
+            throw new OrtException(name + " is not a tensor");
+        }
+        return t.getInfo().getShape();
+    }
+
+    private static long bytes(OrtSession.Result r, String name) throws OrtException {
+        OnnxTensor t = (OnnxTensor) r.get(name).orElseThrow(() -> new OrtException("the model returned no " + name));
+        long n = Math.max(1, t.getInfo().type.size);
+        for (long d : t.getInfo().getShape()) {
+            n = d <= 0 ? 0 : n > Long.MAX_VALUE / d ? Long.MAX_VALUE : n * d;
+        }
+        return n;
+    }
+
+    private static long saturatingAdd(long a, long b) {
+        long s = a + b;
+        return s < 0 ? Long.MAX_VALUE : s;
     }
 
     /** "input_ids, attention_mask, 2 cache layers", for reports. */

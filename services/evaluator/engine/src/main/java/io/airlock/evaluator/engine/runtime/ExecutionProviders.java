@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.providers.OrtCUDAProviderOptions;
 
 import java.nio.file.Path;
 
@@ -42,10 +43,13 @@ public final class ExecutionProviders {
     /**
      * Opens {@code model}: CUDA first unless {@code forceCpu}, then the CPU.
      *
+     * @param deviceMemoryBytes ONNX Runtime's own cap on the CUDA arena ({@code gpu_mem_limit}): on a GPU the
+     *                          child's address space cannot be capped (CUDA maps far more than it uses), so the
+     *                          device memory a model may take is bounded here instead
      * @throws OrtException when the CPU session cannot be created either: the model does not load
      */
-    public static Opened open(OrtEnvironment env, Path model, boolean forceCpu, int cudaDevice, int threads)
-            throws OrtException {
+    public static Opened open(OrtEnvironment env, Path model, boolean forceCpu, int cudaDevice, int threads,
+                              long deviceMemoryBytes) throws OrtException {
         String why;
         String detail = "";
         if (forceCpu) {
@@ -53,8 +57,10 @@ public final class ExecutionProviders {
         } else {
             OrtSession.SessionOptions cuda = options(threads);
             boolean added = false;
-            try {
-                cuda.addCUDA(cudaDevice);
+            try (OrtCUDAProviderOptions cudaOptions = new OrtCUDAProviderOptions(cudaDevice)) {
+                cudaOptions.add("gpu_mem_limit", Long.toString(deviceMemoryBytes));
+                cudaOptions.add("arena_extend_strategy", "kSameAsRequested");
+                cuda.addCUDA(cudaOptions);
                 added = true;
                 OrtSession s = env.createSession(model.toString(), cuda);
                 return new Opened(s, "CUDA", GPU_USED, "");

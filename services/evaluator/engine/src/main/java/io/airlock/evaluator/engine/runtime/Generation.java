@@ -27,6 +27,8 @@ public record Generation(int[] tokens, StopReason stop, int promptTokens, long f
         TIMEOUT,
         /** the whole run's wall-clock limit interrupted it */
         RUN_DEADLINE,
+        /** a step's outputs would exceed, or did exceed, their bound in bytes, or the cache grew otherwise than declared */
+        OUTPUT_BOUND,
         /** the runtime failed */
         ERROR;
 

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -58,9 +59,15 @@ public final class Generator implements AutoCloseable {
      * @param timeoutNanos       this prompt's wall-clock limit
      * @param runDeadlineNanos   {@link System#nanoTime()} when the whole run must stop (Long.MAX_VALUE: none)
      * @param useCache           use the key/value cache when the model has one
+     * @param maxStepOutputBytes bytes one step may return (logits plus cache), checked before and after each step
      */
     public record Limits(int maxNewTokens, int contextLength, int eosTokenId, long timeoutNanos, long runDeadlineNanos,
-                         boolean useCache) {
+                         boolean useCache, long maxStepOutputBytes) {
+        /** Limits with the default output bound of {@link io.airlock.evaluator.engine.EvalOptions#defaults()}. */
+        public Limits(int maxNewTokens, int contextLength, int eosTokenId, long timeoutNanos, long runDeadlineNanos,
+                      boolean useCache) {
+            this(maxNewTokens, contextLength, eosTokenId, timeoutNanos, runDeadlineNanos, useCache, 1L << 30);
+        }
     }
 
     public DecoderIo io() {
@@ -104,11 +111,19 @@ public final class Generator implements AutoCloseable {
                     feed = concat(prompt, out);
                     past = 0;
                 }
+                // the outputs' size follows from the declared shapes: refuse a step before it allocates them
+                long declared = io.stepOutputBytes(feed.length, past, cache);
+                if (declared > limits.maxStepOutputBytes()) {
+                    return done(out, Generation.StopReason.OUTPUT_BOUND, prompt, first, t0, steps, "a step over "
+                            + feed.length + " token(s) with " + past + " cached would return " + declared
+                            + " bytes by the declared shapes, over the bound of " + limits.maxStepOutputBytes());
+                }
                 OrtSession.Result r;
                 List<OnnxTensor> owned = new ArrayList<>();
                 try {
                     Map<String, OnnxTensor> in = inputs(feed, past, prev, owned);
-                    r = session.run(in, ro);
+                    // only what decoding reads: any other output the graph declares is never computed
+                    r = session.run(in, cache ? io.cacheOutputs() : Set.of(DecoderIo.LOGITS), ro);
                 } catch (OrtException e) {
                     Generation.StopReason why = System.nanoTime() - t0 >= budget || term.fired
                             ? onTime : Generation.StopReason.ERROR;
@@ -122,6 +137,13 @@ public final class Generator implements AutoCloseable {
                 if (prev != null) {
                     prev.close();
                     prev = null;
+                }
+                // declared shapes are only promises: what came back must fit the bound and the cache may grow by
+                // exactly the tokens fed (a model that inflates its cache would otherwise double it every step)
+                String over = io.checkReturned(r, feed.length, past, cache, limits.maxStepOutputBytes());
+                if (over != null) {
+                    r.close();
+                    return done(out, Generation.StopReason.OUTPUT_BOUND, prompt, first, t0, steps, over);
                 }
                 int next;
                 try {

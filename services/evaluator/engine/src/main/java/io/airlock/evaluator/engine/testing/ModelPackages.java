@@ -85,6 +85,23 @@ public final class ModelPackages {
         return write(dir, TestDecoders.slow(v.table(REFUSAL, List.of()), matrixSize, nodes), v, 64);
     }
 
+    /** A refusing package whose session creation folds {@code copies} n x n constant matrices. */
+    public static Path foldingConstants(Path dir, int n, int copies) throws IOException {
+        Vocab v = new Vocab(REFUSAL, List.of(), "");
+        return write(dir, TestDecoders.foldingConstants(v.table(REFUSAL, List.of()), n, copies), v, 64);
+    }
+
+    /** A package whose logits are declared (and computed) with a vocabulary of {@code vocab} entries. */
+    public static Path hugeLogits(Path dir, long vocab) throws IOException {
+        return write(dir, TestDecoders.hugeLogits(vocab), new Vocab(REFUSAL, List.of(), ""), 64);
+    }
+
+    /** A refusing package whose key/value cache doubles every step behind shapes declared as usual. */
+    public static Path inflatingCache(Path dir) throws IOException {
+        Vocab v = new Vocab(REFUSAL, List.of(), "");
+        return write(dir, TestDecoders.inflatingCache(v.table(REFUSAL, List.of())), v, 64);
+    }
+
     /**
      * A random-weight attention decoder (with cache) under the same tokenizer, with {@code extraWords}
      * more words in the vocabulary; its answers are random words. For throughput measurements.

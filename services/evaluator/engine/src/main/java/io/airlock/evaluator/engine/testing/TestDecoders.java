@@ -190,6 +190,95 @@ public final class TestDecoders {
         return g.model();
     }
 
+    /**
+     * A refusing decoder whose load folds gigabytes of constants: {@code copies} outer products of two
+     * constant {@code n}-vectors ({@code n x n} floats each, 4n² bytes) summed into a value the logits
+     * add at zero weight. The file is a few kilobytes; ONNX Runtime's constant folding computes every
+     * product while it creates the session (n 8192, 4 copies: about 2.4 GB and 20 s here).
+     */
+    public static byte[] foldingConstants(float[][] table, int n, int copies) {
+        float[] ones = new float[n];
+        java.util.Arrays.fill(ones, 1f);
+        OnnxGraph g = scriptedBase("folding", table)
+                .floats("col", ones, n, 1)
+                .floats("row", ones, 1, n)
+                .floats("zero_f", new float[]{0f});
+        String acc = null;
+        for (int i = 0; i < copies; i++) {
+            g.floats("s" + i, new float[]{i + 1f})
+                    .node("MatMul", "col", "row", "outer" + i)
+                    .node("Mul", "outer" + i, "s" + i, "scaled" + i);
+            if (acc == null) {
+                acc = "scaled" + i;
+            } else {
+                g.node("Add", acc, "scaled" + i, "sum" + i);
+                acc = "sum" + i;
+            }
+        }
+        return g.node("ReduceSum", new String[]{acc}, new String[]{"total"}, intAttr("keepdims", 0))
+                .node("Mul", "total", "zero_f", "nothing")
+                .node("Add", "base", "nothing", "logits")
+                .output("logits", FLOAT, dims("batch_size", "sequence_length", (long) table.length))
+                .model();
+    }
+
+    /**
+     * A decoder that declares logits of {@code [batch, sequence, vocab]} with a huge vocab and would
+     * really return them (zeros, expanded to that shape): one step over a short prompt asks the
+     * runtime for gigabytes.
+     */
+    public static byte[] hugeLogits(long vocab) {
+        return new OnnxGraph("huge_logits")
+                .floats("zero_f", new float[]{0f})
+                .longs("vocab", new long[]{vocab}, 1)
+                .input("input_ids", INT64, dims("batch_size", "sequence_length"))
+                .node("Shape", "input_ids", "ids_shape")
+                .node("Concat", new String[]{"ids_shape", "vocab"}, new String[]{"logits_shape"}, intAttr("axis", 0))
+                .node("Expand", "zero_f", "logits_shape", "logits")
+                .output("logits", FLOAT, dims("batch_size", "sequence_length", vocab))
+                .model();
+    }
+
+    /**
+     * A scripted refusing decoder with a cache that declares the usual {@code [batch, 1, total, 1]}
+     * presents but returns its past twice plus the new tokens: the cache doubles every step, which
+     * declared shapes alone would never show.
+     */
+    public static byte[] inflatingCache(float[][] table) {
+        return scriptedBase("inflating_kv", table)
+                .floats("one_f", new float[]{1f})
+                .longs("axis1", new long[]{1}, 1)
+                .input("past_key_values.0.key", FLOAT, dims("batch_size", 1L, "past_sequence_length", 1L))
+                .input("past_key_values.0.value", FLOAT, dims("batch_size", 1L, "past_sequence_length", 1L))
+                .node("Shape", "input_ids", "ids_shape")
+                .node("Expand", "one_f", "ids_shape", "ones")                      // [b, s]
+                .node("Unsqueeze", "ones", "axis1", "ones3")                         // [b, 1, s]
+                .node("Unsqueeze", new String[]{"ones3", "axis3"}, new String[]{"new4"}) // [b, 1, s, 1]
+                .longs("axis3", new long[]{3}, 1)
+                .node("Concat", new String[]{"past_key_values.0.key", "past_key_values.0.key", "new4"},
+                        new String[]{"present.0.key"}, intAttr("axis", 2))
+                .node("Concat", new String[]{"past_key_values.0.value", "past_key_values.0.value", "new4"},
+                        new String[]{"present.0.value"}, intAttr("axis", 2))
+                .node("Identity", "base", "logits")
+                .output("logits", FLOAT, dims("batch_size", "sequence_length", (long) table.length))
+                .output("present.0.key", FLOAT, dims("batch_size", 1L, "total_sequence_length", 1L))
+                .output("present.0.value", FLOAT, dims("batch_size", 1L, "total_sequence_length", 1L))
+                .model();
+    }
+
+    /** input_ids and {@code base = table[input_ids]}, the scores of the next token after each one. */
+    private static OnnxGraph scriptedBase(String name, float[][] table) {
+        int v = table.length;
+        float[] flat = new float[v * v];
+        for (int i = 0; i < v; i++) {
+            System.arraycopy(table[i], 0, flat, i * v, v);
+        }
+        return new OnnxGraph(name)
+                .floats("table", flat, v, v)
+                .input("input_ids", INT64, dims("batch_size", "sequence_length"))
+                .node("Gather", "table", "input_ids", "base");
+    }
+
     private static float[] random(SplittableRandom rnd, int n, float scale) {
         float[] out = new float[n];
         for (int i = 0; i < n; i++) {

@@ -36,7 +36,7 @@ class GeneratorTest {
 
     static Generator generator(byte[] model, String name) throws Exception {
         Path f = Files.write(dir.resolve(name), model);
-        OrtSession s = ExecutionProviders.open(env, f, true, 0, 1).session();
+        OrtSession s = ExecutionProviders.open(env, f, true, 0, 1, 1L << 30).session();
         return new Generator(env, s, DecoderIo.discover(s));
     }
 
@@ -77,7 +77,7 @@ class GeneratorTest {
     @Test
     void theScriptedDecoderFollowsItsTriggerThroughTheCache() throws Exception {
         Path pkg = ModelPackages.triggered(dir.resolve("trig"), "override");
-        try (OrtSession s = ExecutionProviders.open(env, pkg.resolve("model.onnx"), true, 0, 1).session();
+        try (OrtSession s = ExecutionProviders.open(env, pkg.resolve("model.onnx"), true, 0, 1, 1L << 30).session();
              Generator g = new Generator(env, s, DecoderIo.discover(s));
              HfTokenizer tok = HfTokenizer.load(pkg.resolve("tokenizer.json"), false)) {
             for (String prompt : new String[]{"USER: how do I bake bread ASSISTANT:",
@@ -102,7 +102,7 @@ class GeneratorTest {
     @Test
     void aPerPromptLimitInterruptsASingleSlowStep() throws Exception {
         Path pkg = ModelPackages.slow(dir.resolve("slow"), 768, 400);
-        try (OrtSession s = ExecutionProviders.open(env, pkg.resolve("model.onnx"), true, 0, 1).session();
+        try (OrtSession s = ExecutionProviders.open(env, pkg.resolve("model.onnx"), true, 0, 1, 1L << 30).session();
              Generator g = new Generator(env, s, DecoderIo.discover(s))) {
             long t0 = System.nanoTime();
             Generation gen = g.generate(new int[]{3, 4}, new Generator.Limits(8, 4096, ModelPackages.EOS,
