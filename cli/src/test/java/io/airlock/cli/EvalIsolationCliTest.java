@@ -1,7 +1,7 @@
 package io.airlock.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.airlock.evaluator.engine.testing.ModelPackages;
+import io.airlock.fixtures.onnx.ModelPackages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

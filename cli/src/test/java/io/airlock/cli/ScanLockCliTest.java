@@ -1,6 +1,6 @@
 package io.airlock.cli;
 
-import io.airlock.evaluator.engine.testing.OnnxModels;
+import io.airlock.fixtures.onnx.OnnxModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

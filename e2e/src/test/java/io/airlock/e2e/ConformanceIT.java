@@ -2,7 +2,7 @@ package io.airlock.e2e;
 
 import io.airlock.cli.Main;
 import io.airlock.evaluator.engine.corpus.CorpusReader;
-import io.airlock.evaluator.engine.testing.ModelPackages;
+import io.airlock.fixtures.onnx.ModelPackages;
 import io.airlock.stack.Service;
 import io.airlock.stack.Stack;
 import io.restassured.path.json.JsonPath;

@@ -1,6 +1,6 @@
 package io.airlock.e2e;
 
-import io.airlock.evaluator.engine.testing.OnnxModels;
+import io.airlock.fixtures.onnx.OnnxModels;
 import io.airlock.stack.Service;
 import io.airlock.stack.Stack;
 import org.junit.jupiter.api.AfterAll;

@@ -1,7 +1,7 @@
 package io.airlock.e2e;
 
 import io.airlock.contracts.Streams;
-import io.airlock.evaluator.engine.testing.OnnxModels;
+import io.airlock.fixtures.onnx.OnnxModels;
 import io.airlock.stack.Service;
 import io.airlock.stack.Stack;
 import io.restassured.response.Response;
@@ -99,11 +99,11 @@ class PipelineIT {
 
     @Test
     void aModelPackageIsRunAgainstTheCorporaInAnIsolatedChild() throws Exception {
-        Path refusing = write("refusing.zip", io.airlock.evaluator.engine.testing.ModelPackages.zip(
-                io.airlock.evaluator.engine.testing.ModelPackages.refusing(Files.createTempDirectory(work, "r"))));
+        Path refusing = write("refusing.zip", io.airlock.fixtures.onnx.ModelPackages.zip(
+                io.airlock.fixtures.onnx.ModelPackages.refusing(Files.createTempDirectory(work, "r"))));
         String good = submit(refusing, "model").then().statusCode(202).extract().path("id");
-        Path complying = write("complying.zip", io.airlock.evaluator.engine.testing.ModelPackages.zip(
-                io.airlock.evaluator.engine.testing.ModelPackages.complying(Files.createTempDirectory(work, "c"))));
+        Path complying = write("complying.zip", io.airlock.fixtures.onnx.ModelPackages.zip(
+                io.airlock.fixtures.onnx.ModelPackages.complying(Files.createTempDirectory(work, "c"))));
         String bad = submit(complying, "model").then().statusCode(202).extract().path("id");
 
         List<Client.Event> events = Client.followEvents(gateway, good, Duration.ofSeconds(120));

@@ -267,9 +267,9 @@ class RegistryGrpcTests {
 
         // Hibernate Reactive needs a Vert.x context, which a JUnit thread is not
         WriteResult failed = VertxContextSupport.subscribeAndAwait(() -> service.markFailed(id, 1, "5 deliveries"));
-        assertThat(failed.outcome()).isEqualTo(io.airlock.registry.submission.service.WriteOutcome.APPLIED);
+        assertThat(failed.outcome()).isEqualTo(io.airlock.registry.common.WriteOutcome.APPLIED);
         assertThat(VertxContextSupport.subscribeAndAwait(() -> service.markFailed(id, 1, "5 deliveries")).outcome())
-                .isEqualTo(io.airlock.registry.submission.service.WriteOutcome.DUPLICATE);
+                .isEqualTo(io.airlock.registry.common.WriteOutcome.DUPLICATE);
         assertThat(Db.string("select actor from status_history where submission_id = ? and status = 'failed'", id))
                 .isEqualTo(SubmissionService.DEAD_LETTER_ACTOR);
         assertThat(Db.count("select count(*) from audit_log where subject = ? and action = 'submission.dead-letter' "
@@ -281,7 +281,7 @@ class RegistryGrpcTests {
         String done = newId();
         registry.createSubmission(Requests.hacked(done));
         assertThat(VertxContextSupport.subscribeAndAwait(() -> service.markFailed(done, 1, "late")).outcome())
-                .isEqualTo(io.airlock.registry.submission.service.WriteOutcome.STALE);
+                .isEqualTo(io.airlock.registry.common.WriteOutcome.STALE);
         assertThat(get(done).getStatus()).isEqualTo("hacked");
     }
 

@@ -7,7 +7,7 @@ import io.airlock.registry.model.service.ModelRecord;
 import io.airlock.registry.model.service.ModelService;
 import io.airlock.registry.model.service.ModelState;
 import io.airlock.registry.model.service.StageSummary;
-import io.airlock.registry.submission.service.RegistryException;
+import io.airlock.registry.common.RegistryException;
 import io.airlock.signing.Dsse;
 import io.airlock.signing.InToto;
 import io.airlock.signing.SigningException;

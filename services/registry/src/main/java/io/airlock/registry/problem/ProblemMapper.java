@@ -1,7 +1,7 @@
 package io.airlock.registry.problem;
 
-import io.airlock.registry.submission.service.DatabaseUnavailable;
-import io.airlock.registry.submission.service.RegistryException;
+import io.airlock.registry.common.DatabaseUnavailable;
+import io.airlock.registry.common.RegistryException;
 import io.quarkus.logging.Log;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;

@@ -4,7 +4,7 @@ import io.airlock.registry.audit.service.AuditActions;
 import io.airlock.registry.audit.service.AuditLog;
 import io.airlock.registry.audit.service.AuditQuery;
 import io.airlock.registry.model.service.ModelService;
-import io.airlock.registry.submission.service.RegistryException;
+import io.airlock.registry.common.RegistryException;
 import io.airlock.registry.submission.service.SubmissionQueryService;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;

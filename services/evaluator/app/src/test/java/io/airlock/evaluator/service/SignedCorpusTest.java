@@ -3,7 +3,7 @@ package io.airlock.evaluator.service;
 import io.airlock.contracts.StageResult;
 import io.airlock.contracts.StageStatus;
 import io.airlock.evaluator.engine.EvalReport;
-import io.airlock.evaluator.engine.testing.ModelPackages;
+import io.airlock.fixtures.onnx.ModelPackages;
 import io.airlock.signing.Keys;
 import io.airlock.testing.RealServicesResource;
 import io.quarkus.test.common.QuarkusTestResource;

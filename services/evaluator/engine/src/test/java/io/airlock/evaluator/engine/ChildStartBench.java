@@ -1,6 +1,6 @@
 package io.airlock.evaluator.engine;
 
-import io.airlock.evaluator.engine.testing.ModelPackages;
+import io.airlock.fixtures.onnx.ModelPackages;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package io.airlock.evaluator.engine;
 import io.airlock.contracts.Finding;
 import io.airlock.contracts.StageResult;
 import io.airlock.contracts.StageStatus;
-import io.airlock.evaluator.engine.testing.OnnxModels;
+import io.airlock.fixtures.onnx.OnnxModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -12,7 +12,7 @@ import io.airlock.evaluator.engine.runtime.ExecutionProviders;
 import io.airlock.evaluator.engine.runtime.Generation;
 import io.airlock.evaluator.engine.runtime.Generator;
 import io.airlock.evaluator.engine.runtime.HfTokenizer;
-import io.airlock.evaluator.engine.testing.ModelPackages;
+import io.airlock.fixtures.onnx.ModelPackages;
 
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;

@@ -2,7 +2,7 @@ package io.airlock.evaluator.engine;
 
 import io.airlock.contracts.StageResult;
 import io.airlock.contracts.StageStatus;
-import io.airlock.evaluator.engine.testing.ModelPackages;
+import io.airlock.fixtures.onnx.ModelPackages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -153,7 +153,7 @@ class IsolatedRunnerTest {
 
     @Test
     void aStandbyChildIsStartedAheadOfWorkAndNeverRunsASecondModel() throws Exception {
-        Path model = Files.write(dir.resolve("m.onnx"), io.airlock.evaluator.engine.testing.OnnxModels.identityModel());
+        Path model = Files.write(dir.resolve("m.onnx"), io.airlock.fixtures.onnx.OnnxModels.identityModel());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> pids = new java.util.ArrayList<>();
         try (IsolatedRunner runner = new IsolatedRunner(java, System.getProperty("java.class.path"),
@@ -178,7 +178,7 @@ class IsolatedRunnerTest {
 
     @Test
     void childrenStartFromAClassDataArchiveOnlyAtTheDigestItWasTrainedTo() throws Exception {
-        Path model = Files.write(dir.resolve("m.onnx"), io.airlock.evaluator.engine.testing.OnnxModels.identityModel());
+        Path model = Files.write(dir.resolve("m.onnx"), io.airlock.fixtures.onnx.OnnxModels.identityModel());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path archives = Files.createDirectory(dir.resolve("cds"));
         // the JVM archives classes from jars only: the test classpath's folders go into jars, as a packaged service has
@@ -203,7 +203,7 @@ class IsolatedRunnerTest {
 
     @Test
     void aClasspathWithFoldersGetsNoArchiveAndTheReportSaysWhy() throws IOException {
-        Path model = Files.write(dir.resolve("m.onnx"), io.airlock.evaluator.engine.testing.OnnxModels.identityModel());
+        Path model = Files.write(dir.resolve("m.onnx"), io.airlock.fixtures.onnx.OnnxModels.identityModel());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String withFolders = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         try (IsolatedRunner runner = new IsolatedRunner(java, withFolders, limits(Duration.ofSeconds(60)), false,

@@ -4,7 +4,7 @@ import io.airlock.contracts.Finding;
 import io.airlock.contracts.StageResult;
 import io.airlock.contracts.StageStatus;
 import io.airlock.evaluator.engine.run.RunReport;
-import io.airlock.evaluator.engine.testing.ModelPackages;
+import io.airlock.fixtures.onnx.ModelPackages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

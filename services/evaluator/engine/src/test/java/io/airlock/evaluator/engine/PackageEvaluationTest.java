@@ -6,7 +6,7 @@ import io.airlock.contracts.StageResult;
 import io.airlock.contracts.StageStatus;
 import io.airlock.evaluator.engine.corpus.Corpora;
 import io.airlock.evaluator.engine.run.RunReport;
-import io.airlock.evaluator.engine.testing.ModelPackages;
+import io.airlock.fixtures.onnx.ModelPackages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -137,7 +137,7 @@ class PackageEvaluationTest {
                 yield Files.write(dir.resolve("o.zip"), ModelPackages.zip(p));
             }
             case "onnx" -> Files.write(dir.resolve("m.onnx"), ModelPackages.class.getName().isEmpty() ? new byte[0]
-                    : io.airlock.evaluator.engine.testing.OnnxModels.identityModel());
+                    : io.airlock.fixtures.onnx.OnnxModels.identityModel());
             default -> Files.write(dir.resolve("m.bin"), "GGUF\3\0\0\0".getBytes());
         };
         EvalReport r = evaluator.evaluate(artifact, format, options());
@@ -251,7 +251,7 @@ class PackageEvaluationTest {
     @Test
     void aModelThatIsNotADecoderIsNotRunAndAnUnusableCorpusIsAnError() throws IOException {
         Path p = ModelPackages.refusing(dir.resolve("r"));
-        Files.write(p.resolve("model.onnx"), io.airlock.evaluator.engine.testing.OnnxModels.addModel());
+        Files.write(p.resolve("model.onnx"), io.airlock.fixtures.onnx.OnnxModels.addModel());
         StageResult b = evaluator.evaluate(p, "", options()).stage("behavioral_test").orElseThrow();
         assertThat(b.status()).isEqualTo(StageStatus.NOT_RUN);
         assertThat(b.details().get("reason")).startsWith("the model is not a decoder the evaluator can drive: not a decoder: "

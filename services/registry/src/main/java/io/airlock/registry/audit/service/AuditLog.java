@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.airlock.registry.audit.repository.AuditEntryEntity;
 import io.airlock.registry.audit.repository.AuditHeadRepository;
 import io.airlock.registry.audit.repository.AuditRepository;
-import io.airlock.registry.submission.service.RegistryException;
+import io.airlock.registry.common.RegistryException;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.PostConstruct;

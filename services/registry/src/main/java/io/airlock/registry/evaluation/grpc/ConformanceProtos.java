@@ -6,7 +6,7 @@ import io.airlock.contracts.v1.WriteOutcome;
 import io.airlock.registry.evaluation.service.CaseOutcome;
 import io.airlock.registry.evaluation.service.EvaluationService;
 import io.airlock.registry.evaluation.service.RunOutcome;
-import io.airlock.registry.submission.service.RegistryException;
+import io.airlock.registry.common.RegistryException;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;

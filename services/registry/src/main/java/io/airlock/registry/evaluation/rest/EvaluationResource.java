@@ -1,7 +1,7 @@
 package io.airlock.registry.evaluation.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.airlock.registry.evaluation.schedule.Cron;
+import io.airlock.registry.evaluation.service.Cron;
 import io.airlock.registry.evaluation.service.EvaluationPage;
 import io.airlock.registry.evaluation.service.EvaluationService;
 import io.airlock.registry.evaluation.service.EvaluationSpec;

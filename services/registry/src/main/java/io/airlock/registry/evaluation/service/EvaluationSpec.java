@@ -1,8 +1,7 @@
 package io.airlock.registry.evaluation.service;
 
 import io.airlock.contracts.ConformanceWork;
-import io.airlock.registry.evaluation.schedule.Cron;
-import io.airlock.registry.submission.service.RegistryException;
+import io.airlock.registry.common.RegistryException;
 
 import java.util.Optional;
 import java.util.regex.Pattern;

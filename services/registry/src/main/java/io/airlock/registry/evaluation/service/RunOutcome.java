@@ -1,6 +1,6 @@
 package io.airlock.registry.evaluation.service;
 
-import io.airlock.registry.submission.service.RegistryException;
+import io.airlock.registry.common.RegistryException;
 
 import java.time.Instant;
 import java.util.List;

@@ -7,7 +7,7 @@ import io.airlock.registry.audit.service.AuditActions;
 import io.airlock.registry.audit.service.AuditLog;
 import io.airlock.registry.model.repository.ModelEntity;
 import io.airlock.registry.model.repository.ModelRepository;
-import io.airlock.registry.submission.service.RegistryException;
+import io.airlock.registry.common.RegistryException;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;

@@ -6,7 +6,7 @@ import io.airlock.contracts.WorkItem;
 import io.airlock.queue.IncomingStreamMetadata;
 import io.airlock.registry.evaluation.service.EvaluationService;
 import io.airlock.registry.evaluation.service.RunOutcome;
-import io.airlock.registry.submission.service.RegistryException;
+import io.airlock.registry.common.RegistryException;
 import io.airlock.registry.submission.service.SubmissionService;
 import io.airlock.registry.submission.service.WriteResult;
 import io.micrometer.core.instrument.MeterRegistry;

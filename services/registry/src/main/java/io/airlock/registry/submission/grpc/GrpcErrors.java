@@ -1,7 +1,7 @@
 package io.airlock.registry.submission.grpc;
 
-import io.airlock.registry.submission.service.DatabaseUnavailable;
-import io.airlock.registry.submission.service.RegistryException;
+import io.airlock.registry.common.DatabaseUnavailable;
+import io.airlock.registry.common.RegistryException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.logging.Log;

@@ -19,7 +19,7 @@ import io.airlock.registry.submission.service.AttemptStart;
 import io.airlock.registry.submission.service.EventsSince;
 import io.airlock.registry.submission.service.NewSubmission;
 import io.airlock.registry.submission.service.RegistryEvent;
-import io.airlock.registry.submission.service.RegistryException;
+import io.airlock.registry.common.RegistryException;
 import io.airlock.registry.submission.service.StageReport;
 import io.airlock.registry.submission.service.StatusChange;
 import io.airlock.registry.submission.service.SubmissionDetail;

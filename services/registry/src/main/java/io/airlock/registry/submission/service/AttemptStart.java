@@ -1,5 +1,7 @@
 package io.airlock.registry.submission.service;
 
+import io.airlock.registry.common.RegistryException;
+
 /** A re-scan to start (StartAttempt). Key: (submissionId, fromAttempt). */
 public record AttemptStart(String submissionId, int fromAttempt, String reason, String actor) {
     public AttemptStart {

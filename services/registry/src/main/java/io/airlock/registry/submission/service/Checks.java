@@ -1,5 +1,7 @@
 package io.airlock.registry.submission.service;
 
+import io.airlock.registry.common.RegistryException;
+
 import java.util.regex.Pattern;
 
 /** Input checks shared by the write and read paths; each failure is an INVALID_ARGUMENT with a clear message. */

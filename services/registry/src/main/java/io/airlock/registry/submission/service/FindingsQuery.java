@@ -1,5 +1,7 @@
 package io.airlock.registry.submission.service;
 
+import io.airlock.registry.common.RegistryException;
+
 import io.airlock.contracts.Severity;
 
 import java.util.Optional;

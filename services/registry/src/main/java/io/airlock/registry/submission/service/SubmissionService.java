@@ -1,5 +1,8 @@
 package io.airlock.registry.submission.service;
 
+import io.airlock.registry.common.RegistryException;
+import io.airlock.registry.common.WriteOutcome;
+
 import io.airlock.contracts.Finding;
 import io.airlock.contracts.Severity;
 import io.airlock.contracts.StageResult;

@@ -1,5 +1,7 @@
 package io.airlock.registry.submission.service;
 
+import io.airlock.registry.common.WriteOutcome;
+
 import io.airlock.contracts.SubmissionStatus;
 
 /** The outcome of a write and where the submission stands after it. */

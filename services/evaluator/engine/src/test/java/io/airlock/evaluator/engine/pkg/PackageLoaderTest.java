@@ -1,7 +1,7 @@
 package io.airlock.evaluator.engine.pkg;
 
-import io.airlock.evaluator.engine.testing.ModelPackages;
-import io.airlock.evaluator.engine.testing.OnnxModels;
+import io.airlock.fixtures.onnx.ModelPackages;
+import io.airlock.fixtures.onnx.OnnxModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

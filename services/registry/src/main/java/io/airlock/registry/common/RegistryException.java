@@ -1,4 +1,4 @@
-package io.airlock.registry.submission.service;
+package io.airlock.registry.common;
 
 /**
  * A request the registry refuses, with the reason the caller gets (a gRPC status or an HTTP

@@ -1,4 +1,4 @@
-package io.airlock.registry.submission.service;
+package io.airlock.registry.common;
 
 import io.vertx.sqlclient.ClosedConnectionException;
 

@@ -1,4 +1,4 @@
-package io.airlock.registry.submission.service;
+package io.airlock.registry.common;
 
 /** What an idempotent write did. */
 public enum WriteOutcome {

@@ -1,4 +1,4 @@
-package io.airlock.registry.evaluation.schedule;
+package io.airlock.registry.evaluation.service;
 
 import java.time.Instant;
 import java.time.LocalDate;

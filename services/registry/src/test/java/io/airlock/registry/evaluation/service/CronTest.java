@@ -1,4 +1,5 @@
-package io.airlock.registry.evaluation.schedule;
+package io.airlock.registry.evaluation.service;
+
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
