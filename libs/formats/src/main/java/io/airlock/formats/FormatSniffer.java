@@ -275,10 +275,21 @@ public final class FormatSniffer {
         if (names.contains("config.json") && (names.contains("metadata.json") || names.contains("model.weights.h5"))) {
             return new Classified(Format.KERAS, "top-level config.json with metadata.json or model.weights.h5 marks a Keras archive");
         }
+        if (names.contains("config.json") && names.stream().allMatch(FormatSniffer::kerasMember)) {
+            // Keras deserializes config.json before it reads anything else: the archive is Keras without the rest
+            return new Classified(Format.KERAS, "top-level config.json with only Keras archive members beside it"
+                    + " (metadata.json, model.weights.h5/.npz, assets/) marks a Keras archive");
+        }
         if (!names.isEmpty() && names.stream().allMatch(n -> n.endsWith(".npy"))) {
             return new Classified(Format.NUMPY_ZIP, "every member is a .npy array");
         }
         return new Classified(Format.ZIP, names.isEmpty() ? "no members" : "no PyTorch, NumPy or Keras layout");
+    }
+
+    /** A name Keras 3's saving_lib writes into a .keras archive. */
+    private static boolean kerasMember(String n) {
+        return n.equals("config.json") || n.equals("metadata.json") || n.equals("model.weights.h5")
+                || n.equals("model.weights.npz") || n.startsWith("assets/");
     }
 
     /** The three package files at the root, or all under one top-level folder. */

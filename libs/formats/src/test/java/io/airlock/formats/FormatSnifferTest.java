@@ -50,6 +50,11 @@ class FormatSnifferTest {
                 // hostile: a pickle member hidden among arrays makes it a PyTorch archive, not an npz
                 arguments("npz with a data.pkl", zip("a.npy", "b.npy", "x/data.pkl"), Format.PYTORCH_ZIP, "x/data.pkl"),
                 arguments("keras", zip("metadata.json", "config.json", "model.weights.h5"), Format.KERAS, "Keras"),
+                arguments("keras without metadata.json", zip("config.json", "model.weights.h5"), Format.KERAS, "Keras"),
+                // hostile: Keras reads config.json first, so a config alone is a Keras archive
+                arguments("keras config.json alone", zip("config.json"), Format.KERAS, "only Keras archive members"),
+                arguments("keras with assets", zip("config.json", "assets/vocab.txt"), Format.KERAS, "only Keras archive members"),
+                arguments("config.json beside other files", zip("config.json", "tokenizer.json"), Format.ZIP, "no PyTorch"),
                 arguments("plain zip", zip("readme.txt"), Format.ZIP, "no PyTorch, NumPy or Keras layout"),
                 arguments("empty zip", zip(), Format.ZIP, "no members"),
                 // hostile: bytes before the first entry; zip readers still find the archive by its tail

@@ -488,6 +488,11 @@ public final class FolderScan {
             if (base.equals("tokenizer_config.json") || base.equals("chat_template.json")) {
                 chatTemplates(run, path, tree);
             }
+            if (base.equals("config.json") && StrictJson.string(tree, "class_name") != null) {
+                // a Keras model config (a .keras archive unpacked into the folder): Keras builds what it names
+                run.count("kerasConfigs");
+                KerasConfig.check(run.out, tree, loc(path));
+            }
             if (base.equals("model_index.json")) {
                 diffusers(run, dir(path), tree);
             } else if (base.endsWith(".safetensors.index.json")) {
