@@ -34,6 +34,8 @@ public enum Format {
     JOBLIB(true),
     ZIP(false),
     TAR(false),
+    /** A 7z archive, read through Apache Commons Compress ({@link SevenZArchive}); members are judged like zip members. */
+    SEVEN_ZIP(false),
     GZIP(false),
     PYTHON_SOURCE(false),
     UNKNOWN(false);

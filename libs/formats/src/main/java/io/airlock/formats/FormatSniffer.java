@@ -35,6 +35,7 @@ public final class FormatSniffer {
     private static final byte[] HDF5 = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
     private static final byte[] NUMPY = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     private static final byte[] USTAR = "ustar".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SEVEN_ZIP = {'7', 'z', (byte) 0xbc, (byte) 0xaf, 0x27, 0x1c};
     /** torch.save's legacy magic number 0x1950a86a20f9469cfc6c as the first pickle: PROTO 2, LONG1 10 bytes, STOP. */
     private static final byte[] TORCH_LEGACY = {(byte) 0x80, 0x02, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc, (byte) 0x9c,
             0x46, (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19, 0x2e};
@@ -87,6 +88,10 @@ public final class FormatSniffer {
         }
         if (Bytes.startsWith(head, 0, ZIP_LOCAL) || Bytes.startsWith(head, 0, ZIP_EMPTY)) {
             return zip(src, head, limits, true);
+        }
+        if (Bytes.startsWith(head, 0, SEVEN_ZIP)) {
+            String v = head.length >= 8 ? " v" + (head[6] & 0xff) + "." + (head[7] & 0xff) : "";
+            return new Sniff(Format.SEVEN_ZIP, "7z signature" + v + " at offset 0");
         }
         if (head.length >= 3 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
             return new Sniff(Format.GZIP, "gzip magic 1f8b at offset 0, method " + (head[2] & 0xff));

@@ -496,7 +496,7 @@ public final class HostileCorpus {
                         legacy(legacyModel(), "0", concat(le64(4), new byte[16], zip().with("x.pkl", EVIL).bytes())),
                         "pickle.trailing_data")
                 .add("7z-compressed PyTorch model", NULLIFAI + "7z archives that scanners did not open", "model.7z",
-                        sevenZip("archive/data.pkl", EVIL), "format.unknown");
+                        sevenZip("archive/data.pkl", EVIL), DANGEROUS);
     }
 
     private static void torchAndZip(Catalogue c) {
@@ -1010,7 +1010,8 @@ public final class HostileCorpus {
 
     /**
      * A 7z archive holding one stored ("Copy" coder) member: signature header, the packed stream,
-     * then the header (main streams info, one folder, the file name). Numbers are 7z varints.
+     * then the header (main streams info, one folder, an empty substreams info, the file name). Numbers
+     * are 7z varints.
      */
     static byte[] sevenZip(String name, byte[] content) {
         ByteArrayOutputStream h = new ByteArrayOutputStream();
@@ -1031,6 +1032,8 @@ public final class HostileCorpus {
         h.write(0x00);
         h.write(0x0c);
         num(h, content.length);
+        h.write(0x00);
+        h.write(0x08); // SubStreamsInfo: empty, so one stream per folder (Commons Compress wants it present)
         h.write(0x00);
         h.write(0x00); // end of MainStreamsInfo
         h.write(0x05); // FilesInfo: one file and its UTF-16LE name

@@ -21,7 +21,7 @@ import java.util.HashMap;
  * Coverage-guided fuzzing (Jazzer) of every parser that reads hostile model bytes: the sniffer,
  * the strict GGUF, safetensors and ONNX validators, the pickle machine and the zip reader (through
  * the static scan), the tar reader and the model-folder rules, the ONNX gate's whole-model walk, the
- * HDF5 byte search for Keras configs, the SavedModel graph walk and the OpenPGP signature reader. A parser may answer findings; it may not throw anything else, hang, or run out
+ * HDF5 byte search for Keras configs, the SavedModel graph walk, the 7z reader and the OpenPGP signature reader. A parser may answer findings; it may not throw anything else, hang, or run out
  * of memory. The normal build runs the seeds under {@code ScannerFuzzTestInputs} (regression mode);
  * its {@code fuzz-*} executions fuzz each target for a bounded time; {@code bench/fuzz.sh} longer.
  */
@@ -65,6 +65,12 @@ class ScannerFuzzTest {
         } catch (MalformedException e) {
             // the refusal a malformed graph gets (savedmodel.malformed)
         }
+    }
+
+    /** The 7z reader (Commons Compress under the archive bounds) and the members it hands to the static scan. */
+    @FuzzTest(maxDuration = "10s")
+    void sevenZip(byte[] bytes) throws IOException {
+        SCAN.scan(ByteSource.of(bytes), Format.SEVEN_ZIP);
     }
 
     /** The byte search for a Keras model config in an HDF5 file and the strict JSON reader behind it. */

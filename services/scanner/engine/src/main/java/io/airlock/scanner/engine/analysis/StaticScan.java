@@ -99,6 +99,7 @@ public final class StaticScan {
             case NUMPY -> npy(run, InputCursor.stream(src, 0, src.size()), src.size(), "");
             case HDF5 -> hdf5(run, src, "", true);
             case TAR -> new TarScanner(this, run).scan(InputCursor.stream(src, 0, src.size()), "", 1);
+            case SEVEN_ZIP -> new SevenZScanner(this, run).scan(src, "", 1);
             case MODEL_FOLDER -> {
                 switch (FolderScan.container(src)) {
                     case ZIP -> new ArchiveScanner(this, run).scan(src, "", Format.ZIP, 1);
@@ -171,7 +172,7 @@ public final class StaticScan {
                     f == Format.PYTORCH_LEGACY ? PickleAnalyzer.Mode.TORCH_LEGACY : pickleMode);
             return new Looked(f.pickleBased() ? f : Format.PICKLE, sum);
         }
-        if (f == Format.GZIP || f.zipBased() || f == Format.NUMPY || f == Format.TAR) {
+        if (f == Format.GZIP || f.zipBased() || f == Format.NUMPY || f == Format.TAR || f == Format.SEVEN_ZIP) {
             if (depth >= policy.maxDepth()) {
                 run.out.add("zip.nesting_depth", Severity.HIGH, where, f.id() + " nested " + depth
                         + " levels deep, over the bound of " + policy.maxDepth() + "; its content was not scanned", sniff.evidence());
@@ -183,14 +184,19 @@ public final class StaticScan {
         } else if (f == Format.TAR) {
             // streamed: a tar is read front to back, whatever its size
             new TarScanner(this, run).scan(whole, where, depth + 1);
-        } else if (f.zipBased()) {
+        } else if (f.zipBased() || f == Format.SEVEN_ZIP) {
+            // both need random access: read into memory up to the nested bound
             if (length < 0 || length > policy.maxNestedBytes()) {
                 run.out.add("zip.unscanned_member", Severity.HIGH, where, "a nested " + f.id() + " of "
                         + (length < 0 ? "unknown size" : length + " bytes") + " is over the " + policy.maxNestedBytes()
                         + "-byte bound for nested archives; its content was not scanned", sniff.evidence());
             } else {
                 byte[] all = readHead(whole, (int) length);
-                new ArchiveScanner(this, run).scan(ByteSource.of(all), where, f, depth + 1);
+                if (f == Format.SEVEN_ZIP) {
+                    new SevenZScanner(this, run).scan(ByteSource.of(all), where, depth + 1);
+                } else {
+                    new ArchiveScanner(this, run).scan(ByteSource.of(all), where, f, depth + 1);
+                }
             }
         } else if (f == Format.NUMPY) {
             npy(run, whole, length, where);
