@@ -109,9 +109,12 @@ public final class SevenZArchive implements Closeable {
                         + src.size() + " (ratio over " + zip.maxRatio() + "): a decompression bomb; none was scanned", 0);
             }
             return new SevenZArchive(f, List.copyOf(list), problems);
-        } catch (FormatViolation | RuntimeException e) {
+        } catch (FormatViolation e) {
             f.close();
             throw e;
+        } catch (RuntimeException e) {
+            f.close();
+            throw new FormatViolation("sevenz.malformed", "the 7z archive cannot be listed: " + describe(e), 0);
         }
     }
 
