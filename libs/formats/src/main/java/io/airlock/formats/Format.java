@@ -38,6 +38,8 @@ public enum Format {
     SEVEN_ZIP(false),
     GZIP(false),
     PYTHON_SOURCE(false),
+    /** A chat template alone: Jinja text, or a JSON object with a chat_template (tokenizer_config.json). */
+    CHAT_TEMPLATE(false),
     UNKNOWN(false);
 
     private final boolean pickleBased;

@@ -148,9 +148,35 @@ public final class FormatSniffer {
                 return z;
             }
         }
+        if (text.text()) {
+            Sniff t = chatTemplate(new String(head, StandardCharsets.UTF_8));
+            if (t != null) {
+                return t;
+            }
+        }
         String seen = text.text() ? text.evidence()
                 : "no known signature; first bytes " + Bytes.hex(head, 0, 16);
         return new Sniff(Format.UNKNOWN, seen + notOnnx);
+    }
+
+    /**
+     * Jinja text (a template tag, expression or comment), or JSON whose head names a chat_template
+     * (tokenizer_config.json, chat_template.json); null for other text. JSON is told from a template
+     * that starts with '{' by the template's own openings.
+     */
+    private static Sniff chatTemplate(String text) {
+        if (jsonLike(text)) {
+            return text.contains("\"chat_template\"") ? new Sniff(Format.CHAT_TEMPLATE,
+                    "JSON object naming a chat_template (tokenizer_config.json or chat_template.json)") : null;
+        }
+        return text.contains("{%") || text.contains("{{") ? new Sniff(Format.CHAT_TEMPLATE,
+                "text with Jinja tags ('{%' or '{{'): a chat template") : null;
+    }
+
+    /** Text that starts, past blanks and a BOM, as a JSON object or array and not as a Jinja tag. */
+    public static boolean jsonLike(String text) {
+        String s = text.replace("\uFEFF", "").stripLeading();
+        return (s.startsWith("{") || s.startsWith("[")) && !s.startsWith("{%") && !s.startsWith("{{") && !s.startsWith("{#");
     }
 
     private static Sniff pickleFamily(byte[] head, long size) {

@@ -63,6 +63,11 @@ class FormatSnifferTest {
                 arguments("pickle with a zip appended", concat(pickleProto2(), zip("a.npy")), Format.PICKLE,
                         "tail also holds a zip"),
                 arguments("zip whose directory lies", lyingZip(), Format.ZIP, "central directory unreadable"),
+                arguments("jinja chat template", ascii("{% for m in messages %}<|im_start|>{{ m['role'] }}\n{% endfor %}"),
+                        Format.CHAT_TEMPLATE, "Jinja tags"),
+                arguments("tokenizer_config.json with a chat_template", ascii("{\"model_max_length\": 8, \"chat_template\":"
+                        + " \"{{ bos_token }}\"}"), Format.CHAT_TEMPLATE, "chat_template"),
+                arguments("other JSON holding braces", ascii("{\"vocab\": {\"{{\": 1}}"), Format.UNKNOWN, ""),
                 arguments("npy", npy(), Format.NUMPY, "v1.0"),
                 arguments("hdf5", hdf5(0), Format.HDF5, "offset 0"),
                 arguments("hdf5 after a user block", hdf5(512), Format.HDF5, "offset 512"),

@@ -541,26 +541,42 @@ public final class FolderScan {
         }
     }
 
-    /** tokenizer_config.json's chat_template: one template, or a list of {name, template}. */
     private static void chatTemplates(Run run, String path, Object tree) {
+        run.count("chatTemplates", chatTemplates(run.out, loc(path), tree));
+    }
+
+    private static void templates(Run run, String loc, String key, String template) {
+        run.count("chatTemplates");
+        templates(run.out, loc, key, template);
+    }
+
+    /**
+     * tokenizer_config.json's chat_template (one template, or a list of {name, template}) judged by
+     * the template rules, in a folder or alone; returns how many templates were judged.
+     */
+    static int chatTemplates(Findings out, String loc, Object tree) {
         Object t = tree instanceof Map<?, ?> m ? m.get("chat_template") : null;
+        int n = 0;
         if (t instanceof String s) {
-            templates(run, loc(path), "chat_template", s);
+            templates(out, loc, "chat_template", s);
+            n++;
         } else if (t instanceof List<?> l) {
             for (Object o : l) {
                 String s = StrictJson.string(o, "template");
                 if (s != null) {
                     String name = StrictJson.string(o, "name");
-                    templates(run, loc(path), "chat_template." + (name == null ? "?" : name), s);
+                    templates(out, loc, "chat_template." + (name == null ? "?" : name), s);
+                    n++;
                 }
             }
         }
+        return n;
     }
 
-    private static void templates(Run run, String loc, String key, String template) {
-        run.count("chatTemplates");
+    /** One chat template, in a folder or alone: the GGUF template-injection markers. */
+    static void templates(Findings out, String loc, String key, String template) {
         for (GgufValidator.Injection i : GgufValidator.scanTemplate(key, template)) {
-            run.out.add("hf.template_injection", Severity.HIGH, loc + ", " + key, "chat template holds the"
+            out.add("hf.template_injection", Severity.HIGH, loc + ", " + key, "chat template holds the"
                     + " template-injection marker '" + i.marker() + "' (rendered by Jinja when the model is used)", i.context());
         }
     }

@@ -1,5 +1,9 @@
 package io.airlock.scanner.engine.analysis;
 
+import io.airlock.formats.MalformedException;
+
+import io.airlock.formats.StrictJson;
+
 import io.airlock.formats.GzipBody;
 
 import io.airlock.contracts.Finding;
@@ -82,6 +86,31 @@ public final class StaticScan {
         }
     }
 
+    /**
+     * A chat template sent alone: Jinja text, or a tokenizer_config.json whose chat_template holds
+     * it; judged by the rules templates get in a model folder (FolderScan).
+     */
+    private void chatTemplate(Run run, ByteSource src) throws IOException {
+        if (src.size() > FolderScan.MAX_CONFIG_BYTES) {
+            run.out.add("folder.config_too_large", Severity.HIGH, "file", "a chat template of " + src.size()
+                    + " bytes, over the bound of " + FolderScan.MAX_CONFIG_BYTES + ": not inspected, so not vouched for", "");
+            return;
+        }
+        byte[] b = ByteSource.headOf(src, (int) src.size());
+        String text = new String(b, java.nio.charset.StandardCharsets.UTF_8);
+        if (FormatSniffer.jsonLike(text)) {
+            try {
+                run.count("chatTemplates", FolderScan.chatTemplates(run.out, "file", StrictJson.parse(b)));
+            } catch (MalformedException e) {
+                // a loader reading JSON more loosely (Python keeps the last duplicate key) could see another template
+                run.out.add("folder.malformed_json", Severity.HIGH, "file", "not strict JSON: " + e.getMessage(), "");
+            }
+        } else {
+            run.count("chatTemplates", 1);
+            FolderScan.templates(run.out, "file", "template", text);
+        }
+    }
+
     /** Scans an artifact whose format the format gate decided. */
     public Outcome scan(ByteSource src, Format format) throws IOException {
         return scan(src, format, GzipBody.NONE);
@@ -100,6 +129,7 @@ public final class StaticScan {
             case HDF5 -> hdf5(run, src, "", true);
             case TAR -> new TarScanner(this, run).scan(InputCursor.stream(src, 0, src.size()), "", 1);
             case SEVEN_ZIP -> new SevenZScanner(this, run).scan(src, "", 1);
+            case CHAT_TEMPLATE -> chatTemplate(run, src);
             case MODEL_FOLDER -> {
                 switch (FolderScan.container(src)) {
                     case ZIP -> new ArchiveScanner(this, run).scan(src, "", Format.ZIP, 1);
