@@ -34,10 +34,14 @@ public enum Format {
     JOBLIB(true),
     ZIP(false),
     TAR(false),
+    /** A 7z archive, read through Apache Commons Compress ({@link SevenZArchive}); members are judged like zip members. */
+    SEVEN_ZIP(false),
     GZIP(false),
     PYTHON_SOURCE(false),
     /** C, C++ or CUDA source: the submission of a {@code lang: cu} kernel task. */
     NATIVE_SOURCE(false),
+    /** A chat template alone: Jinja text, or a JSON object with a chat_template (tokenizer_config.json). */
+    CHAT_TEMPLATE(false),
     UNKNOWN(false);
 
     private final boolean pickleBased;

@@ -35,6 +35,7 @@ public final class FormatSniffer {
     private static final byte[] HDF5 = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
     private static final byte[] NUMPY = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     private static final byte[] USTAR = "ustar".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SEVEN_ZIP = {'7', 'z', (byte) 0xbc, (byte) 0xaf, 0x27, 0x1c};
     /** torch.save's legacy magic number 0x1950a86a20f9469cfc6c as the first pickle: PROTO 2, LONG1 10 bytes, STOP. */
     private static final byte[] TORCH_LEGACY = {(byte) 0x80, 0x02, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc, (byte) 0x9c,
             0x46, (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19, 0x2e};
@@ -114,6 +115,10 @@ public final class FormatSniffer {
         if (Bytes.startsWith(head, 0, ZIP_LOCAL) || Bytes.startsWith(head, 0, ZIP_EMPTY)) {
             return zip(src, head, limits, true);
         }
+        if (Bytes.startsWith(head, 0, SEVEN_ZIP)) {
+            String v = head.length >= 8 ? " v" + (head[6] & 0xff) + "." + (head[7] & 0xff) : "";
+            return new Sniff(Format.SEVEN_ZIP, "7z signature" + v + " at offset 0");
+        }
         if (head.length >= 3 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
             return new Sniff(Format.GZIP, "gzip magic 1f8b at offset 0, method " + (head[2] & 0xff));
         }
@@ -179,9 +184,35 @@ public final class FormatSniffer {
                 return z;
             }
         }
+        if (text.text()) {
+            Sniff t = chatTemplate(new String(head, StandardCharsets.UTF_8));
+            if (t != null) {
+                return t;
+            }
+        }
         String seen = text.text() ? text.evidence()
                 : "no known signature; first bytes " + Bytes.hex(head, 0, 16);
         return new Sniff(Format.UNKNOWN, seen + notOnnx);
+    }
+
+    /**
+     * Jinja text (a template tag, expression or comment), or JSON whose head names a chat_template
+     * (tokenizer_config.json, chat_template.json); null for other text. JSON is told from a template
+     * that starts with '{' by the template's own openings.
+     */
+    private static Sniff chatTemplate(String text) {
+        if (jsonLike(text)) {
+            return text.contains("\"chat_template\"") ? new Sniff(Format.CHAT_TEMPLATE,
+                    "JSON object naming a chat_template (tokenizer_config.json or chat_template.json)") : null;
+        }
+        return text.contains("{%") || text.contains("{{") ? new Sniff(Format.CHAT_TEMPLATE,
+                "text with Jinja tags ('{%' or '{{'): a chat template") : null;
+    }
+
+    /** Text that starts, past blanks and a BOM, as a JSON object or array and not as a Jinja tag. */
+    public static boolean jsonLike(String text) {
+        String s = text.replace("\uFEFF", "").stripLeading();
+        return (s.startsWith("{") || s.startsWith("[")) && !s.startsWith("{%") && !s.startsWith("{{") && !s.startsWith("{#");
     }
 
     private static Sniff pickleFamily(byte[] head, long size) {
@@ -311,10 +342,21 @@ public final class FormatSniffer {
         if (names.contains("config.json") && (names.contains("metadata.json") || names.contains("model.weights.h5"))) {
             return new Classified(Format.KERAS, "top-level config.json with metadata.json or model.weights.h5 marks a Keras archive");
         }
+        if (names.contains("config.json") && names.stream().allMatch(FormatSniffer::kerasMember)) {
+            // Keras deserializes config.json before it reads anything else: the archive is Keras without the rest
+            return new Classified(Format.KERAS, "top-level config.json with only Keras archive members beside it"
+                    + " (metadata.json, model.weights.h5/.npz, assets/) marks a Keras archive");
+        }
         if (!names.isEmpty() && names.stream().allMatch(n -> n.endsWith(".npy"))) {
             return new Classified(Format.NUMPY_ZIP, "every member is a .npy array");
         }
         return new Classified(Format.ZIP, names.isEmpty() ? "no members" : "no PyTorch, NumPy or Keras layout");
+    }
+
+    /** A name Keras 3's saving_lib writes into a .keras archive. */
+    private static boolean kerasMember(String n) {
+        return n.equals("config.json") || n.equals("metadata.json") || n.equals("model.weights.h5")
+                || n.equals("model.weights.npz") || n.startsWith("assets/");
     }
 
     /** The three package files at the root, or all under one top-level folder. */

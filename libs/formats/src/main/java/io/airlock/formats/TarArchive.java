@@ -301,35 +301,50 @@ public final class TarArchive {
             default -> {
             }
         }
+        checkName("tar", name, limits, names, at, this::problem);
+    }
+
+    /** Where a reader reports what a member name breaks. */
+    interface Problems {
+        void problem(String rule, String message, long at, String member);
+    }
+
+    /**
+     * The name rules every archive reader other than zip applies ({@code prefix}: "tar", "sevenz"):
+     * length, control characters, backslashes, absolute paths, '..', depth, duplicates after
+     * normalisation ({@code names} holds those seen).
+     */
+    static void checkName(String prefix, String name, Limits limits, Set<String> names, long at, Problems out) {
+        String p = printable(name);
         if (name.getBytes(StandardCharsets.UTF_8).length > limits.maxNameBytes()) {
-            problem("tar.bad_name", "member name of more than " + limits.maxNameBytes() + " bytes", at, name);
+            out.problem(prefix + ".bad_name", "member name of more than " + limits.maxNameBytes() + " bytes", at, name);
             return;
         }
         if (name.isEmpty() || name.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
-            problem("tar.bad_name", "member name '" + p + "' is empty or holds control characters", at, name);
+            out.problem(prefix + ".bad_name", "member name '" + p + "' is empty or holds control characters", at, name);
         }
         if (name.indexOf('\\') >= 0) {
-            problem("tar.backslash_path", "member name '" + p + "' uses backslashes, which some extractors treat as"
+            out.problem(prefix + ".backslash_path", "member name '" + p + "' uses backslashes, which some extractors treat as"
                     + " separators", at, name);
         }
         String n = name.replace('\\', '/');
         if (n.startsWith("/") || n.length() > 1 && n.charAt(1) == ':' && Character.isLetter(n.charAt(0))) {
-            problem("tar.absolute_path", "member name '" + p + "' is an absolute path", at, name);
+            out.problem(prefix + ".absolute_path", "member name '" + p + "' is an absolute path", at, name);
         }
         String[] segs = n.split("/", -1);
         for (String seg : segs) {
             if (seg.equals("..")) {
-                problem("tar.path_traversal", "member name '" + p + "' climbs out of the extraction folder", at, name);
+                out.problem(prefix + ".path_traversal", "member name '" + p + "' climbs out of the extraction folder", at, name);
                 break;
             }
         }
         if (segs.length > limits.maxPathDepth()) {
-            problem("tar.path_depth", "member name '" + p + "' is " + segs.length + " levels deep, over the bound of "
+            out.problem(prefix + ".path_depth", "member name '" + p + "' is " + segs.length + " levels deep, over the bound of "
                     + limits.maxPathDepth(), at, name);
         }
         String key = normalise(name);
         if (!key.isEmpty() && !names.add(key)) {
-            problem("tar.duplicate_name", "two members are named '" + p + "': the last one wins when extracted, a"
+            out.problem(prefix + ".duplicate_name", "two members are named '" + p + "': the last one wins when extracted, a"
                     + " scanner might read the first", at, name);
         }
     }

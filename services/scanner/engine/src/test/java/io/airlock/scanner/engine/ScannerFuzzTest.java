@@ -21,7 +21,7 @@ import java.util.HashMap;
  * Coverage-guided fuzzing (Jazzer) of every parser that reads hostile model bytes: the sniffer,
  * the strict GGUF, safetensors and ONNX validators, the pickle machine and the zip reader (through
  * the static scan), the tar reader and the model-folder rules, the ONNX gate's whole-model walk, the
- * HDF5 byte search for Keras configs and the OpenPGP signature reader. A parser may answer findings; it may not throw anything else, hang, or run out
+ * HDF5 byte search for Keras configs, the SavedModel graph walk, the 7z reader and the OpenPGP signature reader. A parser may answer findings; it may not throw anything else, hang, or run out
  * of memory. The normal build runs the seeds under {@code ScannerFuzzTestInputs} (regression mode);
  * its {@code fuzz-*} executions fuzz each target for a bounded time; {@code bench/fuzz.sh} longer.
  */
@@ -55,6 +55,22 @@ class ScannerFuzzTest {
         }
         // the format gate's whole-model walk (domains, functions, external data)
         StrictValidation.validate(ByteSource.of(bytes), Format.ONNX, new HashMap<>());
+    }
+
+    /** The TensorFlow SavedModel graph walk (saved_model.pb): a refusal or the ops found, nothing else. */
+    @FuzzTest(maxDuration = "10s")
+    void savedModel(byte[] bytes) throws IOException {
+        try {
+            io.airlock.formats.SavedModelGraph.walk(ByteSource.of(bytes), 100_000);
+        } catch (MalformedException e) {
+            // the refusal a malformed graph gets (savedmodel.malformed)
+        }
+    }
+
+    /** The 7z reader (Commons Compress under the archive bounds) and the members it hands to the static scan. */
+    @FuzzTest(maxDuration = "10s")
+    void sevenZip(byte[] bytes) throws IOException {
+        SCAN.scan(ByteSource.of(bytes), Format.SEVEN_ZIP);
     }
 
     /** The byte search for a Keras model config in an HDF5 file and the strict JSON reader behind it. */

@@ -14,6 +14,7 @@ import io.airlock.formats.InputCursor;
 import io.airlock.formats.MalformedException;
 import io.airlock.formats.OnnxExternalData;
 import io.airlock.formats.SafetensorsValidator;
+import io.airlock.formats.SavedModelGraph;
 import io.airlock.formats.StrictJson;
 import io.airlock.formats.TarArchive;
 import io.airlock.formats.ZipArchive;
@@ -133,6 +134,8 @@ public final class FolderScan {
                 k.add("hf_repository");
             } else if (base.endsWith(".keras")) {
                 k.add("keras");
+            } else if (base.equals("saved_model.pb")) {
+                k.add("tf_saved_model");
             }
         }
         return List.copyOf(k);
@@ -189,7 +192,7 @@ public final class FolderScan {
         List<String> kinds = kinds(names);
         return new Recognition(kinds, names.size(), how + " of " + names.size() + " files; "
                 + (kinds.isEmpty() ? "no model folder kind (model_index.json, *.safetensors.index.json, split GGUF, "
-                + "config.json or tokenizer_config.json, .keras)" : "model folder: " + String.join(", ", kinds)));
+                + "config.json or tokenizer_config.json, .keras, saved_model.pb)" : "model folder: " + String.join(", ", kinds)));
     }
 
     private static boolean tarHead(InputStream in) throws IOException {
@@ -363,6 +366,8 @@ public final class FolderScan {
             if (text != null) {
                 templates(run, loc, base, new String(text, StandardCharsets.UTF_8));
             }
+        } else if (base.equals("saved_model.pb")) {
+            savedModel(run, whole, size, loc);
         } else if (m.format == Format.SAFETENSORS) {
             safetensors(run, m, head, whole, loc);
         } else if (m.format == Format.GGUF) {
@@ -488,6 +493,11 @@ public final class FolderScan {
             if (base.equals("tokenizer_config.json") || base.equals("chat_template.json")) {
                 chatTemplates(run, path, tree);
             }
+            if (base.equals("config.json") && StrictJson.string(tree, "class_name") != null) {
+                // a Keras model config (a .keras archive unpacked into the folder): Keras builds what it names
+                run.count("kerasConfigs");
+                KerasConfig.check(run.out, tree, loc(path));
+            }
             if (base.equals("model_index.json")) {
                 diffusers(run, dir(path), tree);
             } else if (base.endsWith(".safetensors.index.json")) {
@@ -531,26 +541,42 @@ public final class FolderScan {
         }
     }
 
-    /** tokenizer_config.json's chat_template: one template, or a list of {name, template}. */
     private static void chatTemplates(Run run, String path, Object tree) {
+        run.count("chatTemplates", chatTemplates(run.out, loc(path), tree));
+    }
+
+    private static void templates(Run run, String loc, String key, String template) {
+        run.count("chatTemplates");
+        templates(run.out, loc, key, template);
+    }
+
+    /**
+     * tokenizer_config.json's chat_template (one template, or a list of {name, template}) judged by
+     * the template rules, in a folder or alone; returns how many templates were judged.
+     */
+    static int chatTemplates(Findings out, String loc, Object tree) {
         Object t = tree instanceof Map<?, ?> m ? m.get("chat_template") : null;
+        int n = 0;
         if (t instanceof String s) {
-            templates(run, loc(path), "chat_template", s);
+            templates(out, loc, "chat_template", s);
+            n++;
         } else if (t instanceof List<?> l) {
             for (Object o : l) {
                 String s = StrictJson.string(o, "template");
                 if (s != null) {
                     String name = StrictJson.string(o, "name");
-                    templates(run, loc(path), "chat_template." + (name == null ? "?" : name), s);
+                    templates(out, loc, "chat_template." + (name == null ? "?" : name), s);
+                    n++;
                 }
             }
         }
+        return n;
     }
 
-    private static void templates(Run run, String loc, String key, String template) {
-        run.count("chatTemplates");
+    /** One chat template, in a folder or alone: the GGUF template-injection markers. */
+    static void templates(Findings out, String loc, String key, String template) {
         for (GgufValidator.Injection i : GgufValidator.scanTemplate(key, template)) {
-            run.out.add("hf.template_injection", Severity.HIGH, loc + ", " + key, "chat template holds the"
+            out.add("hf.template_injection", Severity.HIGH, loc + ", " + key, "chat template holds the"
                     + " template-injection marker '" + i.marker() + "' (rendered by Jinja when the model is used)", i.context());
         }
     }
@@ -1008,6 +1034,44 @@ public final class FolderScan {
         }
         run.out.add("keras.no_config", Severity.HIGH, where, "a .keras archive without a readable config.json:"
                 + " what it builds was not inspected", "");
+    }
+
+    // ---------------------------------------------------------------- TensorFlow SavedModel
+
+    /**
+     * A SavedModel's graph and functions, walked for what reaches outside them when the model is
+     * loaded or served: Python callbacks, file ops, and checkpoint ops whose path is a constant of
+     * the graph (the standard saver feeds its path through a placeholder or a function argument;
+     * a constant path writes or reads where the model's author chose, on the loader's disk).
+     */
+    private void savedModel(Run run, InputStream whole, long size, String loc) throws IOException {
+        SavedModelGraph.Graph g;
+        try (MemberBytes b = MemberBytes.whole(whole, size, policy.maxNestedBytes())) {
+            g = SavedModelGraph.walk(b.source(), ONNX_FIELDS);
+        } catch (MalformedException e) {
+            run.out.add("savedmodel.malformed", Severity.HIGH, Findings.at(loc, e.offset()), "saved_model.pb cannot be"
+                    + " walked: " + e.getMessage() + "; what it runs was not inspected", "");
+            return;
+        }
+        run.count("savedModels");
+        run.count("savedModelNodes", g.nodes());
+        for (SavedModelGraph.Op op : g.ops()) {
+            String where = loc + ", " + op.scope() + ", node '" + printable(op.node()) + "' (offset " + op.offset() + ")";
+            String path = op.constant() == null ? "" : " on the constant path '" + printable(op.constant()) + "'";
+            if (SavedModelGraph.PYTHON_OPS.contains(op.op())) {
+                run.out.add("savedmodel.python_op", Severity.HIGH, where, op.op() + ": calls a Python function of the"
+                        + " loading process by token (tf.py_function / tf.numpy_function)", "");
+            } else if (SavedModelGraph.FILE_OPS.contains(op.op())) {
+                run.out.add("savedmodel.file_op", Severity.HIGH, where, op.op() + path + ": reads, lists or writes"
+                        + " files on the loader's disk when the graph runs", "input '" + printable(op.pathInput()) + "'");
+            } else if (op.constant() != null) {
+                run.out.add("savedmodel.constant_path", Severity.HIGH, where, op.op() + path + ": a checkpoint op"
+                        + " whose path is a constant of the graph, not the saver's fed prefix", "input '"
+                        + printable(op.pathInput()) + "'");
+            } else {
+                run.count("savedModelCheckpointOps"); // the saver's own, on its fed prefix
+            }
+        }
     }
 
     // ---------------------------------------------------------------- paths

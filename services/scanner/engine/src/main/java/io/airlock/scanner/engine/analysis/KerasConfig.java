@@ -8,9 +8,16 @@ import io.airlock.formats.StrictJson;
 import io.airlock.formats.ZipArchive;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The Keras config rules (the ones {@code folder_scan} applies to a {@code .keras} archive's
@@ -71,7 +78,7 @@ final class KerasConfig {
                 out.add("keras.malformed", Severity.HIGH, loc, "a JSON object in the HDF5 bytes that Python's json.loads would"
                         + " read but the strict reader refuses (" + e.getMessage() + "): if it is the model config, what Keras"
                         + " builds from it was not inspected", preview(new String(bytes, 0, Math.min(bytes.length, 200),
-                        java.nio.charset.StandardCharsets.UTF_8)));
+                        StandardCharsets.UTF_8)));
                 continue;
             }
             if (StrictJson.string(tree, "class_name") != null) {
@@ -118,6 +125,9 @@ final class KerasConfig {
                 out.add("keras.custom_object", Severity.HIGH, loc + ", " + here, "registered custom object '"
                         + printable(registered) + "': its code comes from outside Keras", "");
             }
+            if (module != null && cls != null) {
+                resolve(out, m, cls, module, registered, loc + ", " + here);
+            }
             for (Map.Entry<?, ?> e : m.entrySet()) {
                 walk(out, e.getValue(), loc, here + "." + e.getKey(), depth + 1);
             }
@@ -125,6 +135,89 @@ final class KerasConfig {
             for (int i = 0; i < l.size(); i++) {
                 walk(out, l.get(i), loc, at + "[" + i + "]", depth + 1);
             }
+        }
+    }
+
+    /**
+     * Keras 3's objects ({@code module}, {@code class_name}, {@code registered_name}) must resolve
+     * to what Keras itself writes ({@code keras-names.txt}). Keras 3 before 3.9 resolved
+     * {@code class_name} as any attribute of the module named, so a function there
+     * ({@code keras.src.utils.get_file}, {@code keras.config.enable_unsafe_deserialization}) is
+     * called with the config as arguments (CVE-2025-1550); only configs with a {@code module}
+     * (Keras 3's format) are judged so: Keras 2 configs name classes alone, resolved by Keras's own
+     * registry. Modules outside Keras are {@code keras.foreign_module}'s.
+     */
+    private static void resolve(Findings out, Map<?, ?> m, String cls, String module, String registered, String where) {
+        boolean keras = module.equals("keras") || module.startsWith("keras.");
+        if (cls.startsWith("__") && cls.endsWith("__") && cls.length() > 4) {
+            return; // Keras's markers for tensors, tuples, lambdas and other non-objects
+        }
+        if (cls.equals("function")) {
+            String fn = StrictJson.string(m, "config");
+            if (keras && (fn == null || !Names.TABLE.functions.contains(fn))) {
+                out.add("keras.unresolved", Severity.HIGH, where, "function '" + printable(String.valueOf(fn))
+                        + "' of module '" + printable(module) + "' is not a Keras activation, loss or metric", "");
+            } else if (registered != null && !registered.equals(fn) && !registered.equals("function")
+                    && !registered.contains(">")) {
+                mismatch(out, where, registered, String.valueOf(fn));
+            }
+            return;
+        }
+        if (!CLASS_NAME.matcher(cls).matches()) {
+            out.add("keras.function_as_class", Severity.HIGH, where, "class_name '" + printable(cls) + "' of module '"
+                    + printable(module) + "' is not a class: Keras would resolve it as the module's attribute of that"
+                    + " name and call it with the config (a function where a class belongs, CVE-2025-1550)", "");
+            return;
+        }
+        if (Names.TABLE.code.contains(cls)) {
+            if (!cls.equals("Lambda")) { // keras.lambda_layer's
+                out.add("keras.code_layer", Severity.HIGH, where, "a " + cls + " layer: it loads or runs code that"
+                        + " its config carries or names (a torch pickle, a SavedModel, a JAX function)",
+                        preview(String.valueOf(m.get("config"))));
+            }
+        } else if (keras && !Names.TABLE.classes.contains(cls)) {
+            out.add("keras.unresolved", Severity.HIGH, where, "class '" + printable(cls) + "' of module '"
+                    + printable(module) + "' is not a Keras class this scanner knows: what Keras would build is unknown", "");
+        }
+        if (registered != null && !registered.equals(cls) && !registered.contains(">")) {
+            mismatch(out, where, registered, cls);
+        }
+    }
+
+    /** Keras looks registered_name up first, among registered custom objects: a different name is another object. */
+    private static void mismatch(Findings out, String where, String registered, String named) {
+        out.add("keras.unresolved", Severity.HIGH, where, "registered_name '" + printable(registered)
+                + "' differs from '" + printable(named) + "': Keras resolves the registered name first", "");
+    }
+
+    private static final Pattern CLASS_NAME = Pattern.compile("[A-Z][A-Za-z0-9_]*");
+
+    /** The names in {@code keras-names.txt}, loaded once. */
+    private record Names(Set<String> classes, Set<String> code, Set<String> functions) {
+        static final Names TABLE = load();
+
+        private static Names load() {
+            Map<String, Set<String>> kinds = new HashMap<>();
+            try (InputStream in = KerasConfig.class.getResourceAsStream("keras-names.txt")) {
+                if (in == null) {
+                    throw new IllegalStateException("keras-names.txt is missing from the engine");
+                }
+                for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                    if (line.isBlank() || line.startsWith("#")) {
+                        continue;
+                    }
+                    String[] kv = line.split("\t", 2);
+                    if (kv.length != 2 || !Set.of("class", "code", "function").contains(kv[0])) {
+                        throw new IllegalStateException("keras-names.txt: bad line '" + line + "'");
+                    }
+                    kinds.computeIfAbsent(kv[0], k -> new HashSet<>())
+                            .addAll(List.of(kv[1].trim().split(" +")));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read keras-names.txt", e);
+            }
+            return new Names(Set.copyOf(kinds.get("class")), Set.copyOf(kinds.get("code")),
+                    Set.copyOf(kinds.get("function")));
         }
     }
 

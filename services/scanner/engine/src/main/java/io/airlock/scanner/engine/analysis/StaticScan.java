@@ -1,5 +1,9 @@
 package io.airlock.scanner.engine.analysis;
 
+import io.airlock.formats.MalformedException;
+
+import io.airlock.formats.StrictJson;
+
 import io.airlock.formats.GzipBody;
 
 import io.airlock.contracts.Finding;
@@ -82,6 +86,31 @@ public final class StaticScan {
         }
     }
 
+    /**
+     * A chat template sent alone: Jinja text, or a tokenizer_config.json whose chat_template holds
+     * it; judged by the rules templates get in a model folder (FolderScan).
+     */
+    private void chatTemplate(Run run, ByteSource src) throws IOException {
+        if (src.size() > FolderScan.MAX_CONFIG_BYTES) {
+            run.out.add("folder.config_too_large", Severity.HIGH, "file", "a chat template of " + src.size()
+                    + " bytes, over the bound of " + FolderScan.MAX_CONFIG_BYTES + ": not inspected, so not vouched for", "");
+            return;
+        }
+        byte[] b = ByteSource.headOf(src, (int) src.size());
+        String text = new String(b, java.nio.charset.StandardCharsets.UTF_8);
+        if (FormatSniffer.jsonLike(text)) {
+            try {
+                run.count("chatTemplates", FolderScan.chatTemplates(run.out, "file", StrictJson.parse(b)));
+            } catch (MalformedException e) {
+                // a loader reading JSON more loosely (Python keeps the last duplicate key) could see another template
+                run.out.add("folder.malformed_json", Severity.HIGH, "file", "not strict JSON: " + e.getMessage(), "");
+            }
+        } else {
+            run.count("chatTemplates", 1);
+            FolderScan.templates(run.out, "file", "template", text);
+        }
+    }
+
     /** Scans an artifact whose format the format gate decided. */
     public Outcome scan(ByteSource src, Format format) throws IOException {
         return scan(src, format, GzipBody.NONE);
@@ -100,6 +129,8 @@ public final class StaticScan {
             case NUMPY -> npy(run, InputCursor.stream(src, 0, src.size()), src.size(), "");
             case HDF5 -> hdf5(run, src, "", true);
             case TAR -> new TarScanner(this, run).scan(InputCursor.stream(src, 0, src.size()), "", 1);
+            case SEVEN_ZIP -> new SevenZScanner(this, run).scan(src, "", 1);
+            case CHAT_TEMPLATE -> chatTemplate(run, src);
             case MODEL_FOLDER -> {
                 switch (FolderScan.container(src)) {
                     case ZIP -> new ArchiveScanner(this, run).scan(src, "", Format.ZIP, 1);
@@ -228,7 +259,7 @@ public final class StaticScan {
                     f == Format.PYTORCH_LEGACY ? PickleAnalyzer.Mode.TORCH_LEGACY : pickleMode);
             return new Looked(f.pickleBased() ? f : Format.PICKLE, sum);
         }
-        if (f == Format.GZIP || f.zipBased() || f == Format.NUMPY || f == Format.TAR) {
+        if (f == Format.GZIP || f.zipBased() || f == Format.NUMPY || f == Format.TAR || f == Format.SEVEN_ZIP) {
             if (depth >= policy.maxDepth()) {
                 run.out.add("zip.nesting_depth", Severity.HIGH, where, f.id() + " nested " + depth
                         + " levels deep, over the bound of " + policy.maxDepth() + "; its content was not scanned", sniff.evidence());
@@ -240,14 +271,19 @@ public final class StaticScan {
         } else if (f == Format.TAR) {
             // streamed: a tar is read front to back, whatever its size
             new TarScanner(this, run).scan(whole, where, depth + 1);
-        } else if (f.zipBased()) {
+        } else if (f.zipBased() || f == Format.SEVEN_ZIP) {
+            // both need random access: read into memory up to the nested bound
             if (length < 0 || length > policy.maxNestedBytes()) {
                 run.out.add("zip.unscanned_member", Severity.HIGH, where, "a nested " + f.id() + " of "
                         + (length < 0 ? "unknown size" : length + " bytes") + " is over the " + policy.maxNestedBytes()
                         + "-byte bound for nested archives; its content was not scanned", sniff.evidence());
             } else {
                 byte[] all = readHead(whole, (int) length);
-                new ArchiveScanner(this, run).scan(ByteSource.of(all), where, f, depth + 1);
+                if (f == Format.SEVEN_ZIP) {
+                    new SevenZScanner(this, run).scan(ByteSource.of(all), where, depth + 1);
+                } else {
+                    new ArchiveScanner(this, run).scan(ByteSource.of(all), where, f, depth + 1);
+                }
             }
         } else if (f == Format.NUMPY) {
             npy(run, whole, length, where);
