@@ -84,7 +84,9 @@ class EvalIsolationCliTest {
 
     @Test
     void aModelThatLoopsOnEveryPromptGetsAReportWithinTwoMinutesUnderTheDefaults() throws IOException {
-        Path slow = ModelPackages.slow(dir.resolve("slow"), 768, 400);
+        // 8,000 chained 768 x 768 products a step (some 7 TFLOP): no prompt ends inside the default
+        // 20 s on any machine here (400 did on an idle one: 12 s a prompt, 50 prompts, the 10-minute run limit)
+        Path slow = ModelPackages.slow(dir.resolve("slow"), 768, 8000);
         long t0 = System.nanoTime();
         CliTest.Run r = airlock("eval", slow.toString());
         long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
