@@ -25,6 +25,8 @@ final class E2eStack {
     static final Path KEYS = Path.of(System.getProperty("airlock.e2e.workdir", "target/e2e")).toAbsolutePath().resolve("keys");
     static final SigningKey KEY = key();
     static final String OPERATOR_TOKEN = Tokens.issue(KEY, Tokens.LOCAL_ISSUER, "e2e-operator", Roles.OPERATOR, Duration.ofHours(12));
+    /** What the gateway, scanner and evaluator present to the registry's gRPC API. */
+    static final String SERVICE_TOKEN = Tokens.issue(KEY, Tokens.LOCAL_ISSUER, "e2e-service", Roles.SERVICE, Duration.ofHours(12));
     static final String SUBMITTER_TOKEN = Tokens.issue(KEY, Tokens.LOCAL_ISSUER, "e2e-submitter", Roles.SUBMITTER,
             Duration.ofHours(12));
 

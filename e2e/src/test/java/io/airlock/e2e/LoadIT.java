@@ -233,6 +233,7 @@ class LoadIT {
         HttpRequest req = HttpRequest.newBuilder(URI.create(stack.url(Service.GATEWAY) + "/v1/submissions"))
                 .timeout(Duration.ofSeconds(20))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .header("Authorization", "Bearer " + E2eStack.OPERATOR_TOKEN)
                 .POST(HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofString(head, StandardCharsets.UTF_8),
                         HttpRequest.BodyPublishers.ofFile(file),
                         HttpRequest.BodyPublishers.ofString(tail, StandardCharsets.UTF_8)))

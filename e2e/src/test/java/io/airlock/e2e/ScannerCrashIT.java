@@ -83,7 +83,12 @@ class ScannerCrashIT {
         var channel = io.grpc.ManagedChannelBuilder.forAddress("127.0.0.1", stack.process(Service.REGISTRY).port())
                 .usePlaintext().build();
         try {
-            var registry = io.airlock.contracts.v1.RegistryGrpc.newBlockingStub(channel);
+            // a caller of the registry's gRPC API without the service token is refused (UNAUTHENTICATED)
+            io.grpc.Metadata auth = new io.grpc.Metadata();
+            auth.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
+                    "Bearer " + E2eStack.SERVICE_TOKEN);
+            var registry = io.airlock.contracts.v1.RegistryGrpc.newBlockingStub(channel)
+                    .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(auth));
             registry.createSubmission(io.airlock.contracts.v1.CreateSubmissionRequest.newBuilder()
                     .setSubmissionId(id).setKind(io.airlock.contracts.v1.Kind.KIND_MODEL).setName("poison")
                     .setArtifact(io.airlock.contracts.v1.ArtifactRef.newBuilder().setBlob("sha256:" + "a".repeat(64)).setSize(1))
