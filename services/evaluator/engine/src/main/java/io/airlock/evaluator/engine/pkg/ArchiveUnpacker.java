@@ -130,8 +130,9 @@ final class ArchiveUnpacker {
             }
             // read to the end, as the scanner does: what follows the end marker is judged, and hashed
             in.transferTo(OutputStream.nullOutputStream());
-        } catch (java.util.zip.ZipException e) {
-            throw PackageException.rejected("the gzip stream is malformed", e.getMessage());
+        } catch (java.util.zip.ZipException | java.io.EOFException e) {
+            // found by UnpackerFuzzTest: a gzip cut short ends in EOFException, not ZipException
+            throw PackageException.rejected("the gzip stream is malformed or cut short", e.getMessage());
         }
         return new Stats(u.entries, u.written, HexFormat.of().formatHex(md.digest()));
     }
