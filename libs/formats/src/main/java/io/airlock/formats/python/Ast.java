@@ -32,7 +32,10 @@ public final class Ast {
         }
     }
 
-    /** An f-string: the literal text, and the expressions of its replacement fields. */
+    /**
+     * An f-string: its text as CPython's JoinedStr holds it (literal parts decoded, format specs and
+     * the source text of {@code =} debug fields included), and the expressions of its replacement fields.
+     */
     public record FStr(String literal, List<Expr> values, int line) implements Expr {
     }
 

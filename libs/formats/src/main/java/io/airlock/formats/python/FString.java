@@ -117,13 +117,16 @@ final class FString {
         String expr = field.substring(0, cut).strip();
         if (expr.endsWith("=") && !expr.endsWith("==") && !expr.endsWith("!=") && !expr.endsWith("<=")
                 && !expr.endsWith(">=")) {
+            // a debug field: CPython keeps its source text, '=' and spaces included, as text of the string
+            literal.append(field, 0, cut);
             expr = expr.substring(0, expr.length() - 1);
         }
         if (expr.isEmpty()) {
             throw new PySyntaxError("empty f-string field", line, 1);
         }
         values.add(Parser.expression(expr, line));
-        if (spec != null && spec.contains("{")) {
+        if (spec != null) {
+            // a format spec is text of the string too (CPython's JoinedStr holds it), nested fields included
             split(spec, line, raw, literal, values);
         }
     }

@@ -490,11 +490,16 @@ final class Lexer {
             case 'U': return new String(Character.toChars(Math.min(hex(8), Character.MAX_CODE_POINT)));
             case 'N': {
                 int end = src.indexOf('}', pos);
-                if (end < 0 || end - pos > 100) {
+                if (end < 0 || end - pos > 100 || src.charAt(pos) != '{') {
                     throw error("malformed \\N{...} escape");
                 }
+                String name = src.substring(pos + 1, end);
                 pos = end + 1;
-                return "?";
+                try {
+                    return Character.toString(Character.codePointOf(name));
+                } catch (IllegalArgumentException e) {
+                    throw error("unknown Unicode character name in \\N{" + name + "}");
+                }
             }
             case 'a': return "\u0007";
             case 'b': return "\b";

@@ -258,8 +258,15 @@ public final class Parser {
                 }
                 case "del" -> {
                     next();
-                    Expr targets = starExpressions();
-                    return new Delete(targets instanceof Seq s && s.kind().equals("tuple") ? s.elts() : List.of(targets), line);
+                    // del a, (b, c): two targets, the second a tuple, as CPython reads them
+                    List<Expr> targets = new ArrayList<>();
+                    do {
+                        if (targets.size() >= MAX_CHAIN) {
+                            throw error("more than " + MAX_CHAIN + " targets in one del");
+                        }
+                        targets.add(bitOr());
+                    } while (acceptOp(",") && !endOfSimple());
+                    return new Delete(targets, line);
                 }
                 case "assert" -> {
                     next();

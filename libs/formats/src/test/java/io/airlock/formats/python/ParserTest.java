@@ -150,6 +150,14 @@ class ParserTest {
         assertThat(raw.literal()).isEqualTo("\\d+ ");
     }
 
+    /** The text CPython's JoinedStr holds: format specs and the source of {@code =} debug fields (CPythonConformanceTest found them missing). */
+    @Test
+    void fStringTextHoldsFormatSpecsAndDebugFieldsAsCPythonDoes() throws Exception {
+        assertThat(fstring("x = f\"took {t:.3f}ms {n = !r} {v:{w}d}\"\n").literal()).isEqualTo("took .3fms n =  d");
+        assertThat(((Const) ((Assign) Parser.parse("x = '\\N{BULLET}'\n").body().get(0)).value()).value()).isEqualTo("\u2022");
+        assertThatThrownBy(() -> Parser.parse("x = '\\N{NO SUCH CHARACTER NAME}'\n")).isInstanceOf(PySyntaxError.class);
+    }
+
     /** CPython normalizes identifiers to NFKC: a fullwidth name is the ASCII one. */
     @Test
     void identifiersAreNormalizedAsCPythonDoes() throws Exception {
