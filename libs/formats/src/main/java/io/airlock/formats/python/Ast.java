@@ -127,12 +127,33 @@ public final class Ast {
     public record AnnAssign(Expr target, Expr annotation, Expr value, int line) implements Stmt {
     }
 
-    public record FunctionDef(String name, List<Param> params, Expr returns, List<Stmt> body, List<Expr> decorators,
-                              boolean async, int line) implements Stmt {
+    /**
+     * A PEP 695 type parameter ({@code kind} typevar, typevartuple for {@code *Ts}, paramspec for
+     * {@code **P}) with its bound or constraints and its PEP 696 default; both may be null.
+     */
+    public record TypeParam(String name, String kind, Expr bound, Expr defaultValue) {
     }
 
+    /** A function; {@code typeParams} are the PEP 695 ones of {@code def f[T](x: T)}. */
+    public record FunctionDef(String name, List<Param> params, Expr returns, List<Stmt> body, List<Expr> decorators,
+                              boolean async, List<TypeParam> typeParams, int line) implements Stmt {
+        public FunctionDef(String name, List<Param> params, Expr returns, List<Stmt> body, List<Expr> decorators,
+                           boolean async, int line) {
+            this(name, params, returns, body, decorators, async, List.of(), line);
+        }
+    }
+
+    /** A class; {@code typeParams} are the PEP 695 ones of {@code class C[T: int = str]}. */
     public record ClassDef(String name, List<Expr> bases, List<Keyword> keywords, List<Stmt> body,
-                           List<Expr> decorators, int line) implements Stmt {
+                           List<Expr> decorators, List<TypeParam> typeParams, int line) implements Stmt {
+        public ClassDef(String name, List<Expr> bases, List<Keyword> keywords, List<Stmt> body, List<Expr> decorators,
+                        int line) {
+            this(name, bases, keywords, body, decorators, List.of(), line);
+        }
+    }
+
+    /** {@code type Alias[T] = value} (PEP 695; {@code type} is a soft keyword). */
+    public record TypeAlias(Name name, List<TypeParam> typeParams, Expr value, int line) implements Stmt {
     }
 
     /** {@code match subject:} with its cases; patterns are expressions (captures are names, class patterns calls). */
@@ -276,14 +297,20 @@ public final class Ast {
             add(c, a.value());
         } else if (n instanceof FunctionDef f) {
             c.addAll(f.decorators());
+            typeParams(c, f.typeParams());
             params(c, f.params());
             add(c, f.returns());
             c.addAll(f.body());
         } else if (n instanceof ClassDef k) {
             c.addAll(k.decorators());
+            typeParams(c, k.typeParams());
             c.addAll(k.bases());
             k.keywords().forEach(x -> c.add(x.value()));
             c.addAll(k.body());
+        } else if (n instanceof TypeAlias t) {
+            c.add(t.name());
+            typeParams(c, t.typeParams());
+            c.add(t.value());
         } else if (n instanceof Return r) {
             add(c, r.value());
         } else if (n instanceof Match m) {
@@ -335,6 +362,14 @@ public final class Ast {
     private static void params(List<Node> c, List<Param> ps) {
         for (Param p : ps) {
             add(c, p.annotation());
+            add(c, p.defaultValue());
+        }
+    }
+
+    /** Bounds and defaults are evaluated (lazily, but a rule must see a call hidden there). */
+    private static void typeParams(List<Node> c, List<TypeParam> ps) {
+        for (TypeParam p : ps) {
+            add(c, p.bound());
             add(c, p.defaultValue());
         }
     }

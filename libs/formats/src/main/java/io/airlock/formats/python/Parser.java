@@ -7,9 +7,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Recursive-descent parser for Python 3 (through 3.12's expression grammar, without {@code match}
- * statements and type-parameter syntax). Never executes anything; bounded by the lexer's limits and
- * a nesting depth, so hostile input ends in a {@link PySyntaxError}, not a stack overflow.
+ * Recursive-descent parser for Python 3 through 3.13: PEP 701 f-strings, {@code match} statements, PEP
+ * 695 type parameters with PEP 696 defaults and {@code type} aliases (soft keywords stay names
+ * elsewhere). Never executes anything; bounded by the lexer's limits and a nesting depth, so hostile
+ * input ends in a {@link PySyntaxError}, not a stack overflow.
  */
 public final class Parser {
     static final int MAX_DEPTH = 150;
@@ -268,6 +269,17 @@ public final class Parser {
                     } while (acceptOp(",") && !endOfSimple());
                     return new Delete(targets, line);
                 }
+                case "type" -> {
+                    // a soft keyword: 'type' followed by a name starts an alias (type(x), type = 1 and
+                    // type.x stay a name, and two names side by side are no other statement)
+                    if (peek(1).type() == Token.Type.NAME && !KEYWORDS.contains(peek(1).text())) {
+                        next();
+                        Name alias = new Name(name(), line);
+                        List<TypeParam> typeParams = typeParams();
+                        expectOp("=");
+                        return new TypeAlias(alias, typeParams, expression(), line);
+                    }
+                }
                 case "assert" -> {
                     next();
                     Expr test = expression();
@@ -411,11 +423,44 @@ public final class Parser {
         int line = peek().line();
         expectKw("def");
         String n = name();
+        List<TypeParam> typeParams = typeParams();
         expectOp("(");
         List<Param> params = params(")", true);
         expectOp(")");
         Expr returns = acceptOp("->") ? expression() : null;
-        return new FunctionDef(n, params, returns, block(), decorators, async, line);
+        return new FunctionDef(n, params, returns, block(), decorators, async, typeParams, line);
+    }
+
+    /**
+     * PEP 695 type parameters with PEP 696 defaults ({@code [T: int = str, *Ts = *tuple[int], **P = [int]]}),
+     * or none when no '[' follows the name.
+     */
+    private List<TypeParam> typeParams() throws PySyntaxError {
+        if (!acceptOp("[")) {
+            return List.of();
+        }
+        List<TypeParam> out = new ArrayList<>();
+        do {
+            if (atOp("]") && !out.isEmpty()) {
+                break; // a trailing comma
+            }
+            if (out.size() >= MAX_CHAIN) {
+                throw error("more than " + MAX_CHAIN + " type parameters");
+            }
+            String kind = acceptOp("**") ? "paramspec" : acceptOp("*") ? "typevartuple" : "typevar";
+            String n = name();
+            Expr bound = null;
+            if (kind.equals("typevar") && acceptOp(":")) {
+                bound = expression();
+            }
+            Expr def = null;
+            if (acceptOp("=")) {
+                def = kind.equals("typevartuple") && atOp("*") ? starred() : expression();
+            }
+            out.add(new TypeParam(n, kind, bound, def));
+        } while (acceptOp(","));
+        expectOp("]");
+        return out;
     }
 
     /** Parameters up to {@code close}; annotations only in a def (not in a lambda). */
@@ -453,13 +498,14 @@ public final class Parser {
         int line = peek().line();
         expectKw("class");
         String n = name();
+        List<TypeParam> typeParams = typeParams();
         List<Expr> bases = new ArrayList<>();
         List<Keyword> kws = new ArrayList<>();
         if (acceptOp("(")) {
             arguments(bases, kws);
             expectOp(")");
         }
-        return new ClassDef(n, bases, kws, block(), decorators, line);
+        return new ClassDef(n, bases, kws, block(), decorators, typeParams, line);
     }
 
     private Stmt ifStmt() throws PySyntaxError {

@@ -30,16 +30,22 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * ours too. Syntax newer than the python at hand cannot be checked here: docs/GUARD-RULES.md lists it.
  */
 class CPythonConformanceTest {
-    /** Debian's interpreter first (the one the build documents), else the python3 on PATH. */
+    /**
+     * {@code -Dairlock.cpython=PATH} when given (to compare with a newer CPython and its library),
+     * else Debian's interpreter (the one the build documents), else the python3 on PATH.
+     */
     static String python() {
+        String given = System.getProperty("airlock.cpython", "");
+        if (!given.isBlank()) {
+            return given;
+        }
         return Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
     }
 
     @Test
     void everyFileCPythonParsesReadsTheSameAndEveryFileItRefusesIsRefused() throws Exception {
         Path root = repositoryRoot();
-        Path script = Path.of(CPythonConformanceTest.class.getResource("cpython_summary.py").toURI());
-        List<String> lines = runPython(script, root);
+        List<String> lines = runPython(List.of("stdlib", root.toString()));
         String[] header = unescape(lines.get(0)).split("\t");
         String stdlib = header[2];
         long start = System.nanoTime();
@@ -115,12 +121,19 @@ class CPythonConformanceTest {
         };
     }
 
-    /** Runs the helper once over the standard library and the repository; skips (fails under CI=true) without a python. */
-    private static List<String> runPython(Path script, Path root) throws IOException, InterruptedException {
-        String python = python();
+    /** Runs the helper once over the folders {@code roots}; skips (fails under CI=true) without a python. */
+    static List<String> runPython(List<String> roots) throws IOException, InterruptedException, URISyntaxException {
+        return runPython(python(), roots);
+    }
+
+    static List<String> runPython(String python, List<String> roots) throws IOException, InterruptedException,
+            URISyntaxException {
+        Path script = Path.of(CPythonConformanceTest.class.getResource("cpython_summary.py").toURI());
+        List<String> command = new ArrayList<>(List.of(python, script.toString()));
+        command.addAll(roots);
         Process proc;
         try {
-            proc = new ProcessBuilder(python, script.toString(), "stdlib", root.toString())
+            proc = new ProcessBuilder(command)
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         } catch (IOException e) {
             String why = "no python3 to compare the parser with CPython (" + e.getMessage() + ")";
@@ -301,9 +314,11 @@ class CPythonConformanceTest {
             } else if (n instanceof AnnAssign) {
                 return "ann";
             } else if (n instanceof FunctionDef f) {
-                return (f.async() ? "async def " : "def ") + f.name() + " " + params(f.params());
+                return (f.async() ? "async def " : "def ") + f.name() + typeParams(f.typeParams()) + " " + params(f.params());
+            } else if (n instanceof TypeAlias t) {
+                return "type" + typeParams(t.typeParams());
             } else if (n instanceof ClassDef c) {
-                return "class " + c.name() + " " + String.join(",", c.keywords().stream()
+                return "class " + c.name() + typeParams(c.typeParams()) + " " + String.join(",", c.keywords().stream()
                         .map(k -> k.isDoubleStar() ? "**" : k.name()).toList());
             } else if (n instanceof Return) {
                 return "return";
@@ -339,6 +354,10 @@ class CPythonConformanceTest {
 
         private static String params(List<Param> ps) {
             return String.join(",", ps.stream().map(p -> p.name() + ":" + p.kind()).toList());
+        }
+
+        private static String typeParams(List<TypeParam> ps) {
+            return ps.isEmpty() ? "" : " [" + String.join(",", ps.stream().map(p -> p.name() + ":" + p.kind()).toList()) + "]";
         }
 
         private static String aliases(List<Alias> as) {

@@ -22,6 +22,8 @@ UNARY = {ast.UAdd: "+", ast.USub: "-", ast.Invert: "~", ast.Not: "not"}
 CMP = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
        ast.Is: "is", ast.IsNot: "is not", ast.In: "in", ast.NotIn: "not in"}
 
+TYPE_PARAMS = {"TypeVar": "typevar", "TypeVarTuple": "typevartuple", "ParamSpec": "paramspec"}
+
 
 def esc(s):
     """Printable ASCII but backslash and tab kept; everything else as \\u{hex} of its code point."""
@@ -229,10 +231,26 @@ class Summary:
         self.emit("ann")
         self.all([n.target, n.annotation, n.value])
 
+    def type_params(self, n):
+        """PEP 695 (3.12+): ' [name:kind,...]' for the token; bounds and defaults walked by walk_type_params."""
+        tps = getattr(n, "type_params", None) or []
+        return " [" + ",".join(t.name + ":" + TYPE_PARAMS[type(t).__name__] for t in tps) + "]" if tps else ""
+
+    def walk_type_params(self, n):
+        for t in getattr(n, "type_params", None) or []:
+            self.all([getattr(t, "bound", None), getattr(t, "default_value", None)])
+
+    def n_TypeAlias(self, n):
+        self.emit("type" + self.type_params(n))
+        self.node(n.name)
+        self.walk_type_params(n)
+        self.node(n.value)
+
     def definition(self, kind, n):
         ps = params(n.args)
-        self.emit(kind + " " + n.name + " " + ",".join(p[0] + ":" + p[1] for p in ps))
+        self.emit(kind + " " + n.name + self.type_params(n) + " " + ",".join(p[0] + ":" + p[1] for p in ps))
         self.all(n.decorator_list)
+        self.walk_type_params(n)
         for p in ps:
             self.all([p[2], p[3]])
         self.all([n.returns])
@@ -245,8 +263,9 @@ class Summary:
         self.definition("async def", n)
 
     def n_ClassDef(self, n):
-        self.emit("class " + n.name + " " + ",".join(k.arg or "**" for k in n.keywords))
+        self.emit("class " + n.name + self.type_params(n) + " " + ",".join(k.arg or "**" for k in n.keywords))
         self.all(n.decorator_list)
+        self.walk_type_params(n)
         self.all(n.bases)
         self.all(k.value for k in n.keywords)
         self.body(n.body)

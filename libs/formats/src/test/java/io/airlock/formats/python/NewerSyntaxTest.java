@@ -1,0 +1,75 @@
+package io.airlock.formats.python;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Syntax newer than the python3 of this machine (3.11): PEP 701 f-strings (3.12), PEP 695 type
+ * parameters and {@code type} aliases (3.12), PEP 696 type-parameter defaults (3.13). Each sample
+ * holds, written by hand, the summary cpython_summary.py prints from the tree of the CPython version
+ * it names (the same tokens as {@link CPythonConformanceTest}); ours must give it. Where the python3
+ * at hand is that new, CPython's own summary is compared too; otherwise that part is reported as
+ * unchecked against CPython (docs/GUARD-RULES.md lists the syntax).
+ */
+class NewerSyntaxTest {
+    record Sample(String name, int minor, String source, List<String> cpython) {
+    }
+
+    static final List<Sample> SAMPLES = List.of(
+            new Sample("pep695_def", 12, """
+                    def first[T: (int, str), *Ts, **P](x: T) -> T:
+                        return x
+                    """, List.of("def first [T:typevar,Ts:typevartuple,P:paramspec] x:plain", "tuple", "N int", "N str",
+                    "N T", "N T", "return", "N x")),
+            new Sample("pep696_class", 13, """
+                    class Box[T: int = str, *Ts = *tuple[int], **P = [int, str]](Base, metaclass=Meta):
+                        pass
+                    """, List.of("class Box [T:typevar,Ts:typevartuple,P:paramspec] metaclass", "N int", "N str",
+                    "*", "[]", "N tuple", "N int", "list", "N int", "N str", "N Base", "N Meta", "pass")),
+            new Sample("pep695_type_alias", 13, """
+                    type Alias[T = make()] = list[T]
+                    type = 1
+                    type(x)
+                    type.mro
+                    """, List.of("type [T:typevar]", "N Alias", "C ", "N make", "[]", "N list", "N T",
+                    "= 1", "N type", "#", "expr", "C ", "N type", "N x", "expr", "A mro", "N type")),
+            new Sample("pep701_nested_quotes", 12, """
+                    x = f"{names["k"]} {f"{a!r:>{w}}"}"
+                    y = f"{'\\n'.join(parts)}"
+                    """, List.of("= 1", "N x", "F  ", "[]", "N names", "S k", "F >", "N a", "N w",
+                    "= 1", "N y", "F ", "C ", "A join", "S \n", "N parts")));
+
+    @Test
+    void syntaxNewerThanThisPythonReadsAsTheCPythonThatIntroducedIt() throws Exception {
+        Path dir = Files.createTempDirectory("airlock-newer-syntax");
+        for (Sample s : SAMPLES) {
+            assertThat(CPythonConformanceTest.Summary.of(Parser.parse(s.source()))).as(s.name()).isEqualTo(s.cpython());
+            Files.writeString(dir.resolve(s.name() + ".py"), s.source());
+        }
+        List<String> lines = CPythonConformanceTest.runPython(List.of(dir.toString()));
+        String version = CPythonConformanceTest.unescape(lines.get(0)).split("\t")[1];
+        int minor = Integer.parseInt(version.split("\\.")[1]);
+        List<String> unchecked = new ArrayList<>();
+        for (String line : lines.subList(1, lines.size())) {
+            String[] fields = line.split("\t", -1);
+            String name = Path.of(CPythonConformanceTest.unescape(fields[0])).getFileName().toString().replace(".py", "");
+            Sample s = SAMPLES.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+            if (minor < s.minor()) {
+                assertThat(fields[1]).as(name + ": CPython " + version + " predates it and refuses it").isEqualTo("error");
+                unchecked.add(name + " (needs 3." + s.minor() + ")");
+                continue;
+            }
+            assertThat(fields[1]).as(name + " parses in CPython " + version).isEqualTo("ok");
+            List<String> theirs = List.of(fields).subList(3, fields.length).stream().map(CPythonConformanceTest::unescape).toList();
+            assertThat(theirs).as(name + ": CPython " + version + "'s own summary").isEqualTo(s.cpython());
+        }
+        System.out.println("[parser] CPython " + version + ": unchecked against CPython here, checked against the"
+                + " hand-written summaries only: " + unchecked);
+    }
+}
