@@ -63,33 +63,57 @@ final class FString {
         literal.append(Lexer.decode(part.toString(), raw, line));
     }
 
-    /** The index of the '}' closing the field that starts at {@code from}, skipping nested brackets and strings. */
+    /**
+     * The index of the '}' closing the field that starts at {@code from}. The expression may hold
+     * brackets, strings and (3.12) comments; after its '!' or ':' come a conversion and a format spec,
+     * which are text (a '#', a quote or a '=' there is a character of the spec) but for nested fields.
+     */
     private static int fieldEnd(String text, int from, int line) throws PySyntaxError {
-        int end = topLevel(text, from, "}");
-        if (end < 0) {
-            throw new PySyntaxError("unterminated f-string field", line, 1);
+        int i = topLevel(text, from, "}!:");
+        while (i >= 0 && i < text.length()) {
+            char c = text.charAt(i);
+            if (c == '}') {
+                return i;
+            }
+            if (c == '{') {
+                int nested = topLevel(text, i + 1, "}");
+                if (nested < 0) {
+                    break;
+                }
+                i = nested;
+            }
+            i++;
         }
-        return end;
+        throw new PySyntaxError("unterminated f-string field", line, 1);
     }
 
     /**
-     * The index of the first of {@code stops} outside quotes and brackets, from {@code from}; -1 when
-     * none. A '!' followed by '=' is the operator, not a conversion, and never stops.
+     * The index of the first of {@code stops} outside quotes, brackets and comments, from {@code from};
+     * -1 when none. A '!' followed by '=' is the operator, not a conversion, and never stops.
      */
     private static int topLevel(String text, int from, String stops) {
         int depth = 0;
-        char quote = 0;
+        String quote = null;
         for (int i = from; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (quote != 0) {
+            if (quote != null) {
                 if (c == '\\') {
                     i++; // an escaped character in a nested string never closes it
-                } else if (c == quote) {
-                    quote = 0;
+                } else if (text.startsWith(quote, i)) {
+                    i += quote.length() - 1;
+                    quote = null;
                 }
+            } else if (c == '#' && stops.indexOf('#') < 0) {
+                int eol = text.indexOf('\n', i);
+                if (eol < 0) {
+                    return -1;
+                }
+                i = eol; // a comment runs to the end of its line (PEP 701)
             } else if (c == '\'' || c == '"') {
-                quote = c;
-            } else if (depth == 0 && stops.indexOf(c) >= 0
+                // a triple-quoted string in a field may hold its quote character alone: eric's
+                quote = text.startsWith(String.valueOf(c).repeat(3), i) ? String.valueOf(c).repeat(3) : String.valueOf(c);
+                i += quote.length() - 1;
+            } else if ((depth == 0 || c == '#') && stops.indexOf(c) >= 0
                     && !(c == '!' && i + 1 < text.length() && text.charAt(i + 1) == '=')) {
                 return i;
             } else if (c == '(' || c == '[' || c == '{') {
@@ -99,6 +123,26 @@ final class FString {
             }
         }
         return -1;
+    }
+
+    /** A field's expression text without its comments (3.12), line breaks kept. */
+    private static String withoutComments(String text) {
+        if (text.indexOf('#') < 0) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder(text.length());
+        int i = 0;
+        while (i < text.length()) {
+            int hash = topLevel(text, i, "#");
+            if (hash < 0) {
+                out.append(text, i, text.length());
+                break;
+            }
+            out.append(text, i, hash);
+            int eol = text.indexOf('\n', hash);
+            i = eol < 0 ? text.length() : eol;
+        }
+        return out.toString();
     }
 
     /** {@code expr[=][!conv][:spec]}; the spec may hold nested fields. */
@@ -114,11 +158,12 @@ final class FString {
         } else {
             spec = field.substring(cut + 1);
         }
-        String expr = field.substring(0, cut).strip();
+        String source = withoutComments(field.substring(0, cut));
+        String expr = source.strip();
         if (expr.endsWith("=") && !expr.endsWith("==") && !expr.endsWith("!=") && !expr.endsWith("<=")
                 && !expr.endsWith(">=")) {
-            // a debug field: CPython keeps its source text, '=' and spaces included, as text of the string
-            literal.append(field, 0, cut);
+            // a debug field: CPython keeps its source text, '=' and spaces included, comments not, as text
+            literal.append(source);
             expr = expr.substring(0, expr.length() - 1);
         }
         if (expr.isEmpty()) {

@@ -105,9 +105,9 @@ final class Lexer {
                 }
             } else if (ch == '\0') {
                 throw error("NUL byte in source");
-            } else if (Character.isDigit(ch) || (ch == '.' && pos + 1 < src.length() && Character.isDigit(src.charAt(pos + 1)))) {
+            } else if (isAsciiDigit(ch) || (ch == '.' && pos + 1 < src.length() && isAsciiDigit(src.charAt(pos + 1)))) {
                 number();
-            } else if (Character.isJavaIdentifierStart(ch) && ch != '$') {
+            } else if (identifierStart(src.codePointAt(pos))) {
                 nameOrString();
             } else if (ch == '"' || ch == '\'') {
                 string("", line, col());
@@ -205,32 +205,69 @@ final class Lexer {
         return false;
     }
 
+    /**
+     * A number as CPython's tokenizer reads it: {@code 0x}/{@code 0o}/{@code 0b} digits, or digits with
+     * a fraction, an exponent and a {@code j}; it ends there, so {@code 1.5e3.real} is a number and an
+     * attribute and {@code 1if x else 2} a number and a keyword.
+     */
     private void number() throws PySyntaxError {
         int l = line;
         int c = col();
         int start = pos;
-        while (pos < src.length()) {
-            char ch = src.charAt(pos);
-            if (Character.isLetterOrDigit(ch) || ch == '_' || ch == '.') {
+        if (src.charAt(pos) == '0' && pos + 1 < src.length() && "xXoObB".indexOf(src.charAt(pos + 1)) >= 0) {
+            pos += 2;
+            while (pos < src.length() && (Character.digit(src.charAt(pos), 16) >= 0 || src.charAt(pos) == '_')) {
                 pos++;
-            } else if ((ch == '+' || ch == '-') && pos > start
-                    && (src.charAt(pos - 1) == 'e' || src.charAt(pos - 1) == 'E')
-                    && !src.substring(start, pos).toLowerCase().startsWith("0x")) {
+            }
+        } else {
+            digits();
+            if (pos < src.length() && src.charAt(pos) == '.') {
                 pos++;
-            } else {
-                break;
+                digits();
+            }
+            if (pos < src.length() && (src.charAt(pos) == 'e' || src.charAt(pos) == 'E')) {
+                int mark = pos++;
+                if (pos < src.length() && (src.charAt(pos) == '+' || src.charAt(pos) == '-')) {
+                    pos++;
+                }
+                if (pos < src.length() && isAsciiDigit(src.charAt(pos))) {
+                    digits();
+                } else {
+                    pos = mark; // 1e is a number and a name: CPython refuses it, and so does the parser
+                }
+            }
+            if (pos < src.length() && (src.charAt(pos) == 'j' || src.charAt(pos) == 'J')) {
+                pos++;
             }
         }
         add(Token.Type.NUMBER, src.substring(start, pos), "", l, c);
+    }
+
+    private void digits() {
+        while (pos < src.length() && (isAsciiDigit(src.charAt(pos)) || src.charAt(pos) == '_')) {
+            pos++;
+        }
+    }
+
+    private static boolean isAsciiDigit(char ch) {
+        return ch >= '0' && ch <= '9';
+    }
+
+    /** Python identifiers are Unicode identifiers (XID) and '_': no '$', no currency signs, no format controls. */
+    static boolean identifierStart(int cp) {
+        return cp == '_' || Character.isUnicodeIdentifierStart(cp);
+    }
+
+    static boolean identifierPart(int cp) {
+        return cp == '_' || Character.isUnicodeIdentifierPart(cp) && !Character.isIdentifierIgnorable(cp);
     }
 
     private void nameOrString() throws PySyntaxError {
         int l = line;
         int c = col();
         int start = pos;
-        while (pos < src.length() && Character.isJavaIdentifierPart(src.charAt(pos)) && src.charAt(pos) != '$'
-                && !Character.isIdentifierIgnorable(src.charAt(pos))) {
-            pos++;
+        while (pos < src.length() && identifierPart(src.codePointAt(pos))) {
+            pos += Character.charCount(src.codePointAt(pos));
         }
         String word = src.substring(start, pos);
         if (pos < src.length() && (src.charAt(pos) == '"' || src.charAt(pos) == '\'')
@@ -417,7 +454,7 @@ final class Lexer {
         while (p > 0 && "rRbBfFuU".indexOf(src.charAt(p - 1)) >= 0 && pos - p < 2) {
             p--;
         }
-        String prefix = p > 0 && (Character.isJavaIdentifierPart(src.charAt(p - 1))) ? "" : src.substring(p, pos).toLowerCase();
+        String prefix = p > 0 && identifierPart(src.charAt(p - 1)) ? "" : src.substring(p, pos).toLowerCase();
         int l = line;
         int c = col();
         char q = src.charAt(pos);

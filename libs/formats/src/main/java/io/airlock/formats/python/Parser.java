@@ -35,9 +35,11 @@ public final class Parser {
         if (source.length() > MAX_SOURCE_CHARS) {
             throw new PySyntaxError("source of " + source.length() + " characters is over " + MAX_SOURCE_CHARS, 1, 1);
         }
-        if (source.startsWith("\uFEFF")) {
+        boolean bom = source.startsWith("\uFEFF");
+        if (bom) {
             source = source.substring(1);
         }
+        checkDeclaredEncoding(source, bom);
         Parser ps = new Parser(Lexer.tokenize(source));
         List<Stmt> body = new ArrayList<>();
         while (!ps.at(Token.Type.END)) {
@@ -48,6 +50,40 @@ public final class Parser {
             ps.statement(body);
         }
         return new Ast.PyModule(body);
+    }
+
+    private static final java.util.regex.Pattern CODING =
+            java.util.regex.Pattern.compile("^[ \t\f]*#.*?coding[:=][ \t]*([-\\w.]+)");
+    /** Encodings that read every ASCII byte as ASCII: a pure-ASCII source means the same in them as in UTF-8. */
+    private static final Set<String> ASCII_COMPATIBLE = Set.of("ascii", "us-ascii", "latin-1", "latin1", "iso-8859-1",
+            "iso8859-1", "iso-latin-1", "l1", "cp1252", "windows-1252", "iso-8859-15");
+
+    /**
+     * The text handed in is the source read as UTF-8. CPython reads it in the encoding a PEP 263
+     * comment on line 1 or 2 declares: under {@code # coding: utf-7} the bytes {@code +AAo-} are a line
+     * break, so code that is a comment in UTF-8 runs. A declaration other than UTF-8 is refused, but
+     * for a pure-ASCII source in an encoding that reads ASCII as ASCII; with a BOM CPython allows only
+     * UTF-8 too.
+     */
+    private static void checkDeclaredEncoding(String source, boolean bom) throws PySyntaxError {
+        String[] lines = source.split("\r\n|\r|\n", 3);
+        for (int i = 0; i < Math.min(2, lines.length); i++) {
+            java.util.regex.Matcher m = CODING.matcher(lines[i]);
+            if (m.find()) {
+                String name = m.group(1).toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+                boolean utf8 = name.equals("utf-8") || name.startsWith("utf-8-") || (!bom && name.equals("utf8"));
+                boolean ascii = !bom && ASCII_COMPATIBLE.contains(name) && source.chars().allMatch(ch -> ch < 0x80);
+                if (!utf8 && !ascii) {
+                    throw new PySyntaxError("the source declares the encoding '" + m.group(1) + "': CPython would not"
+                            + " read it as the UTF-8 it is checked in", i + 1, 1);
+                }
+                return;
+            }
+            String stripped = lines[i].strip();
+            if (!stripped.isEmpty() && !stripped.startsWith("#")) {
+                return; // CPython looks at line 2 only below a comment or blank line 1
+            }
+        }
     }
 
     /** Parses one expression (an f-string's replacement field). */
@@ -484,7 +520,8 @@ public final class Parser {
                 }
             }
             String n = name();
-            Expr ann = annotations && acceptOp(":") ? expression() : null;
+            // *args: *Ts (3.11) annotates with a starred expression
+            Expr ann = annotations && acceptOp(":") ? (kind.equals("varargs") && atOp("*") ? starred() : expression()) : null;
             Expr def = acceptOp("=") ? expression() : null;
             params.add(new Param(n, ann, def, kind));
             if (!acceptOp(",")) {
@@ -798,9 +835,39 @@ public final class Parser {
     private Stmt withStmt(boolean async) throws PySyntaxError {
         int line = peek().line();
         expectKw("with");
+        List<WithItem> items = null;
+        if (atOp("(")) {
+            // CPython tries the parenthesized item list first (3.9+): "with (a() as b, c()):" and
+            // "with (a, b):" hold two items; when no ':' follows the ')' the parentheses are an expression's
+            int start = p;
+            next();
+            try {
+                List<WithItem> inParens = withItems(true);
+                if (acceptOp(")") && atOp(":")) {
+                    items = inParens;
+                }
+            } catch (PySyntaxError e) {
+                // not an item list: read again as expressions below
+            }
+            if (items == null) {
+                p = start;
+            }
+        }
+        if (items == null) {
+            items = withItems(false);
+        }
+        return new With(items, block(), async, line);
+    }
+
+    private List<WithItem> withItems(boolean inParens) throws PySyntaxError {
         List<WithItem> items = new ArrayList<>();
-        // a parenthesized item list (3.10) parses as a tuple expression; split it afterwards
         do {
+            if (inParens && atOp(")") && !items.isEmpty()) {
+                break; // a trailing comma
+            }
+            if (items.size() >= MAX_CHAIN) {
+                throw error("more than " + MAX_CHAIN + " items in one with");
+            }
             Expr ctx = expression();
             Expr target = null;
             if (atKw("as")) {
@@ -809,7 +876,7 @@ public final class Parser {
             }
             items.add(new WithItem(ctx, target));
         } while (acceptOp(","));
-        return new With(items, block(), async, line);
+        return items;
     }
 
     // ---- expressions ----
@@ -1081,7 +1148,8 @@ public final class Parser {
         int line = peek().line();
         Expr first = slice();
         if (!atOp(",")) {
-            return first;
+            // a[*b] indexes with a tuple, as CPython reads it (3.11)
+            return first instanceof Starred ? new Seq("tuple", List.of(first), line) : first;
         }
         List<Expr> elts = new ArrayList<>(List.of(first));
         while (acceptOp(",")) {

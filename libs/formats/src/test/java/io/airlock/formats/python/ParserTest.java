@@ -158,6 +158,46 @@ class ParserTest {
         assertThatThrownBy(() -> Parser.parse("x = '\\N{NO SUCH CHARACTER NAME}'\n")).isInstanceOf(PySyntaxError.class);
     }
 
+    /** What CPythonConformanceTest found read differently from CPython 3.13's standard library and tests, each as CPython reads it. */
+    @Test
+    void readsWhatCPythonsOwnLibraryAndTestsFoundDifferent() throws Exception {
+        // with (a() as b, c()): two items (3.9+); with (a, b) as c: one
+        With two = (With) Parser.parse("with (open(a) as f, open(b) as g,):\n    pass\n").body().get(0);
+        assertThat(two.items()).extracting(i -> ((Name) i.target()).id()).containsExactly("f", "g");
+        assertThat(((With) Parser.parse("with (a, b):\n    pass\n").body().get(0)).items()).hasSize(2);
+        assertThat(((With) Parser.parse("with (a, b) as c:\n    pass\n").body().get(0)).items()).hasSize(1);
+        // a number ends where CPython's tokenizer ends it: 1.5e100.__format__ is an attribute of a number
+        Expr call = ((ExprStmt) Parser.parse("1.5e100.__format__('e')\n").body().get(0)).value();
+        assertThat(((Attr) ((Call) call).func()).attr()).isEqualTo("__format__");
+        // tuple[*Ts] indexes with a tuple; *args: *Ts annotates with a starred expression (3.11)
+        Subscript sub = (Subscript) ((ExprStmt) Parser.parse("tuple[*Ts]\n").body().get(0)).value();
+        assertThat(sub.index()).isInstanceOf(Seq.class);
+        FunctionDef f = (FunctionDef) Parser.parse("def f(*args: *Ts): pass\n").body().get(0);
+        assertThat(f.params().get(0).annotation()).isInstanceOf(Starred.class);
+        // 3.12 f-string fields: comments, and triple-quoted strings holding their quote character
+        FStr commented = fstring("x = f'''{\n40 # it's forty }\n+ exec(p)\n}'''\n");
+        assertThat(((BinOp) commented.values().get(0)).right()).isInstanceOf(Call.class);
+        assertThat(((Const) fstring("x = f\"{'''eric's'''}\"\n").values().get(0)).value()).isEqualTo("eric's");
+        assertThat(fstring("x = f\"{v:'^#10}\"\n").literal()).isEqualTo("'^#10");
+        assertThat(fstring("x = f\"{1+2 = # my comment\n  }\"\n").literal()).isEqualTo("1+2 = \n  ");
+        // identifiers are Unicode identifiers: a currency sign is none, a letter outside the BMP is one
+        assertThatThrownBy(() -> Parser.parse("a\u20ac = 1\n")).isInstanceOf(PySyntaxError.class);
+        assertThat(((Name) ((Assign) Parser.parse("\ud835\udd18 = 1\n").body().get(0)).targets().get(0)).id()).isEqualTo("U");
+    }
+
+    /** Under a declared utf-7, CPython reads +AAo- as a line break: the comment below is code to CPython. */
+    @Test
+    void aSourceInAnotherDeclaredEncodingIsRefused() throws Exception {
+        assertThatThrownBy(() -> Parser.parse("# -*- coding: utf-7 -*-\n# +AAo-exec(payload)\n"))
+                .isInstanceOf(PySyntaxError.class).hasMessageContaining("utf-7");
+        assertThatThrownBy(() -> Parser.parse("#!/usr/bin/env python\n# vim: set fileencoding=koi8-r :\nx = '\u0436'\n"))
+                .hasMessageContaining("koi8-r");
+        assertThatThrownBy(() -> Parser.parse("\ufeff# coding: latin-1\nx = 1\n")).hasMessageContaining("latin-1");
+        assertThatCode(() -> Parser.parse("# coding: utf-8\nx = '\u00e9'\n")).doesNotThrowAnyException();
+        assertThatCode(() -> Parser.parse("# coding: latin-1\nx = 1\n")).doesNotThrowAnyException();
+        assertThatCode(() -> Parser.parse("x = 1\n# coding: utf-7\n")).doesNotThrowAnyException(); // below code: no declaration
+    }
+
     /** CPython normalizes identifiers to NFKC: a fullwidth name is the ASCII one. */
     @Test
     void identifiersAreNormalizedAsCPythonDoes() throws Exception {

@@ -26,8 +26,11 @@ TYPE_PARAMS = {"TypeVar": "typevar", "TypeVarTuple": "typevartuple", "ParamSpec"
 
 
 def esc(s):
-    """Printable ASCII but backslash and tab kept; everything else as \\u{hex} of its code point."""
-    return "".join(c if " " <= c <= "~" and c != "\\" else "\\u{%x}" % ord(c) for c in s)
+    """Printable ASCII but backslash kept; every other UTF-16 unit as \\u{hex}. Java strings are UTF-16:
+    there a lone surrogate pair and the character it encodes are one string, so they compare equal."""
+    b = s.encode("utf-16-le", "surrogatepass")
+    units = (b[i] | b[i + 1] << 8 for i in range(0, len(b), 2))
+    return "".join(chr(u) if 0x20 <= u <= 0x7e and u != 0x5c else "\\u{%x}" % u for u in units)
 
 
 def params(a):
