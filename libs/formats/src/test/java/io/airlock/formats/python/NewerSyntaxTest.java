@@ -13,9 +13,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Syntax newer than the python3 of this machine (3.11): PEP 701 f-strings (3.12), PEP 695 type
  * parameters and {@code type} aliases (3.12), PEP 696 type-parameter defaults (3.13). Each sample
  * holds, written by hand, the summary cpython_summary.py prints from the tree of the CPython version
- * it names (the same tokens as {@link CPythonConformanceTest}); ours must give it. Where the python3
- * at hand is that new, CPython's own summary is compared too; otherwise that part is reported as
- * unchecked against CPython (docs/GUARD-RULES.md lists the syntax).
+ * it names (the same tokens as {@link CPythonConformanceTest}); ours must give it. Every CPython that
+ * new found on the machine ({@link #pythons()}) must give it too; a sample no such CPython checked is
+ * reported as unchecked against CPython (docs/GUARD-RULES.md lists the syntax).
  */
 class NewerSyntaxTest {
     record Sample(String name, int minor, String source, List<String> cpython) {
@@ -45,6 +45,31 @@ class NewerSyntaxTest {
                     """, List.of("= 1", "N x", "F  ", "[]", "N names", "S k", "F >", "N a", "N w",
                     "= 1", "N y", "F ", "C ", "A join", "S \n", "N parts")));
 
+    /**
+     * The documented python and any newer CPython found beside it (python3.12+ in /usr/bin or
+     * /usr/local/bin, pyenv's versions): each sample is compared with every CPython new enough for it.
+     */
+    static List<String> pythons() throws java.io.IOException {
+        List<String> out = new ArrayList<>(List.of(CPythonConformanceTest.python()));
+        for (String dir : List.of("/usr/bin", "/usr/local/bin")) {
+            for (int minor = 12; minor <= 14; minor++) {
+                Path p = Path.of(dir, "python3." + minor);
+                if (Files.isExecutable(p)) {
+                    out.add(p.toString());
+                }
+            }
+        }
+        Path pyenv = Path.of(System.getenv().getOrDefault("PYENV_ROOT", System.getProperty("user.home") + "/.pyenv"), "versions");
+        if (Files.isDirectory(pyenv)) {
+            try (var versions = Files.list(pyenv)) {
+                versions.filter(v -> v.getFileName().toString().matches("3\\.1[2-9]\\.\\d+"))
+                        .map(v -> v.resolve("bin/python3")).filter(Files::isExecutable).sorted()
+                        .forEach(v -> out.add(v.toString()));
+            }
+        }
+        return out;
+    }
+
     @Test
     void syntaxNewerThanThisPythonReadsAsTheCPythonThatIntroducedIt() throws Exception {
         Path dir = Files.createTempDirectory("airlock-newer-syntax");
@@ -52,24 +77,30 @@ class NewerSyntaxTest {
             assertThat(CPythonConformanceTest.Summary.of(Parser.parse(s.source()))).as(s.name()).isEqualTo(s.cpython());
             Files.writeString(dir.resolve(s.name() + ".py"), s.source());
         }
-        List<String> lines = CPythonConformanceTest.runPython(List.of(dir.toString()));
-        String version = CPythonConformanceTest.unescape(lines.get(0)).split("\t")[1];
-        int minor = Integer.parseInt(version.split("\\.")[1]);
-        List<String> unchecked = new ArrayList<>();
-        for (String line : lines.subList(1, lines.size())) {
-            String[] fields = line.split("\t", -1);
-            String name = Path.of(CPythonConformanceTest.unescape(fields[0])).getFileName().toString().replace(".py", "");
-            Sample s = SAMPLES.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
-            if (minor < s.minor()) {
-                assertThat(fields[1]).as(name + ": CPython " + version + " predates it and refuses it").isEqualTo("error");
-                unchecked.add(name + " (needs 3." + s.minor() + ")");
-                continue;
+        java.util.Set<String> checked = new java.util.TreeSet<>();
+        List<String> versions = new ArrayList<>();
+        for (String python : pythons()) {
+            List<String> lines = CPythonConformanceTest.runPython(python, List.of(dir.toString()));
+            String version = CPythonConformanceTest.unescape(lines.get(0)).split("\t")[1];
+            versions.add(version);
+            int minor = Integer.parseInt(version.split("\\.")[1]);
+            for (String line : lines.subList(1, lines.size())) {
+                String[] fields = line.split("\t", -1);
+                String name = Path.of(CPythonConformanceTest.unescape(fields[0])).getFileName().toString().replace(".py", "");
+                Sample s = SAMPLES.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+                if (minor < s.minor()) {
+                    assertThat(fields[1]).as(name + ": CPython " + version + " predates it and refuses it").isEqualTo("error");
+                    continue;
+                }
+                assertThat(fields[1]).as(name + " parses in CPython " + version).isEqualTo("ok");
+                List<String> theirs = List.of(fields).subList(3, fields.length).stream()
+                        .map(CPythonConformanceTest::unescape).toList();
+                assertThat(theirs).as(name + ": CPython " + version + "'s own summary").isEqualTo(s.cpython());
+                checked.add(name);
             }
-            assertThat(fields[1]).as(name + " parses in CPython " + version).isEqualTo("ok");
-            List<String> theirs = List.of(fields).subList(3, fields.length).stream().map(CPythonConformanceTest::unescape).toList();
-            assertThat(theirs).as(name + ": CPython " + version + "'s own summary").isEqualTo(s.cpython());
         }
-        System.out.println("[parser] CPython " + version + ": unchecked against CPython here, checked against the"
-                + " hand-written summaries only: " + unchecked);
+        List<String> unchecked = SAMPLES.stream().map(Sample::name).filter(n -> !checked.contains(n)).toList();
+        System.out.println("[parser] newer syntax: CPython " + versions + " checked " + checked
+                + "; unchecked against CPython (hand-written summaries only): " + unchecked);
     }
 }
