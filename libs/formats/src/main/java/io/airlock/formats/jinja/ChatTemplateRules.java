@@ -71,7 +71,7 @@ public final class ChatTemplateRules {
             "sameas", "sequence", "string", "test", "true", "undefined", "upper");
     /** Globals that published jinja2 sandbox escapes start from (Flask's and jinja2's own). */
     static final Set<String> GADGET_GLOBALS = Set.of("cycler", "joiner", "lipsum", "self", "config", "request",
-            "url_for", "get_flashed_messages", "session", "g");
+            "url_for", "get_flashed_messages", "session");
     /** Attribute names of Python internals that do not start with an underscore. */
     static final Set<String> INTERNAL_NAMES = Set.of("mro", "func_globals", "func_code", "func_closure",
             "func_defaults", "f_globals", "f_locals", "f_builtins", "f_back", "f_code", "gi_frame", "gi_code",
@@ -182,7 +182,11 @@ public final class ChatTemplateRules {
                 }
             }
             case "Call" -> call(n);
-            case "Mod", "Concat", "Add", "Mul" -> built(n);
+            case "Mod" -> {
+                formatString(n, n.node("left"));
+                built(n);
+            }
+            case "Concat", "Add", "Mul" -> built(n);
             case "Include", "Import", "FromImport", "Extends" -> add("template_loading", Risk.HIGH, n.line(),
                     "'" + n.type().toLowerCase(Locale.ROOT).replace("fromimport", "from") + "' loads another template,"
                     + " which is not part of this artifact and cannot be judged; chat templates stand alone");
