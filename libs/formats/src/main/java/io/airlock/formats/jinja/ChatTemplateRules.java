@@ -71,7 +71,9 @@ public final class ChatTemplateRules {
             "sameas", "sequence", "string", "test", "true", "undefined", "upper");
     /** Globals that published jinja2 sandbox escapes start from (Flask's and jinja2's own). */
     static final Set<String> GADGET_GLOBALS = Set.of("cycler", "joiner", "lipsum", "self", "config", "request",
-            "url_for", "get_flashed_messages", "session");
+            "url_for", "get_flashed_messages", "session",
+            // modules only an escape or an unsafe context hands a template
+            "os", "subprocess", "sys", "builtins", "importlib", "posix");
     /** Attribute names of Python internals that do not start with an underscore. */
     static final Set<String> INTERNAL_NAMES = Set.of("mro", "func_globals", "func_code", "func_closure",
             "func_defaults", "f_globals", "f_locals", "f_builtins", "f_back", "f_code", "gi_frame", "gi_code",
