@@ -88,8 +88,12 @@ public final class ChatTemplateRules {
             "translate", "format_map", "removeprefix", "removesuffix", "encode", "decode");
     /** A piece of a dunder name: the start or the end of one, as name-building splits it. */
     private static final Pattern DUNDER_PIECE = Pattern.compile("^__[A-Za-z]|[A-Za-z0-9]__$");
-    private static final int MAX_FOLDED = 64 * 1024;
+    /** Names are short: a folded string past this is not a name, and folding stops. */
+    private static final int MAX_FOLDED = 4096;
     private static final int MAX_FOLD_DEPTH = 64;
+    /** Folding steps per template: names set from names set from names would otherwise fold exponentially. */
+    private static final int MAX_FOLD_STEPS = 50_000;
+    private int foldSteps;
 
     private final String[] lines;
     private final Map<String, Finding> out = new LinkedHashMap<>();
@@ -381,7 +385,7 @@ public final class ChatTemplateRules {
 
     /** The string {@code n} evaluates to when its parts are constants, else null. */
     String fold(Node n, int depth) {
-        if (n == null || depth > MAX_FOLD_DEPTH) {
+        if (n == null || depth > MAX_FOLD_DEPTH || ++foldSteps > MAX_FOLD_STEPS) {
             return null;
         }
         String v = foldRaw(n, depth + 1);
@@ -421,7 +425,7 @@ public final class ChatTemplateRules {
                 StringBuilder b = new StringBuilder();
                 for (Node c : n.children()) {
                     String s = text(c, d);
-                    if (s == null) {
+                    if (s == null || b.length() + s.length() > MAX_FOLDED) {
                         return null;
                     }
                     b.append(s);

@@ -22,7 +22,7 @@ public final class JinjaParser {
     /** Bounds of one parse. */
     public record Limits(int maxChars, int maxTokens, int maxNodes, int maxDepth) {
         /** Chat templates are kilobytes; the largest published ones are under 100 KiB. */
-        public static final Limits DEFAULT = new Limits(2 * 1024 * 1024, 500_000, 500_000, 100);
+        public static final Limits DEFAULT = new Limits(2 * 1024 * 1024, 500_000, 500_000, 200);
     }
 
     /** Whitespace settings: jinja2's defaults, or transformers' (trim_blocks and lstrip_blocks). */
@@ -126,6 +126,12 @@ public final class JinjaParser {
             throw fail("more than " + limits.maxNodes() + " syntax nodes: past this parser's bound");
         }
         return Node.of(type, line, nameValue);
+    }
+
+    /** One more link of a left-deep chain (a + b + c, a.b.c, x|f|g): the tree gets deeper with each. */
+    private int deeper(int chain) throws JinjaSyntaxException {
+        enter();
+        return chain + 1;
     }
 
     private void enter() throws JinjaSyntaxException {
@@ -542,32 +548,41 @@ public final class JinjaParser {
     private Node condexpr() throws JinjaSyntaxException {
         int line = cur().line();
         Node expr1 = or();
+        int chain = 0;
         while (skipIf("name:if")) {
+            chain = deeper(chain);
             Node expr2 = or();
             Node expr3 = skipIf("name:else") ? condexpr() : null;
             expr1 = node("CondExpr", line, "test", expr2, "expr1", expr1, "expr2", expr3);
             line = cur().line();
         }
+        depth -= chain;
         return expr1;
     }
 
     private Node or() throws JinjaSyntaxException {
         int line = cur().line();
         Node left = and();
+        int chain = 0;
         while (skipIf("name:or")) {
+            chain = deeper(chain);
             left = node("Or", line, "left", left, "right", and());
             line = cur().line();
         }
+        depth -= chain;
         return left;
     }
 
     private Node and() throws JinjaSyntaxException {
         int line = cur().line();
         Node left = not();
+        int chain = 0;
         while (skipIf("name:and")) {
+            chain = deeper(chain);
             left = node("And", line, "left", left, "right", not());
             line = cur().line();
         }
+        depth -= chain;
         return left;
     }
 
@@ -608,11 +623,14 @@ public final class JinjaParser {
     private Node math1() throws JinjaSyntaxException {
         int line = cur().line();
         Node left = concat();
+        int chain = 0;
         while (cur().is("add") || cur().is("sub")) {
+            chain = deeper(chain);
             String cls = next().is("add") ? "Add" : "Sub";
             left = node(cls, line, "left", left, "right", concat());
             line = cur().line();
         }
+        depth -= chain;
         return left;
     }
 
@@ -630,7 +648,9 @@ public final class JinjaParser {
     private Node math2() throws JinjaSyntaxException {
         int line = cur().line();
         Node left = pow();
+        int chain = 0;
         while (testAny(cur(), "mul", "div", "floordiv", "mod")) {
+            chain = deeper(chain);
             String cls = switch (next().type()) {
                 case "mul" -> "Mul";
                 case "div" -> "Div";
@@ -640,17 +660,21 @@ public final class JinjaParser {
             left = node(cls, line, "left", left, "right", pow());
             line = cur().line();
         }
+        depth -= chain;
         return left;
     }
 
     private Node pow() throws JinjaSyntaxException {
         int line = cur().line();
         Node left = unary(true);
+        int chain = 0;
         while (cur().is("pow")) {
+            chain = deeper(chain);
             next();
             left = node("Pow", line, "left", left, "right", unary(true));
             line = cur().line();
         }
+        depth -= chain;
         return left;
     }
 
@@ -795,19 +819,24 @@ public final class JinjaParser {
     }
 
     private Node postfix(Node n) throws JinjaSyntaxException {
+        int chain = 0;
         while (true) {
+            chain = deeper(chain);
             if (cur().is("dot") || cur().is("lbracket")) {
                 n = subscript(n);
             } else if (cur().is("lparen")) {
                 n = call(n);
             } else {
+                depth -= chain;
                 return n;
             }
         }
     }
 
     private Node filterExpr(Node n) throws JinjaSyntaxException {
+        int chain = 0;
         while (true) {
+            chain = deeper(chain);
             if (cur().is("pipe")) {
                 n = parseFilter(n, false);
             } else if (test(cur(), "name:is")) {
@@ -815,6 +844,7 @@ public final class JinjaParser {
             } else if (cur().is("lparen")) {
                 n = call(n);
             } else {
+                depth -= chain;
                 return n;
             }
         }
@@ -931,7 +961,9 @@ public final class JinjaParser {
     }
 
     private Node parseFilter(Node n, boolean startInline) throws JinjaSyntaxException {
+        int chain = 0;
         while (cur().is("pipe") || startInline) {
+            chain = deeper(chain);
             if (!startInline) {
                 next();
             }
@@ -946,6 +978,7 @@ public final class JinjaParser {
                     "dyn_args", a[2], "dyn_kwargs", a[3]);
             startInline = false;
         }
+        depth -= chain;
         return n;
     }
 

@@ -58,6 +58,18 @@ class ChatTemplateRulesTest {
     }
 
     @Test
+    void foldingIsBoundedWhereNamesDoubleEachOther() {
+        StringBuilder t = new StringBuilder("{% set a0 = 'x' %}");
+        for (int i = 1; i < 80; i++) {
+            t.append("{% set a").append(i).append(" = a").append(i - 1).append(" ~ a").append(i - 1).append(" %}");
+        }
+        t.append("{{ y[a79] }}");
+        long start = System.nanoTime();
+        assertThat(ChatTemplateRules.judge(t.toString())).extracting(ChatTemplateRules.Finding::check).contains("computed_name");
+        assertThat(System.nanoTime() - start).as("nanoseconds").isLessThan(5_000_000_000L);
+    }
+
+    @Test
     void theBuiltinFilterAndTestListsAreJinja2s() {
         assertThat(ChatTemplateRules.FILTERS).hasSize(54).contains("tojson", "items");
         assertThat(ChatTemplateRules.TESTS).hasSize(39).contains("defined", "none", "filter", "test");

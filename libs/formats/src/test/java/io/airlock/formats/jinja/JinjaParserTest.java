@@ -117,6 +117,13 @@ class JinjaParserTest {
                 .isInstanceOf(JinjaSyntaxException.class).hasMessageContaining("nested deeper");
         assertThatThrownBy(() -> JinjaParser.parse("{% if a %}".repeat(5000)))
                 .isInstanceOf(JinjaSyntaxException.class).hasMessageContaining("nested deeper");
+        // left-deep chains deepen the tree as nesting does: the rules walk it recursively
+        assertThatThrownBy(() -> JinjaParser.parse("{{ 1" + " + 1".repeat(100_000) + " }}"))
+                .isInstanceOf(JinjaSyntaxException.class).hasMessageContaining("nested deeper");
+        assertThatThrownBy(() -> JinjaParser.parse("{{ a" + ".b".repeat(100_000) + "|e".repeat(10) + " }}"))
+                .isInstanceOf(JinjaSyntaxException.class).hasMessageContaining("nested deeper");
+        assertThat(ChatTemplateRules.judge("{{ x" + "|trim".repeat(100_000) + " }}")).extracting(ChatTemplateRules.Finding::check)
+                .containsExactly("syntax");
         assertThatThrownBy(() -> JinjaParser.parse("{{ " + "[".repeat(5000) + " }}"))
                 .isInstanceOf(JinjaSyntaxException.class);
     }
