@@ -1,5 +1,7 @@
 package io.airlock.formats;
 
+import io.airlock.formats.jinja.ChatTemplateRules;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -9,11 +11,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Strict validation of a GGUF v2/v3 file, as strict as llama.cpp's own loader and stricter where
@@ -24,7 +23,7 @@ import java.util.regex.Pattern;
  * used; element counts and byte sizes are multiplied with overflow checks; each tensor's offset
  * must be the running padded size of the tensors before it, so tensors neither overlap nor leave
  * holes, and the data must end inside the file. String values under {@code tokenizer.chat_template}
- * (and its named variants) are scanned for Jinja template-injection markers.
+ * (and its named variants) are parsed as jinja2 parses them and judged by {@link ChatTemplateRules}.
  *
  * <p>Fatal problems throw a {@link FormatViolation} (HIGH): {@code gguf.truncated},
  * {@code gguf.version}, {@code gguf.limit}, {@code gguf.unknown_value_type}, {@code gguf.nested_array},
@@ -32,7 +31,7 @@ import java.util.regex.Pattern;
  * {@code gguf.alignment}, {@code gguf.tensor_name}, {@code gguf.duplicate_tensor}, {@code gguf.dims},
  * {@code gguf.size_overflow}, {@code gguf.unknown_tensor_type}, {@code gguf.block_size},
  * {@code gguf.misaligned_offset}, {@code gguf.offset_mismatch}, {@code gguf.out_of_file},
- * {@code gguf.trailing_data}. Template markers are returned as {@link Injection}s for the caller
+ * {@code gguf.trailing_data}. Template findings are returned as {@link Injection}s for the caller
  * to report ({@code gguf.template_injection}, HIGH), and gguf-split's keys as written
  * ({@link Layout#split()}) for the folder rules to check against the parts' names.
  */
@@ -122,43 +121,15 @@ public final class GgufValidator {
     }
 
     /**
-     * Jinja server-side template injection markers: object-graph walks to Python internals, the
-     * globals that lead to them, and attribute names computed at render time (subscripts built by
-     * concatenation or string filters, literals that are pieces of a dunder name). {@code namespace} is legitimate in real chat templates (Llama 3,
-     * Qwen use {@code namespace(...)}), so only its attribute walk is a marker.
-     */
-    static final List<Pattern> TEMPLATE_MARKERS = java.util.stream.Stream.of(
-            Pattern.compile("__(?:class|globals|builtins|subclasses|mro|base|bases|init|import|getattribute|dict|code|"
-                    + "func_globals|reduce|reduce_ex|loader|spec|self|closure|module|qualname|getitem|call)__"),
-            Pattern.compile("\\bmro\\s*\\("),
-            Pattern.compile("\\bos\\s*\\.\\s*(?:system|popen|exec\\w*|spawn\\w*|remove|unlink|environ)"),
-            Pattern.compile("\\b(?:popen|subprocess|check_output|getoutput)\\b"),
-            Pattern.compile("\\b(?:eval|exec|compile)\\s*\\("),
-            Pattern.compile("\\b(?:cycler|lipsum|joiner|url_for|get_flashed_messages)\\b"),
-            Pattern.compile("\\bnamespace\\s*\\.\\s*_"),
-            Pattern.compile("_TemplateReference__context"),
-            Pattern.compile("\\brequest\\s*\\.\\s*(?:application|environ)"),
-            Pattern.compile("\\bconfig\\s*\\.\\s*(?:items|from_\\w+)"),
-            Pattern.compile("\\|\\s*attr\\s*\\("),
-            Pattern.compile("\\\\x5f|\\\\u005f|\\\\137"),
-            // names computed at render time ("__cla" ~ "ss__", "_"*2, "%c"|format(95)): Jinja looks them
-            // up like literal ones, so the dunder patterns above never see them; real chat templates
-            // build messages from strings, never attribute names
-            Pattern.compile("['\"]_+['\"]|['\"]__|__['\"]"),
-            Pattern.compile("\\[[^\\[\\]]*(?:['\"][^\\[\\]]*[~+]|[~+][^\\[\\]]*['\"])[^\\[\\]]*\\]"),
-            Pattern.compile("\\[[^\\[\\]]*\\|\\s*(?:join|format|replace|reverse|string|lower|upper|title|capitalize)\\b[^\\[\\]]*\\]"),
-            Pattern.compile("['\"][^'\"]*%c"),
-            Pattern.compile("\\bimport\\s+os\\b|\\bself\\s*\\.\\s*_"))
-            .map(p -> Pattern.compile(p.pattern(), Pattern.CASE_INSENSITIVE)).toList();
-
-    /**
-     * A template-injection marker in a chat template.
+     * A finding of the chat-template rules ({@link ChatTemplateRules}) on a template in the metadata.
      *
      * @param key      the metadata key
-     * @param marker   what matched
-     * @param context  up to 60 characters around it
+     * @param check    the rule on the template's jinja2 tree that found it
+     * @param risk     HIGH for escapes, templates jinja2 refuses and template loading; lower for odd constructs
+     * @param message  what was found and why it matters
+     * @param context  the template line it was found on
      */
-    public record Injection(String key, String marker, String context) {
+    public record Injection(String key, String check, ChatTemplateRules.Risk risk, String message, String context) {
     }
 
     /**
@@ -488,19 +459,11 @@ public final class GgufValidator {
         }
     }
 
-    /** Template-injection markers in one template; one per distinct marker. */
+    /** The chat-template rules' findings on one template (parsed as jinja2 3.x parses it). */
     public static List<Injection> scanTemplate(String key, String template) {
         List<Injection> out = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
-        for (Pattern p : TEMPLATE_MARKERS) {
-            Matcher m = p.matcher(template);
-            while (m.find()) {
-                if (seen.add(m.group().toLowerCase(Locale.ROOT))) {
-                    int from = Math.max(0, m.start() - 25);
-                    int to = Math.min(template.length(), m.end() + 25);
-                    out.add(new Injection(key, m.group(), template.substring(from, to)));
-                }
-            }
+        for (ChatTemplateRules.Finding f : ChatTemplateRules.judge(template)) {
+            out.add(new Injection(key, f.check(), f.risk(), f.message(), f.evidence()));
         }
         return out;
     }

@@ -111,23 +111,23 @@ class GgufValidatorTest {
 
     static Stream<Arguments> templates() {
         return Stream.of(
-                arguments("{{ ''.__class__.__mro__[1].__subclasses__() }}", "__class__"),
-                arguments("{{ cycler.__init__.__globals__.os.popen('id').read() }}", "cycler"),
-                arguments("{{ lipsum.__globals__['os'].system('id') }}", "lipsum"),
-                arguments("{{ joiner.__init__.__globals__ }}", "joiner"),
-                arguments("{{ namespace.__init__.__globals__ }}", "namespace._"),
-                arguments("{{ self._TemplateReference__context }}", "_templatereference__context"),
-                arguments("{{ request.application.__self__ }}", "request.application"),
-                arguments("{{ config.items() }}", "config.items"),
-                arguments("{{ ''|attr('\\x5f\\x5fclass\\x5f\\x5f') }}", "|attr("),
-                arguments("{{ x.__builtins__['eval']('1') }}", "__builtins__"),
-                arguments("{{ os.system('id') }}", "os.system"),
+                arguments("{{ ''.__class__.__mro__[1].__subclasses__() }}", "private_name"),
+                arguments("{{ cycler.__init__.__globals__.os.popen('id').read() }}", "sandbox_global"),
+                arguments("{{ lipsum.__globals__['os'].system('id') }}", "sandbox_global"),
+                arguments("{{ joiner.__init__.__globals__ }}", "sandbox_global"),
+                arguments("{{ namespace.__init__.__globals__ }}", "private_name"),
+                arguments("{{ self._TemplateReference__context }}", "private_name"),
+                arguments("{{ request.application.__self__ }}", "sandbox_global"),
+                arguments("{{ config.items() }}", "sandbox_global"),
+                arguments("{{ ''|attr('\\x5f\\x5fclass\\x5f\\x5f') }}", "private_name"),
+                arguments("{{ x.__builtins__['eval']('1') }}", "private_name"),
+                arguments("{{ os.system('id') }}", "sandbox_global"),
                 // names computed at render time, which no literal dunder pattern sees
-                arguments("{{ ''[\"__cla\" ~ \"ss__\"] }}", "\"__"),
-                arguments("{% set n = 'cla' %}{{ ''['_' * 2 ~ n ~ 's' ~ '_' * 2] }}", "'_'"),
-                arguments("{{ x[('cl' ~ 'ass')|format] }}", "[('cl' ~ 'ass')|format]"),
-                arguments("{{ x[a + 'ss'] }}", "[a + 'ss']"),
-                arguments("{{ x['%c%cclass%c%c'|format(95,95,95,95)] }}", "'%c%cclass%c%c"));
+                arguments("{{ ''[\"__cla\" ~ \"ss__\"] }}", "computed_name"),
+                arguments("{% set n = 'cla' %}{{ ''['_' * 2 ~ n ~ 's' ~ '_' * 2] }}", "computed_name"),
+                arguments("{{ x[('cl' ~ 'ass')|format] }}", "computed_name"),
+                arguments("{{ x[a + 'ss'] }}", "computed_name"),
+                arguments("{{ x['%c%cclass%c%c'|format(95,95,95,95)] }}", "char_codes"));
     }
 
     /** Chat templates of the shape real models ship (ChatML, Llama 3.1 with tools, Mistral, Gemma, DeepSeek R1). */
@@ -168,7 +168,7 @@ class GgufValidatorTest {
     void findsTemplateInjection(String template, String marker) throws Exception {
         byte[] bytes = new GgufBuilder().string("tokenizer.chat_template.tool_use", template).bytes();
         GgufValidator.Layout l = GgufValidator.validate(ByteSource.of(bytes));
-        assertThat(l.injections()).extracting(i -> i.marker().toLowerCase()).contains(marker);
+        assertThat(l.injections()).extracting(GgufValidator.Injection::check).contains(marker);
         assertThat(l.injections()).allSatisfy(i -> assertThat(i.key()).isEqualTo("tokenizer.chat_template.tool_use"));
     }
 

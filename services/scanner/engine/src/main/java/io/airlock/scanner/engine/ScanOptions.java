@@ -105,7 +105,8 @@ public record ScanOptions(String expectedSha256, Set<Format> allowedFormats, Set
         String family = dot < 0 ? rule : rule.substring(0, dot);
         boolean parseFailure = rule.endsWith(".malformed") || rule.endsWith(".truncated")
                 || rule.endsWith(".limit_exceeded") || rule.endsWith(".trailing_data") || rule.endsWith(".unreadable");
-        return (ANALYSIS_FAMILIES.contains(family) && !parseFailure) || rule.equals("gguf.template_injection");
+        return (ANALYSIS_FAMILIES.contains(family) && !parseFailure) || rule.equals("gguf.template_injection")
+                || rule.equals("gguf.template_unusual");
     }
 
     /**

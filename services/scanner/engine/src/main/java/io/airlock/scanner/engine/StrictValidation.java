@@ -69,9 +69,8 @@ final class StrictValidation {
                             + "scanned; send the parts together as one archive", ""));
                 }
                 for (GgufValidator.Injection i : l.injections()) {
-                    out.add(new Finding("gguf.template_injection", Severity.HIGH, ScanEngine.FORMAT_GATE,
-                            "key '" + i.key() + "'", "chat template holds the template-injection marker '"
-                            + i.marker() + "'", i.context()));
+                    out.add(new Finding(FolderScan.templateRule("gguf", i), FolderScan.severity(i), ScanEngine.FORMAT_GATE,
+                            "key '" + i.key() + "'", FolderScan.templateMessage(i), i.context()));
                 }
             } else if (format == Format.ONNX) {
                 return onnx(src, details);

@@ -57,6 +57,12 @@ class ScannerFuzzTest {
         StrictValidation.validate(ByteSource.of(bytes), Format.ONNX, new HashMap<>());
     }
 
+    /** The jinja2 template parser and the rules on its tree: findings (a refusal is the syntax check), nothing else. */
+    @FuzzTest(maxDuration = "10s")
+    void chatTemplate(byte[] bytes) {
+        io.airlock.formats.jinja.ChatTemplateRules.judge(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     /** The TensorFlow SavedModel graph walk (saved_model.pb): a refusal or the ops found, nothing else. */
     @FuzzTest(maxDuration = "10s")
     void savedModel(byte[] bytes) throws IOException {

@@ -10,6 +10,7 @@ import io.airlock.formats.Sniff;
 import io.airlock.formats.ByteSource;
 import io.airlock.formats.FormatViolation;
 import io.airlock.formats.GgufValidator;
+import io.airlock.formats.jinja.ChatTemplateRules;
 import io.airlock.formats.InputCursor;
 import io.airlock.formats.MalformedException;
 import io.airlock.formats.OnnxExternalData;
@@ -470,8 +471,7 @@ public final class FolderScan {
             run.count("ggufValidated");
             judgeWeights(run, WeightStats.tensors(l), b.source(), keep, whole, m.size, loc);
             for (GgufValidator.Injection i : l.injections()) {
-                run.out.add("gguf.template_injection", Severity.HIGH, loc + ", key '" + i.key() + "'",
-                        "chat template holds the template-injection marker '" + i.marker() + "'", i.context());
+                run.out.add(templateRule("gguf", i), severity(i), loc + ", key '" + i.key() + "'", templateMessage(i), i.context());
             }
         } catch (FormatViolation v) {
             run.out.add(v.rule(), Severity.HIGH, v.location().isEmpty() ? Findings.at(loc, v.offset())
@@ -573,12 +573,35 @@ public final class FolderScan {
         return n;
     }
 
-    /** One chat template, in a folder or alone: the GGUF template-injection markers. */
+    /** One chat template, in a folder or alone: parsed as jinja2 parses it and judged by the template rules. */
     static void templates(Findings out, String loc, String key, String template) {
         for (GgufValidator.Injection i : GgufValidator.scanTemplate(key, template)) {
-            out.add("hf.template_injection", Severity.HIGH, loc + ", " + key, "chat template holds the"
-                    + " template-injection marker '" + i.marker() + "' (rendered by Jinja when the model is used)", i.context());
+            out.add(templateRule("hf", i), severity(i), loc + ", " + key, templateMessage(i), i.context());
         }
+    }
+
+    /**
+     * The rule id of a template finding: {@code <family>.template_injection} for escapes and template
+     * loading (HIGH), {@code <family>.template_syntax} for a template jinja2 refuses (HIGH: not judged),
+     * {@code <family>.template_unusual} for odd but harmless constructs (MEDIUM or LOW).
+     */
+    public static String templateRule(String family, GgufValidator.Injection i) {
+        if (i.check().equals("syntax")) {
+            return family + ".template_syntax";
+        }
+        return family + (i.risk() == ChatTemplateRules.Risk.HIGH ? ".template_injection" : ".template_unusual");
+    }
+
+    public static Severity severity(GgufValidator.Injection i) {
+        return switch (i.risk()) {
+            case HIGH -> Severity.HIGH;
+            case MEDIUM -> Severity.MEDIUM;
+            case LOW -> Severity.LOW;
+        };
+    }
+
+    public static String templateMessage(GgufValidator.Injection i) {
+        return "chat template [" + i.check() + "]: " + i.message() + " (rendered by jinja2 when the model is used)";
     }
 
     private void diffusers(Run run, String root, Object tree) {
