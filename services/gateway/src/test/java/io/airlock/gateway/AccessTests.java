@@ -55,8 +55,8 @@ class AccessTests {
             new Endpoint("GET", "/v1/submissions/" + ID + "/report", ALL),
             new Endpoint("GET", "/v1/submissions/" + ID + "/events", ALL),
             new Endpoint("POST", "/v1/submissions/" + ID + "/rescan", OPERATOR),
-            new Endpoint("GET", "/v1/models", READERS),
-            new Endpoint("GET", "/v1/models/m1", READERS),
+            new Endpoint("GET", "/v1/models", ALL),
+            new Endpoint("GET", "/v1/models/m1", ALL),
             new Endpoint("DELETE", "/v1/models/m1", OPERATOR),
             new Endpoint("GET", "/v1/evaluations", READERS),
             new Endpoint("GET", "/v1/evaluations/e1", READERS),
@@ -65,7 +65,7 @@ class AccessTests {
             new Endpoint("GET", "/v1/audit", READERS),
             new Endpoint("GET", "/v1/audit/verify", READERS),
             new Endpoint("GET", "/v1/admissions/key", ALL),
-            new Endpoint("GET", "/v1/admissions/m1", READERS),
+            new Endpoint("GET", "/v1/admissions/m1", ALL),
             new Endpoint("POST", "/v1/revocations", OPERATOR));
 
     @Test
