@@ -302,6 +302,32 @@ class PipelineIT {
     }
 
     @Test
+    void aSubmitterReadsTheirBlockedSubmissionWithoutEvidenceAtTheGatewayAndInItsEvents() throws Exception {
+        String submitter = "Bearer " + E2eStack.SUBMITTER_TOKEN;
+        Path disguised = write("mine.safetensors", new byte[]{(byte) 0x80, 0x02, 'K', 0x01, '.'});
+        String id = given().header("Authorization", submitter).multiPart("file", disguised.toFile())
+                .multiPart("kind", "model").post(gateway + "/v1/submissions").then().statusCode(400)
+                .extract().path("submissionId");
+        // the gateway's own reads (relayed over the registry's gRPC API with the service token) filter for the caller
+        given().header("Authorization", submitter).get(gateway + "/v1/submissions/" + id).then().statusCode(200)
+                .body("evidenceWithheld", equalTo(true))
+                .body("stages.find { it.stage == 'precheck' }.findings[0].rule", equalTo("guard.format_mismatch"))
+                .body("stages.find { it.stage == 'precheck' }.findings[0].evidence", org.hamcrest.Matchers.nullValue());
+        given().get(gateway + "/v1/submissions/" + id).then().statusCode(200)
+                .body("evidenceWithheld", equalTo(false))
+                .body("stages.find { it.stage == 'precheck' }.findings[0].evidence", org.hamcrest.Matchers.not(
+                        org.hamcrest.Matchers.emptyOrNullString()));
+        // and so do the reads relayed to the registry with the caller's token
+        assertThat(given().header("Authorization", submitter).get(gateway + "/v1/submissions/" + id + "/report?format=sarif")
+                .then().statusCode(200).extract().asString()).contains("guard.format_mismatch").doesNotContain("\"evidence\"");
+        List<Client.Event> mine = Client.followEvents(gateway, id, Duration.ofSeconds(30), E2eStack.SUBMITTER_TOKEN);
+        List<Client.Event> staff = Client.followEvents(gateway, id, Duration.ofSeconds(30), E2eStack.OPERATOR_TOKEN);
+        assertThat(staff.toString()).contains("\"evidence\"");
+        assertThat(mine).hasSameSizeAs(staff);
+        assertThat(mine.toString()).contains("guard.format_mismatch").doesNotContain("\"evidence\":\"");
+    }
+
+    @Test
     void withTheGuardStoppedFailClosedAnswers503AndAcceptsNothing() throws Exception {
         Path model = write("fc.onnx", OnnxModels.identityModel());
         long queued = E2eStack.streamLength(stack, Streams.SCAN);
