@@ -48,8 +48,14 @@ final class Client {
 
     /** Reads the events stream until the server closes it (it does so after a final status) or the timeout. */
     static List<Event> followEvents(String gateway, String id, Duration timeout) throws IOException, InterruptedException {
+        return followEvents(gateway, id, timeout, E2eStack.OPERATOR_TOKEN);
+    }
+
+    /** The same, as the holder of {@code token}. */
+    static List<Event> followEvents(String gateway, String id, Duration timeout, String token)
+            throws IOException, InterruptedException {
         HttpRequest req = HttpRequest.newBuilder(URI.create(gateway + "/v1/submissions/" + id + "/events"))
-                .header("Accept", "text/event-stream").header("Authorization", "Bearer " + E2eStack.OPERATOR_TOKEN)
+                .header("Accept", "text/event-stream").header("Authorization", "Bearer " + token)
                 .timeout(timeout).GET().build();
         HttpResponse<Stream<String>> resp = HTTP.send(req, HttpResponse.BodyHandlers.ofLines());
         if (resp.statusCode() != 200) {

@@ -30,6 +30,11 @@ final class E2eStack {
     static final String SUBMITTER_TOKEN = Tokens.issue(KEY, Tokens.LOCAL_ISSUER, "e2e-submitter", Roles.SUBMITTER,
             Duration.ofHours(12));
 
+    /** A 12-hour token of {@code user} with {@code role}, signed by the stack's key. */
+    static String token(String user, String role) {
+        return Tokens.issue(KEY, Tokens.LOCAL_ISSUER, user, role, Duration.ofHours(12));
+    }
+
     static {
         // every request of the e2e tests is an operator's unless it names its own Authorization, which replaces it
         RestAssured.requestSpecification = new RequestSpecBuilder().addHeader("Authorization", "Bearer " + OPERATOR_TOKEN).build();

@@ -302,6 +302,32 @@ class PipelineIT {
     }
 
     @Test
+    void aSubmitterReadsTheirBlockedSubmissionWithoutEvidenceAtTheGatewayAndInItsEvents() throws Exception {
+        String submitter = "Bearer " + E2eStack.SUBMITTER_TOKEN;
+        Path disguised = write("mine.safetensors", new byte[]{(byte) 0x80, 0x02, 'K', 0x01, '.'});
+        String id = given().header("Authorization", submitter).multiPart("file", disguised.toFile())
+                .multiPart("kind", "model").post(gateway + "/v1/submissions").then().statusCode(400)
+                .extract().path("submissionId");
+        // the gateway's own reads (relayed over the registry's gRPC API with the service token) filter for the caller
+        given().header("Authorization", submitter).get(gateway + "/v1/submissions/" + id).then().statusCode(200)
+                .body("evidenceWithheld", equalTo(true))
+                .body("stages.find { it.stage == 'precheck' }.findings[0].rule", equalTo("guard.format_mismatch"))
+                .body("stages.find { it.stage == 'precheck' }.findings[0].evidence", org.hamcrest.Matchers.nullValue());
+        given().get(gateway + "/v1/submissions/" + id).then().statusCode(200)
+                .body("evidenceWithheld", equalTo(false))
+                .body("stages.find { it.stage == 'precheck' }.findings[0].evidence", org.hamcrest.Matchers.not(
+                        org.hamcrest.Matchers.emptyOrNullString()));
+        // and so do the reads relayed to the registry with the caller's token
+        assertThat(given().header("Authorization", submitter).get(gateway + "/v1/submissions/" + id + "/report?format=sarif")
+                .then().statusCode(200).extract().asString()).contains("guard.format_mismatch").doesNotContain("\"evidence\"");
+        List<Client.Event> mine = Client.followEvents(gateway, id, Duration.ofSeconds(30), E2eStack.SUBMITTER_TOKEN);
+        List<Client.Event> staff = Client.followEvents(gateway, id, Duration.ofSeconds(30), E2eStack.OPERATOR_TOKEN);
+        assertThat(staff.toString()).contains("\"evidence\"");
+        assertThat(mine).hasSameSizeAs(staff);
+        assertThat(mine.toString()).contains("guard.format_mismatch").doesNotContain("\"evidence\":\"");
+    }
+
+    @Test
     void withTheGuardStoppedFailClosedAnswers503AndAcceptsNothing() throws Exception {
         Path model = write("fc.onnx", OnnxModels.identityModel());
         long queued = E2eStack.streamLength(stack, Streams.SCAN);
@@ -439,13 +465,54 @@ class PipelineIT {
         assertThat(Cli.run("show", "00000000-0000-0000-0000-000000000000", "--server", gateway).exit()).isEqualTo(2);
     }
 
+    @Test
+    void twoSubmittersOverTheCliEachListAndReadOnlyTheirOwn() throws Exception {
+        // each user keeps their token in a file (the CLI's preferred way: `ps` does not show it)
+        Path aliceToken = write("alice.token", E2eStack.token("e2e-alice", "submitter").getBytes(StandardCharsets.US_ASCII));
+        Path bobToken = write("bob.token", E2eStack.token("e2e-bob", "submitter").getBytes(StandardCharsets.US_ASCII));
+        Cli alice = Cli.run("submit", write("alice-cli.onnx", OnnxModels.identityModel()).toString(), "--server", gateway,
+                "--format", "json", "--token-file", aliceToken.toString());
+        assertThat(alice.exit()).as(alice.err()).isZero();
+        Cli bob = Cli.run("submit", write("bob-cli.onnx", OnnxModels.addModel()).toString(), "--server", gateway,
+                "--format", "json", "--token-file", bobToken.toString());
+        assertThat(bob.exit()).as(bob.err()).isZero();
+        String ofAlice = Client.JSON.readTree(alice.out()).path("id").asText();
+        String ofBob = Client.JSON.readTree(bob.out()).path("id").asText();
+
+        for (var me : List.of(List.of(aliceToken.toString(), ofAlice, ofBob, "alice-cli.onnx", "bob-cli.onnx"),
+                List.of(bobToken.toString(), ofBob, ofAlice, "bob-cli.onnx", "alice-cli.onnx"))) {
+            String token = me.get(0);
+            String own = me.get(1);
+            String other = me.get(2);
+            Cli list = Cli.run("list", "--server", gateway, "--token-file", token);
+            assertThat(list.exit()).as(list.err()).isZero();
+            assertThat(list.out()).contains(own).doesNotContain(other);
+            assertThat(Cli.run("show", own, "--server", gateway, "--token-file", token).exit()).isZero();
+            assertThat(Cli.run("show", own, "--report", "sarif", "--server", gateway, "--token-file", token).out())
+                    .contains("2.1.0");
+            Cli models = Cli.run("models", "--server", gateway, "--token-file", token);
+            assertThat(models.exit()).as(models.err()).isZero();
+            assertThat(models.out()).contains(me.get(3)).doesNotContain(me.get(4));
+            // the other's submission is refused exactly like one that does not exist
+            Cli theirs = Cli.run("show", other, "--server", gateway, "--token-file", token);
+            Cli unknown = Cli.run("show", "00000000-0000-0000-0000-000000000000", "--server", gateway, "--token-file", token);
+            assertThat(theirs.exit()).isEqualTo(unknown.exit()).isEqualTo(2);
+            assertThat(theirs.err().replace(other, "ID")).isEqualTo(unknown.err().replace("00000000-0000-0000-0000-000000000000", "ID"));
+            assertThat(Cli.run("show", other, "--report", "json", "--server", gateway, "--token-file", token).exit())
+                    .isEqualTo(2);
+        }
+        // an operator sees both
+        assertThat(Cli.run("list", "--server", gateway).out()).contains(ofAlice).contains(ofBob);
+    }
+
     /** The airlock command run in-process, as a user would run it. */
     record Cli(int exit, String out, String err) {
         static Cli run(String... args) {
             var out = new java.io.StringWriter();
             var err = new java.io.StringWriter();
             // an operator's token unless the command names its own
-            String[] all = java.util.Arrays.asList(args).contains("--token") ? args
+            String[] all = java.util.Arrays.asList(args).contains("--token")
+                    || java.util.Arrays.asList(args).contains("--token-file") ? args
                     : java.util.stream.Stream.concat(java.util.Arrays.stream(args),
                     java.util.stream.Stream.of("--token", E2eStack.OPERATOR_TOKEN)).toArray(String[]::new);
             int code = io.airlock.cli.Main.commandLine(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true))

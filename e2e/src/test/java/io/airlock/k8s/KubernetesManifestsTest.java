@@ -140,6 +140,60 @@ class KubernetesManifestsTest {
         }
     }
 
+    @Test
+    void theIssuerAudienceAndKeysComeFromTheIdentitySecret() throws IOException {
+        for (String overlay : List.of("k8s/overlays/dev", "k8s/overlays/prod")) {
+            List<ObjectNode> objects = Kustomize.build(ROOT.resolve(overlay));
+            for (String verifier : List.of("airlock-gateway", "airlock-registry")) {
+                JsonNode env = deployment(objects, verifier).path("spec").path("template").path("spec")
+                        .path("containers").get(0).path("env");
+                for (String name : List.of("MP_JWT_VERIFY_ISSUER", "MP_JWT_VERIFY_AUDIENCES")) {
+                    JsonNode e = java.util.stream.StreamSupport.stream(env.spliterator(), false)
+                            .filter(x -> x.path("name").asText().equals(name)).findFirst().orElseThrow();
+                    // read from the Secret, never a literal or a ConfigMap an application team may edit
+                    assertThat(e.has("value")).as(verifier + " " + name).isFalse();
+                    assertThat(e.path("valueFrom").path("secretKeyRef").path("name").asText()).as(verifier + " " + name)
+                            .isEqualTo("airlock-identity");
+                }
+            }
+            // no ConfigMap carries identity settings any more
+            assertThat(objects).filteredOn(o -> o.path("kind").asText().equals("ConfigMap"))
+                    .allMatch(o -> !o.path("data").has("identity-issuer"));
+        }
+    }
+
+    @Test
+    void theRegistryIsReachableOnlyFromThePipelinesPods() throws IOException {
+        List<ObjectNode> objects = Kustomize.build(ROOT.resolve("k8s/overlays/prod"));
+        List<JsonNode> policies = objects.stream().filter(o -> o.path("kind").asText().equals("NetworkPolicy")).map(o -> (JsonNode) o).toList();
+        // every policy that selects the registry's pods admits only named pods of the pipeline: people come
+        // through the gateway, which relays their reads with their token
+        List<JsonNode> registry = policies.stream().filter(p -> selects(p, "airlock-registry")
+                && p.path("spec").path("policyTypes").toString().contains("Ingress")).toList();
+        assertThat(registry).isNotEmpty();
+        for (JsonNode p : registry) {
+            for (JsonNode rule : p.path("spec").path("ingress")) {
+                assertThat(rule.has("from")).as("an ingress rule of " + p.path("metadata").path("name") + " open to all").isTrue();
+                assertThat(rule.path("from").findValues("app.kubernetes.io/name").stream().map(JsonNode::asText))
+                        .containsOnly("airlock-gateway", "airlock-scanner", "airlock-evaluator");
+                assertThat(rule.path("from").findValues("namespaceSelector")).isEmpty();
+                assertThat(rule.path("from").findValues("ipBlock")).isEmpty();
+            }
+        }
+        // and a default deny covers it, so no other policy's absence opens it
+        assertThat(policies).anyMatch(p -> p.path("spec").path("podSelector").path("matchLabels")
+                .path("app.kubernetes.io/part-of").asText().equals("airlock") && !p.path("spec").has("ingress"));
+        // nothing exposes the registry outside the cluster
+        assertThat(objects).noneMatch(o -> o.path("kind").asText().equals("Ingress"));
+        JsonNode service = objects.stream().filter(o -> o.path("kind").asText().equals("Service")
+                && o.path("metadata").path("name").asText().equals("airlock-registry")).findFirst().orElseThrow();
+        assertThat(service.path("spec").path("type").asText("ClusterIP")).isEqualTo("ClusterIP");
+    }
+
+    private static boolean selects(JsonNode policy, String app) {
+        return app.equals(policy.path("spec").path("podSelector").path("matchLabels").path("app.kubernetes.io/name").asText());
+    }
+
     private static ObjectNode deployment(List<ObjectNode> objects, String name) {
         return objects.stream().filter(o -> o.path("kind").asText().equals("Deployment")
                 && o.path("metadata").path("name").asText().equals(name)).findFirst().orElseThrow();

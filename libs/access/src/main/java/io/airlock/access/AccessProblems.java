@@ -9,6 +9,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -27,9 +28,15 @@ public class AccessProblems {
     private static final String REALM = "Bearer realm=\"airlock\"";
     private static final int RETRY_AFTER_SECONDS = 5;
 
-    /** A status, a problem document and its headers. */
-    record Answer(int status, JsonObject problem, String challenge) {
+    /** A status, a problem document and its headers; {@code refusedToken}: a presented token was refused. */
+    record Answer(int status, JsonObject problem, String challenge, boolean refusedToken) {
+        Answer(int status, JsonObject problem, String challenge) {
+            this(status, problem, challenge, false);
+        }
     }
+
+    @Inject
+    RefusalAudit audit;
 
     void install(@Observes Router router) {
         router.route().order(-10).failureHandler(this::failure);
@@ -40,6 +47,9 @@ public class AccessProblems {
         if (a == null || ctx.response().headWritten()) {
             ctx.next();
             return;
+        }
+        if (a.refusedToken) {
+            audit.refused(RefusalAudit.reason(ctx.failure()), ctx.normalizedPath());
         }
         var r = ctx.response().setStatusCode(a.status).putHeader("Content-Type", MEDIA_TYPE);
         if (a.challenge != null) {
@@ -55,6 +65,9 @@ public class AccessProblems {
             IdentityUnavailableException.class})
     public Response mapped(RuntimeException e, UriInfo uri) {
         Answer a = answer(e, uri.getPath());
+        if (a.refusedToken) {
+            audit.refused(RefusalAudit.reason(e), uri.getPath());
+        }
         Response.ResponseBuilder r = Response.status(a.status).type(MEDIA_TYPE).entity(a.problem.encode());
         if (a.challenge != null) {
             r.header("WWW-Authenticate", a.challenge);
@@ -94,7 +107,7 @@ public class AccessProblems {
 
     private static Answer invalid(String detail, String path) {
         return new Answer(401, problem("invalid-token", "Unauthorized", 401, detail, path),
-                REALM + ", error=\"invalid_token\", error_description=\"" + detail.replace('"', '\'') + "\"");
+                REALM + ", error=\"invalid_token\", error_description=\"" + detail.replace('"', '\'') + "\"", true);
     }
 
     private static Throwable unwrap(Throwable e) {

@@ -4,6 +4,7 @@ import io.airlock.identity.Roles;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
@@ -14,6 +15,13 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 public class Caller {
     @Inject
     SecurityIdentity identity;
+    /**
+     * One setting for both services: whether submitters see the evidence of findings (the bytes or
+     * text that matched), in the precheck's refusal and in every later read of their own findings.
+     * Off by default: evidence tells an attacker exactly which bytes to change.
+     */
+    @ConfigProperty(name = "airlock.precheck.show-evidence", defaultValue = "false")
+    boolean submittersSeeEvidence;
 
     /** The token's subject; "anonymous" where no token was required (health, the page's files). */
     public String user() {
@@ -37,6 +45,11 @@ public class Caller {
 
     public boolean seesEverything() {
         return identity.hasRole(Roles.OPERATOR) || identity.hasRole(Roles.AUDITOR);
+    }
+
+    /** Whether findings are shown with their evidence: always to operators and auditors, to submitters by setting. */
+    public boolean seesEvidence() {
+        return seesEverything() || submittersSeeEvidence;
     }
 
     /** Whether a record submitted by {@code submitter} may be shown; others answer 404, never 403. */

@@ -63,6 +63,47 @@ export async function getJson(path, signal) {
   return response.json();
 }
 
+/**
+ * Saves an API file (a report) to disk. A plain link carries no token, so the file is fetched
+ * with the Authorization header like every other call, held as a Blob and saved through a
+ * short-lived object URL: the token never enters a URL, the history or any storage. Answers the
+ * file name saved; a refused call throws ApiError.
+ */
+export async function download(path, fallbackName) {
+  const headers = {};
+  if (token) {
+    headers.Authorization = 'Bearer ' + token;
+  }
+  let response;
+  try {
+    response = await fetch(path, {headers, cache: 'no-store'});
+  } catch (e) {
+    throw new ApiError(0, path, null, `GET ${path} failed: the registry is unreachable (${e.message})`);
+  }
+  if (!response.ok) {
+    let problem = null;
+    try {
+      problem = await response.json();
+    } catch (ignored) {
+      // not problem+json: the status alone says it
+    }
+    throw new ApiError(response.status, path, problem);
+  }
+  // the server names the file; only a plain name is taken from it
+  const named = /filename="([A-Za-z0-9._-]{1,200})"/.exec(response.headers.get('Content-Disposition') ?? '');
+  const name = named ? named[1] : fallbackName;
+  const url = URL.createObjectURL(await response.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  // the browser has taken the file once click() returned; the Blob is freed a little later
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+  return name;
+}
+
 /** Query string from the entries whose value is set. */
 export function query(params) {
   const q = new URLSearchParams();

@@ -74,9 +74,15 @@ final class Pipeline {
 
     /** A model submission with honest bytes, promoted; answers its id. */
     static String promoted(RegistryGrpc.RegistryBlockingStub registry, BlobStore store) {
+        return promoted(registry, store, "tests");
+    }
+
+    /** The same, submitted by {@code submitter}. */
+    static String promoted(RegistryGrpc.RegistryBlockingStub registry, BlobStore store, String submitter) {
         byte[] bytes = randomBytes(4096);
         String id = Requests.newId();
-        registry.createSubmission(Requests.model(id, storedBlob(store, bytes), bytes.length));
+        registry.createSubmission(Requests.model(id, storedBlob(store, bytes), bytes.length).toBuilder()
+                .setSubmitter(submitter).build());
         toEvaluating(registry, id);
         assertThat(registry.transition(transition(id, 1, "promoted")).getOutcome())
                 .isEqualTo(WriteOutcome.WRITE_OUTCOME_APPLIED);

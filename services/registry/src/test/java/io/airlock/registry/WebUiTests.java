@@ -74,6 +74,64 @@ class WebUiTests {
     URL page;
 
     @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void twoSubmittersSignedInOnThePageEachSeeOnlyTheirOwnSubmissionsAndReports() throws IOException {
+        Path exe = Chromium.executable();
+        assumeTrue(Files.isExecutable(exe), "no headless Chromium at " + exe
+                + " (apt-get install chromium, or set AIRLOCK_CHROMIUM): the web page was not tested in a browser");
+        String alice = "alice-" + newId().substring(0, 8);
+        String bob = "bob-" + newId().substring(0, 8);
+        String ofAlice = newId();
+        String ofBob = newId();
+        registry.createSubmission(Requests.hacked(ofAlice).toBuilder().setSubmitter(alice).setName("model of " + alice).build());
+        registry.createSubmission(Requests.hacked(ofBob).toBuilder().setSubmitter(bob).setName("model of " + bob).build());
+        String origin = page.toString().replaceAll("/$", "");
+        String aliceToken = TestIdentity.token(alice, Roles.SUBMITTER);
+        String bobToken = TestIdentity.token(bob, Roles.SUBMITTER);
+
+        try (Chromium browser = Chromium.start(exe, Duration.ofSeconds(20))) {
+            browser.navigate(origin + "/#/submissions");
+            for (String[] me : new String[][] {{aliceToken, ofAlice, ofBob}, {bobToken, ofBob, ofAlice}}) {
+                browser.signIn(me[0]);
+                browser.eval("location.hash = '#/submissions'; true");
+                browser.waitFor("the signed-in submitter's own submission listed",
+                        "!!document.querySelector('tr[data-id=\"" + me[1] + "\"]')", STEP);
+                // the list the page showed is the whole answer for this user: the other's is not in it
+                assertThat(browser.eval("!!document.querySelector('tr[data-id=\"" + me[2] + "\"]')").asBoolean()).isFalse();
+                assertThat(browser.eval("document.querySelectorAll('table.submissions tr[data-id]').length").asInt())
+                        .isEqualTo(1);
+
+                // the own submission's detail and reports; the evidence is withheld from a submitter
+                browser.eval("location.hash = '#/submissions/" + me[1] + "'; true");
+                browser.waitFor("the own submission's detail", "document.querySelector('article.submission')?.dataset.id === '"
+                        + me[1] + "'", STEP);
+                assertThat(browser.eval("document.querySelectorAll('tr.finding').length").asInt()).isPositive();
+                assertThat(browser.eval("document.querySelectorAll('tr.finding pre.evidence').length").asInt()).isZero();
+                assertThat(browser.eval("document.querySelectorAll('tr.finding .withheld').length").asInt()).isPositive();
+                browser.eval("document.querySelectorAll('a.report-link').forEach(a => a.click()); true");
+                browser.waitFor("the own reports saved", "[...document.querySelectorAll('a.report-link')]"
+                        + ".every(a => a.dataset.state === 'saved')", STEP);
+
+                // the other's submission answers like one that does not exist
+                browser.eval("location.hash = '#/submissions/" + me[2] + "'; true");
+                browser.waitFor("the other's submission refused as unknown", "!document.querySelector('article.submission')"
+                        + " && document.body.textContent.includes('answered 404')", STEP);
+                assertThat(browser.eval("document.body.textContent.includes('model of ')").asBoolean()).isFalse();
+                assertTokenInNoUrlOrStorage(browser, me[0]);
+            }
+            assertThat(violations(browser)).as("CSP violations by the page").isEmpty();
+        }
+    }
+
+    /** The token is sent in headers only: no request URL, the address or any storage of the page holds it. */
+    private static void assertTokenInNoUrlOrStorage(Chromium browser, String token) {
+        String signature = token.substring(token.lastIndexOf('.') + 1);
+        assertThat(browser.eval("performance.getEntriesByType('resource').map(e => e.name).join(' ')"
+                + " + location.href + localStorage.length + sessionStorage.length + document.cookie").asText())
+                .doesNotContain(signature).endsWith("00");
+    }
+
+    @Test
     void thePageIsServedWithAStrictContentSecurityPolicyAndBuildsNoMarkupFromStrings() throws IOException {
         for (String path : List.of("/", "/index.html", "/ui/app.js", "/ui/views/submission.js", "/ui/app.css")) {
             Response r = given().get(path);
@@ -183,14 +241,14 @@ class WebUiTests {
             assertThat(browser.eval("document.querySelector('.severity-counts').textContent").asText()).contains("HIGH 1");
             assertNothingInjected(browser);
             screenshot(browser, "submission.png");
-            // the three report links answer from the page's own origin to a caller with a token, and to
-            // nobody without one (a plain link carries no token: known limit, docs/GUARANTEES.md G87)
-            String bearer = "Bearer " + TestIdentity.token("ops", Roles.OPERATOR);
-            assertThat(browser.eval("Promise.all([...document.querySelectorAll('a.report-link')].map(a =>"
-                    + " fetch(a.href, {headers: {Authorization: '" + bearer + "'}}).then(r => a.dataset.format + ' ' + r.status)))")
-                    .toString()).isEqualTo("[\"json 200\",\"sarif 200\",\"cyclonedx 200\"]");
+            // the three report links, clicked, fetch their report with the page's token and save it (a
+            // plain link would carry no token: the API answers 401 to one)
             assertThat(browser.eval("Promise.all([...document.querySelectorAll('a.report-link')].map(a =>"
                     + " fetch(a.href).then(r => r.status)))").toString()).isEqualTo("[401,401,401]");
+            browser.eval("document.querySelectorAll('a.report-link').forEach(a => a.click()); true");
+            browser.waitFor("the three reports saved", "[...document.querySelectorAll('a.report-link')]"
+                    + ".every(a => a.dataset.state === 'saved')", STEP);
+            assertTokenInNoUrlOrStorage(browser, TestIdentity.token("ops", Roles.OPERATOR));
             assertThat(violations(browser)).as("CSP violations by the page").isEmpty();
             // the CSP is in force in the browser: a string assigned as markup throws (Trusted Types)
             assertThat(browser.eval("(() => { try { document.createElement('div').innerHTML = '<i>x</i>';"

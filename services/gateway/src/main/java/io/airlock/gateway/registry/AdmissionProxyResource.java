@@ -33,7 +33,8 @@ public class AdmissionProxyResource {
     @GET
     @Path("/{modelId}")
     @Blocking
-    @RolesAllowed({Roles.OPERATOR, Roles.AUDITOR})
+    // the registry answers a submitter for their own models only (another's is a 404)
+    @RolesAllowed({Roles.SUBMITTER, Roles.OPERATOR, Roles.AUDITOR})
     @Operation(summary = "The signed admission (DSSE envelope of an in-toto statement) of an active model")
     public Response admission(@PathParam("modelId") String modelId, @Context UriInfo uri, @Context HttpHeaders headers) {
         return proxy.pass("GET", "/v1/admissions/" + RegistryProxy.checked(modelId), uri, headers);

@@ -26,7 +26,7 @@ public class RegistryProxyResource {
     @GET
     @Path("/models")
     @Blocking
-    @RolesAllowed({Roles.OPERATOR, Roles.AUDITOR})
+    @RolesAllowed({Roles.SUBMITTER, Roles.OPERATOR, Roles.AUDITOR})
     @Operation(summary = "Promoted models (registry): ?since=&name=&sha256=&limit=&offset=")
     public Response models(@Context UriInfo uri, @Context HttpHeaders headers) {
         return proxy.pass("GET", "/v1/models", uri, headers);
@@ -35,7 +35,7 @@ public class RegistryProxyResource {
     @GET
     @Path("/models/{id}")
     @Blocking
-    @RolesAllowed({Roles.OPERATOR, Roles.AUDITOR})
+    @RolesAllowed({Roles.SUBMITTER, Roles.OPERATOR, Roles.AUDITOR})
     @Operation(summary = "One model with its state (registry)")
     public Response model(@PathParam("id") String id, @Context UriInfo uri, @Context HttpHeaders headers) {
         return proxy.pass("GET", "/v1/models/" + RegistryProxy.checked(id), uri, headers);

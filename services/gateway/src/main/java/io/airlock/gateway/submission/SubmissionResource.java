@@ -91,7 +91,7 @@ public class SubmissionResource {
         if (wait) {
             var done = service.awaitFinal(accepted.id(), config.waitTimeout());
             if (done.isPresent()) {
-                return Response.ok(SubmissionViews.SubmissionView.of(done.get()))
+                return Response.ok(SubmissionViews.SubmissionView.of(done.get(), caller.seesEvidence()))
                         .location(URI.create(accepted.statusUrl())).build();
             }
         }
@@ -149,7 +149,7 @@ public class SubmissionResource {
     @Operation(summary = "A submission with its stage results and status history")
     @APIResponse(responseCode = "404", description = "No such submission")
     public SubmissionViews.SubmissionView get(@PathParam("id") String id) {
-        return SubmissionViews.SubmissionView.of(owned(id));
+        return SubmissionViews.SubmissionView.of(owned(id), caller.seesEvidence());
     }
 
     @GET
@@ -165,6 +165,7 @@ public class SubmissionResource {
         AtomicLong after = new AtomicLong(parseSeq(lastEventId));
         // the token is checked against the deny list before every poll: revoking it ends the stream
         DenyList.Token token = caller.token();
+        boolean evidence = caller.seesEvidence();
         return Multi.createBy().repeating()
                 .uni(() -> denyList.check(token).chain(() -> registry.events(id, after.get())))
                 .withDelay(config.eventsPollInterval())
@@ -177,7 +178,7 @@ public class SubmissionResource {
                             .id(Long.toString(e.getSeq()))
                             .name(e.getType())
                             .mediaType(MediaType.APPLICATION_JSON_TYPE)
-                            .data(SubmissionViews.EventView.class, SubmissionViews.EventView.of(e))
+                            .data(SubmissionViews.EventView.class, SubmissionViews.EventView.of(e, evidence))
                             .build();
                 });
     }

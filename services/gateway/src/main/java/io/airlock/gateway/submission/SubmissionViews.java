@@ -25,35 +25,38 @@ public final class SubmissionViews {
         }
     }
 
-    /** One stage; {@code attempt} says which scan run recorded it (0 where the source does not say). */
+    /**
+     * One stage; {@code attempt} says which scan run recorded it (0 where the source does not say).
+     * Its findings carry their evidence only for a reader who may see it ({@code Caller#seesEvidence}).
+     */
     public record StageView(String stage, String status, double durationMs, List<FindingView> findings,
                             Map<String, String> details, int attempt) {
-        static StageView of(io.airlock.contracts.v1.StageResult s) {
+        static StageView of(io.airlock.contracts.v1.StageResult s, boolean withEvidence) {
             return new StageView(s.getStage(), s.getStatus(), s.getDurationMicros() / 1000.0,
-                    s.getFindingsList().stream().map(f -> FindingView.of(f, true)).toList(), s.getDetailsMap(),
+                    s.getFindingsList().stream().map(f -> FindingView.of(f, withEvidence)).toList(), s.getDetailsMap(),
                     s.getAttempt());
         }
     }
 
     public record EventView(long seq, String type, int attempt, String status, String reason, StageView stage,
                             String at) {
-        static EventView of(Event e) {
+        static EventView of(Event e, boolean withEvidence) {
             return new EventView(e.getSeq(), e.getType(), e.getAttempt(), emptyToNull(e.getStatus()),
-                    emptyToNull(e.getReason()), e.hasStage() ? StageView.of(e.getStage()) : null, e.getAt());
+                    emptyToNull(e.getReason()), e.hasStage() ? StageView.of(e.getStage(), withEvidence) : null, e.getAt());
         }
     }
 
     public record SubmissionView(String id, String kind, String name, String filename, String status, int attempt,
                                  String precheck, String blob, long size, String sha256, String sourceUrl,
-                                 String expectedSha256, String createdAt, String updatedAt, List<StageView> stages,
-                                 List<EventView> history) {
-        static SubmissionView of(Submission s) {
+                                 String expectedSha256, String createdAt, String updatedAt, boolean evidenceWithheld,
+                                 List<StageView> stages, List<EventView> history) {
+        static SubmissionView of(Submission s, boolean withEvidence) {
             return new SubmissionView(s.getSubmissionId(), Protos.fromProto(s.getKind()).wire(), s.getName(),
                     s.getArtifact().getFilename(), s.getStatus(), s.getAttempt(), s.getPrecheck(),
                     s.getArtifact().getBlob(), s.getArtifact().getSize(), emptyToNull(s.getSha256()),
                     emptyToNull(s.getSourceUrl()), emptyToNull(s.getExpectedSha256()), s.getCreatedAt(),
-                    s.getUpdatedAt(), s.getStagesList().stream().map(StageView::of).toList(),
-                    s.getHistoryList().stream().map(EventView::of).toList());
+                    s.getUpdatedAt(), !withEvidence, s.getStagesList().stream().map(st -> StageView.of(st, withEvidence)).toList(),
+                    s.getHistoryList().stream().map(e -> EventView.of(e, withEvidence)).toList());
         }
     }
 

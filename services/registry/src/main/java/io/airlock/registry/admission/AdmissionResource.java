@@ -2,6 +2,8 @@ package io.airlock.registry.admission;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.airlock.registry.problem.Problem;
+import io.airlock.access.Caller;
+import io.airlock.registry.model.service.ModelService;
 import io.smallrye.mutiny.Uni;
 import io.airlock.identity.Roles;
 import jakarta.annotation.security.RolesAllowed;
@@ -19,7 +21,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Signed admission statements for serving systems, and the key to check them with. */
 @Path("/v1/admissions")
-@RolesAllowed({Roles.OPERATOR, Roles.AUDITOR})
+@RolesAllowed({Roles.SUBMITTER, Roles.OPERATOR, Roles.AUDITOR})
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "admissions", description = "Signed admission (in-toto statement in a DSSE envelope) of promoted models")
 public class AdmissionResource {
@@ -31,6 +33,10 @@ public class AdmissionResource {
     AdmissionService admissions;
     @Inject
     AdmissionSigner signer;
+    @Inject
+    ModelService models;
+    @Inject
+    Caller caller;
 
     @GET
     @Path("/key")
@@ -52,6 +58,9 @@ public class AdmissionResource {
     @APIResponse(responseCode = "409", description = "The model is deleted or superseded: not admitted now",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<ObjectNode> admission(@PathParam("modelId") String modelId) {
-        return admissions.attest(modelId).map(d -> d.toJson());
+        // a submitter gets the admission of their own models; another user's model answers 404
+        Uni<Void> visible = caller.seesEverything() ? Uni.createFrom().voidItem()
+                : models.requireOwner(modelId, caller.user());
+        return visible.chain(() -> admissions.attest(modelId)).map(d -> d.toJson());
     }
 }

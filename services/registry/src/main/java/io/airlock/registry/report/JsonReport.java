@@ -13,7 +13,7 @@ import static io.airlock.registry.report.Reports.JSON;
 
 /**
  * The full report of one attempt ({@code airlock.report/v1}): the submission, the attempt's outcome,
- * its stages with findings (evidence included: the registry is the operators' view), the stages
+ * its stages with findings (with their evidence, unless withheld from a submitter), the stages
  * that did not run and why, the whole status history, the model if one was promoted, and the
  * audit entries about the submission.
  */
@@ -33,6 +33,8 @@ public final class JsonReport {
         tool.put("version", d.toolVersion());
         o.set("submission", Reports.submission(d.detail().submission()));
         o.put("attempt", d.attempt());
+        // a submitter's report leaves evidence out (airlock.precheck.show-evidence) and says so
+        o.put("evidenceWithheld", d.evidenceWithheld());
         ObjectNode outcome = o.putObject("outcome");
         outcome.put("status", d.status().wire());
         outcome.put("final", d.status().terminal());

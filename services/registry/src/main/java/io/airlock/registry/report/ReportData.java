@@ -15,11 +15,18 @@ import java.util.Optional;
 /**
  * Everything a report of one attempt says: the submission, that attempt's stages and outcome, the
  * model it produced if promoted, and the audit entries about the submission.
+ * {@code evidenceWithheld} says that the findings' evidence was removed for the reader (a
+ * submitter), so that an empty evidence is never read as "nothing matched".
  */
 public record ReportData(SubmissionDetail detail, int attempt, Optional<ModelRecord> model, List<AuditEntry> audit,
-                         String toolVersion, Instant generatedAt) {
+                         String toolVersion, Instant generatedAt, boolean evidenceWithheld) {
     public ReportData {
         audit = List.copyOf(audit);
+    }
+
+    /** The same report without the findings' evidence. */
+    public ReportData withoutEvidence() {
+        return new ReportData(detail.withoutEvidence(), attempt, model, audit, toolVersion, generatedAt, true);
     }
 
     public List<RegistryEvent.StageEvent> stages() {

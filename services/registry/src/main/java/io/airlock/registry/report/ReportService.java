@@ -42,7 +42,7 @@ public class ReportService {
                     .list(new AuditQuery(0, Optional.empty(), Optional.of(AuditActions.submission(submissionId)),
                             Optional.empty(), AUDIT_LIMIT))
                     .map(page -> new ReportData(detail, n, model, page.items(), version,
-                            Instant.now().truncatedTo(ChronoUnit.MILLIS))));
+                            Instant.now().truncatedTo(ChronoUnit.MILLIS), false)));
         });
     }
 }

@@ -45,7 +45,9 @@ final class Reports {
         o.put("stage", f.stage());
         o.put("location", f.location());
         o.put("message", f.message());
-        o.put("evidence", f.evidence());
+        if (!f.evidence().isEmpty()) {
+            o.put("evidence", f.evidence());
+        }
         return o;
     }
 

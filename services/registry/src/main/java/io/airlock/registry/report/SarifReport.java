@@ -23,6 +23,7 @@ public final class SarifReport {
         props.put("attempt", d.attempt());
         props.put("status", d.status().wire());
         d.model().ifPresent(m -> props.put("modelId", m.id()));
+        props.put("evidenceWithheld", d.evidenceWithheld());
         return Sarif.log(d.toolVersion(), "airlock/" + s.id() + "/attempt-" + d.attempt(),
                 new Sarif.Artifact(s.filename().isEmpty() ? s.blob() : s.filename(), s.size(), s.sha256()),
                 d.stages().stream().map(RegistryEvent.StageEvent::result).toList(), d.findings(), props);

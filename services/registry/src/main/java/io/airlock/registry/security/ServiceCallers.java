@@ -1,5 +1,6 @@
 package io.airlock.registry.security;
 
+import io.airlock.access.RefusalAudit;
 import io.airlock.identity.Roles;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -7,7 +8,6 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.quarkus.grpc.GlobalInterceptor;
-import io.quarkus.logging.Log;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,6 +27,8 @@ public class ServiceCallers implements ServerInterceptor {
 
     @Inject
     JWTParser parser;
+    @Inject
+    RefusalAudit audit;
 
     @Override
     public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
@@ -42,7 +44,7 @@ public class ServiceCallers implements ServerInterceptor {
         try {
             jwt = parser.parse(header.substring(7).strip());
         } catch (ParseException e) {
-            Log.debugf("refused a gRPC call to %s: %s", call.getMethodDescriptor().getFullMethodName(), e.getMessage());
+            audit.refused(RefusalAudit.reason(e), call.getMethodDescriptor().getFullMethodName());
             return refuse(call, Status.UNAUTHENTICATED.withDescription("the service token is not valid"));
         }
         if (!jwt.getGroups().contains(Roles.SERVICE)) {

@@ -20,6 +20,10 @@ export async function loadEvaluations(signal, limit, offset) {
     if (e instanceof ApiError && [404, 405, 501].includes(e.status)) {
       return {available: false, reason: `GET v1/evaluations answered ${e.status}`};
     }
+    // evaluations are the operators' configuration: a submitter's models view goes without them
+    if (e instanceof ApiError && e.status === 403) {
+      return {available: false, forbidden: true, reason: 'not readable with this role'};
+    }
     throw e;
   }
 }

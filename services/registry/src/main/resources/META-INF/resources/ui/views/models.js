@@ -57,7 +57,9 @@ function row(m, evaluations) {
 
 function latest(m, evaluations) {
   if (!evaluations.available) {
-    return el('span', {class: 'muted', 'data-state': 'unavailable'}, 'evaluations API not available');
+    return evaluations.forbidden
+      ? el('span', {class: 'muted', 'data-state': 'forbidden'}, 'evaluations not readable with this role')
+      : el('span', {class: 'muted', 'data-state': 'unavailable'}, 'evaluations API not available');
   }
   const mine = evaluations.items.filter(e => e && (e.model === m.name || e.model === m.id));
   if (mine.length === 0) {

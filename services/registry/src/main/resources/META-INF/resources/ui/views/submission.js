@@ -1,7 +1,7 @@
 // One submission: its record, outcome and report summary, every stage of the current attempt with
 // its findings (evidence shown as text), earlier attempts, the status history and the audit
 // entries about it. Polled every second until the submission is final.
-import {getJson, query} from '../api.js';
+import {download, getJson, query} from '../api.js';
 import {el, link, seg} from '../dom.js';
 import {bytes, duration, FINAL, time} from '../format.js';
 import {stageStrip} from '../stages.js';
@@ -55,10 +55,25 @@ async function load(id, signal) {
   return {node, pollMs: final ? 0 : LIVE_POLL_MS, live: !final};
 }
 
+// The links name the API path (copyable for curl with a token), but a click fetches the report with
+// the page's token and saves it (api.js download): a plain link would answer 401.
 function downloads(path, attempt) {
-  const a = (format, label) => el('a', {
-    href: path + '/report' + query({format, attempt}), download: '', class: 'report-link', 'data-format': format,
-  }, label);
+  const a = (format, label) => {
+    const href = path + '/report' + query({format, attempt});
+    const node = el('a', {href, class: 'report-link', 'data-format': format}, label);
+    node.addEventListener('click', event => {
+      event.preventDefault();
+      node.dataset.state = 'loading';
+      download(href, 'airlock-report-' + format + '.json').then(name => {
+        node.dataset.state = 'saved';
+        node.title = 'saved as ' + name;
+      }, e => {
+        node.dataset.state = 'failed';
+        node.title = e.message;
+      });
+    });
+    return node;
+  };
   return el('p', {class: 'downloads'}, 'Report: ', a('json', 'JSON'), ' · ', a('sarif', 'SARIF 2.1.0'), ' · ',
     a('cyclonedx', 'CycloneDX 1.5'));
 }
@@ -89,7 +104,7 @@ function stageSections(stages, d) {
     el('h3', {}, s.stage, ' ', badge(s.status), ' ', el('span', {class: 'muted small'},
       `${duration(s.durationMs)} · ${s.service ?? ''} · ${time(s.recordedAt)}`)),
     details(s.details),
-    findings(s.findings)));
+    findings(s.findings, d.evidenceWithheld === true)));
 }
 
 function details(map) {
@@ -98,7 +113,8 @@ function details(map) {
     : facts(entries.map(([k, v]) => [k, code(typeof v === 'string' ? v : JSON.stringify(v))]), {class: 'facts stage-facts'});
 }
 
-function findings(list) {
+// a submitter's reads leave evidence out (airlock.precheck.show-evidence): say so, never show a blank
+function findings(list, evidenceWithheld) {
   if (!Array.isArray(list) || list.length === 0) {
     return note('muted', 'No findings.');
   }
@@ -107,7 +123,8 @@ function findings(list) {
     el('td', {class: 'rule'}, code(f.rule)),
     el('td', {class: 'location'}, f.location ?? ''),
     el('td', {class: 'message'}, f.message ?? ''),
-    el('td', {}, f.evidence ? el('pre', {class: 'evidence'}, f.evidence) : ''))), {class: 'findings'});
+    el('td', {}, f.evidence ? el('pre', {class: 'evidence'}, f.evidence)
+      : evidenceWithheld ? el('span', {class: 'muted withheld'}, 'withheld') : ''))), {class: 'findings'});
 }
 
 function older(d) {

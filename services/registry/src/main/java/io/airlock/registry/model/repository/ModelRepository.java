@@ -29,6 +29,10 @@ public class ModelRepository implements PanacheRepositoryBase<ModelEntity, Strin
     private static final String LISTED = PROMOTED + " and not exists (select 1 from EvaluationEntity e "
             + "where e.modelId = m.id and e.deletedAt is null and e.degradesModel = true)";
 
+    /** A model is owned by the submitter of the submission it was promoted from. */
+    private static final String OWNED = "exists (select 1 from SubmissionEntity o where o.id = m.submissionId "
+            + "and o.submitter = :submitter)";
+
     /** One page of listed models matching {@code filter}, newest first, and the total count. */
     public Uni<Page> page(Filter filter, int limit, int offset) {
         StringBuilder where = new StringBuilder(LISTED);
@@ -45,10 +49,20 @@ public class ModelRepository implements PanacheRepositoryBase<ModelEntity, Strin
             where.append(" and m.sha256 = :sha256");
             params.and("sha256", h);
         });
+        filter.submitter().ifPresent(u -> {
+            where.append(" and " + OWNED);
+            params.and("submitter", u);
+        });
         String query = where.toString();
         // one session runs one statement at a time: count, then the page
         return count(query, params).flatMap(total -> find(query + " order by m.promotedAt desc, m.id desc", params)
                 .range(offset, offset + limit - 1).list().map(rows -> new Page(total, rows)));
+    }
+
+    /** Whether the model came from a submission of {@code submitter}. */
+    public Uni<Boolean> ownedBy(String id, String submitter) {
+        return count("from ModelEntity m where m.id = :id and " + OWNED,
+                Parameters.with("id", id).and("submitter", submitter)).map(n -> n > 0);
     }
 
     /** Whether the model is listed now (see {@link #LISTED}). */
@@ -67,7 +81,8 @@ public class ModelRepository implements PanacheRepositoryBase<ModelEntity, Strin
     }
 
     /** Filter of {@link #page}. */
-    public record Filter(Optional<Instant> since, Optional<String> name, Optional<String> sha256) {
+    public record Filter(Optional<Instant> since, Optional<String> name, Optional<String> sha256,
+                         Optional<String> submitter) {
     }
 
     /** Rows of one page and the count of all matching rows. */

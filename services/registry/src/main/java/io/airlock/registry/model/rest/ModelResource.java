@@ -6,6 +6,7 @@ import io.airlock.registry.problem.Problem;
 import io.airlock.registry.rest.Params;
 import io.airlock.access.Caller;
 import io.smallrye.mutiny.Uni;
+import java.util.Optional;
 import io.airlock.identity.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -28,7 +29,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Promoted models: what may be served. Hacked submissions never appear here. */
 @Path("/v1/models")
-@RolesAllowed({Roles.OPERATOR, Roles.AUDITOR})
+@RolesAllowed({Roles.SUBMITTER, Roles.OPERATOR, Roles.AUDITOR})
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "models", description = "Promoted models")
 @SecurityScheme(securitySchemeName = "operator", type = SecuritySchemeType.HTTP, scheme = "bearer",
@@ -57,6 +58,8 @@ public class ModelResource {
             @Parameter(description = "Items to skip (default 0)") @QueryParam("offset") String offset) {
         ModelQuery q = new ModelQuery(Params.present(since).map(v -> Params.instant("since", v)), Params.present(name),
                 Params.present(sha256),
+                // a submitter lists the models promoted from their own submissions only
+                caller.seesEverything() ? Optional.empty() : Optional.of(caller.user()),
                 Params.present(limit).map(v -> Params.integer("limit", v)).orElse(ModelQuery.DEFAULT_LIMIT),
                 Params.present(offset).map(v -> Params.integer("offset", v)).orElse(0));
         return models.list(q).map(ModelViews.PageView::of);
@@ -70,7 +73,8 @@ public class ModelResource {
     @APIResponse(responseCode = "404", description = "No such model",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<ModelViews.ModelView> get(@PathParam("id") String id) {
-        return models.get(id).map(ModelViews.ModelView::of);
+        Uni<Void> visible = caller.seesEverything() ? Uni.createFrom().voidItem() : models.requireOwner(id, caller.user());
+        return visible.chain(() -> models.get(id)).map(ModelViews.ModelView::of);
     }
 
     @DELETE

@@ -6,9 +6,9 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-/** A page request over the listed models, newest first. */
-public record ModelQuery(Optional<Instant> since, Optional<String> name, Optional<String> sha256, int limit,
-                         int offset) {
+/** A page request over the listed models, newest first; {@code submitter}: only that user's models. */
+public record ModelQuery(Optional<Instant> since, Optional<String> name, Optional<String> sha256,
+                         Optional<String> submitter, int limit, int offset) {
     public static final int MAX_LIMIT = 200;
     public static final int DEFAULT_LIMIT = 50;
     private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");

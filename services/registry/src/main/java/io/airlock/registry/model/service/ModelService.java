@@ -62,7 +62,7 @@ public class ModelService {
     /** A page of listed models (active: promoted now, not deleted, never hacked), newest first. */
     @WithSession
     public Uni<ModelPage> list(ModelQuery q) {
-        var filter = new ModelRepository.Filter(q.since(), q.name(), q.sha256());
+        var filter = new ModelRepository.Filter(q.since(), q.name(), q.sha256(), q.submitter());
         return models.page(filter, q.limit(), q.offset()).map(p -> new ModelPage(p.total(), q.limit(), q.offset(),
                 p.rows().stream().map(e -> record(e, ModelState.ACTIVE)).toList()));
     }
@@ -71,6 +71,20 @@ public class ModelService {
     @WithSession
     public Uni<ModelRecord> get(String id) {
         return find(id).flatMap(e -> state(e).map(s -> record(e, s)));
+    }
+
+    /**
+     * Passes if the model came from a submission of {@code user}; another user's model answers NOT_FOUND
+     * exactly like an unknown id, so ids do not leak.
+     */
+    @WithSession
+    public Uni<Void> requireOwner(String id, String user) {
+        return find(id).flatMap(e -> models.ownedBy(id, user)).map(owned -> {
+            if (!owned) {
+                throw notFound(id);
+            }
+            return null;
+        });
     }
 
     /**

@@ -94,7 +94,9 @@ public class SubmissionResource {
     @APIResponse(responseCode = "404", description = "No such submission",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<SubmissionViews.SubmissionView> get(@PathParam("id") String id) {
-        return visible(id).chain(() -> queries.get(id)).map(SubmissionViews.SubmissionView::of);
+        boolean evidence = caller.seesEvidence();
+        return visible(id).chain(() -> queries.get(id))
+                .map(d -> SubmissionViews.SubmissionView.of(evidence ? d : d.withoutEvidence(), !evidence));
     }
 
     @GET
@@ -120,7 +122,9 @@ public class SubmissionResource {
                 present(severity).map(SubmissionResource::severity), present(stage),
                 present(limit).map(v -> Params.integer("limit", v)).orElse(FindingsQuery.DEFAULT_LIMIT),
                 present(offset).map(v -> Params.integer("offset", v)).orElse(0));
-        return visible(id).chain(() -> queries.findings(query)).map(SubmissionViews.FindingsView::of);
+        boolean evidence = caller.seesEvidence();
+        return visible(id).chain(() -> queries.findings(query))
+                .map(p -> SubmissionViews.FindingsView.of(evidence ? p : p.withoutEvidence(), !evidence));
     }
 
     @GET
@@ -145,7 +149,9 @@ public class SubmissionResource {
             @HeaderParam(HttpHeaders.ACCEPT) String accept) {
         ReportFormat f = ReportFormat.choose(present(format), Optional.ofNullable(accept));
         var which = present(attempt).map(v -> Params.integer("attempt", v));
-        return visible(id).chain(() -> reports.report(id, which)).map(data -> {
+        boolean evidence = caller.seesEvidence();
+        return visible(id).chain(() -> reports.report(id, which)).map(full -> evidence ? full : full.withoutEvidence())
+                .map(data -> {
             JsonNode body = switch (f) {
                 case JSON -> JsonReport.of(data);
                 case SARIF -> SarifReport.of(data);

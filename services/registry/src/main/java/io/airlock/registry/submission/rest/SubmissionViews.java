@@ -41,14 +41,14 @@ public final class SubmissionViews {
     public record SubmissionView(String id, String kind, String name, String filename, String status, int attempt,
                                  String precheck, String blob, long size, String sha256, String sourceUrl,
                                  String expectedSha256, boolean hasSignature, boolean terminal, String createdAt,
-                                 String updatedAt, String submitter, List<StageView> stages,
+                                 String updatedAt, String submitter, boolean evidenceWithheld, List<StageView> stages,
                                  List<StatusView> history) {
-        static SubmissionView of(SubmissionDetail d) {
+        static SubmissionView of(SubmissionDetail d, boolean evidenceWithheld) {
             SubmissionRecord s = d.submission();
             return new SubmissionView(s.id(), s.kind().wire(), s.name(), s.filename(), s.status().wire(), s.attempt(),
                     s.precheck(), s.blob(), s.size(), s.sha256(), s.sourceUrl(), s.expectedSha256(),
                     s.hasSignature(), s.status().terminal(), s.createdAt().toString(), s.updatedAt().toString(),
-                    s.submitter(), d.stages().stream().map(StageView::of).toList(), d.history().stream().map(StatusView::of).toList());
+                    s.submitter(), evidenceWithheld, d.stages().stream().map(StageView::of).toList(), d.history().stream().map(StatusView::of).toList());
         }
     }
 
@@ -63,7 +63,7 @@ public final class SubmissionViews {
         }
     }
 
-    /** A finding; the registry is the operators' view, so evidence is shown. */
+    /** A finding; its evidence is left out where it was withheld from the reader (a submitter). */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record FindingView(String rule, String severity, String stage, String location, String message,
                               String evidence) {
@@ -74,9 +74,9 @@ public final class SubmissionViews {
 
     /** A page of the findings of one attempt, worst first. */
     public record FindingsView(String submissionId, int attempt, long total, int limit, int offset,
-                               List<FoundView> items) {
-        static FindingsView of(FindingsPage p) {
-            return new FindingsView(p.submissionId(), p.attempt(), p.total(), p.limit(), p.offset(),
+                               boolean evidenceWithheld, List<FoundView> items) {
+        static FindingsView of(FindingsPage p, boolean evidenceWithheld) {
+            return new FindingsView(p.submissionId(), p.attempt(), p.total(), p.limit(), p.offset(), evidenceWithheld,
                     p.items().stream().map(FoundView::of).toList());
         }
     }
