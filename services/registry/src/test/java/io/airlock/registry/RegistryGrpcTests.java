@@ -57,6 +57,8 @@ class RegistryGrpcTests {
     SubmissionService service;
     @Inject
     BlobStore blobs;
+    @Inject
+    io.airlock.registry.audit.service.AuditLog auditLog;
 
     @Test
     void aRepeatedCreateChangesNothingAndAnswersDuplicate() {
@@ -78,6 +80,41 @@ class RegistryGrpcTests {
         assertThat(s.getSha256()).hasSize(64);
         assertThat(s.getArtifact().getBlob()).isEqualTo("sha256:" + s.getSha256());
         assertThat(s.getHistoryList()).extracting(Event::getStatus).containsExactly("received");
+    }
+
+    @Test
+    void aSubmissionCreatedQueuedIsRecordedAsReceivedThenQueuedInOneCall() throws Throwable {
+        String id = newId();
+        WriteAck ack = registry.createSubmission(create(id, Kind.KIND_KERNEL).toBuilder()
+                .setInitialStatus("queued").setActor("gateway").build());
+        assertThat(ack.getOutcome()).isEqualTo(WriteOutcome.WRITE_OUTCOME_APPLIED);
+        assertThat(ack.getStatus()).isEqualTo("queued");
+        assertThat(ack.getAttempt()).isEqualTo(1);
+
+        // history, events and audit read exactly as the two calls (create received, transition queued) wrote them
+        Submission s = get(id);
+        assertThat(s.getStatus()).isEqualTo("queued");
+        assertThat(s.getHistoryList()).extracting(e -> e.getStatus() + ":" + e.getReason() + ":" + e.getActor())
+                .containsExactly("received:submitted:gateway", "queued:accepted:gateway");
+        assertThat(events(id, 0).getEventsList()).extracting(Event::getStatus).containsExactly("received", "queued");
+        String subject = "submission/" + id;
+        assertThat(Db.string("select string_agg(action, ',' order by seq) from audit_log where subject = ?", subject))
+                .isEqualTo("submission.create,submission.transition");
+        assertThat(Db.string("select details->>'status' from audit_log where subject = ? and action = 'submission.create'",
+                subject)).isEqualTo("received");
+        assertThat(Db.string("select (details->>'from') || '->' || (details->>'to') from audit_log where subject = ? "
+                + "and action = 'submission.transition'", subject)).isEqualTo("received->queued");
+        long first = Db.count("select min(seq) from audit_log where subject = ?", subject);
+        long last = Db.count("select max(seq) from audit_log where subject = ?", subject);
+        assertThat(last).as("the two entries follow each other in the chain").isEqualTo(first + 1);
+        assertThat(VertxContextSupport.subscribeAndAwait(() -> auditLog.verify(first, last)).ok()).isTrue();
+
+        // a repeat changes nothing; the scanner moves it on as before
+        assertThat(registry.createSubmission(create(id, Kind.KIND_KERNEL).toBuilder().setInitialStatus("queued").build())
+                .getOutcome()).isEqualTo(WriteOutcome.WRITE_OUTCOME_DUPLICATE);
+        assertThat(Db.count("select count(*) from status_history where submission_id = ?", id)).isEqualTo(2);
+        assertThat(registry.transition(transition(id, 1, "scanning")).getOutcome())
+                .isEqualTo(WriteOutcome.WRITE_OUTCOME_APPLIED);
     }
 
     @Test
@@ -245,7 +282,7 @@ class RegistryGrpcTests {
         assertInvalid(() -> registry.transition(transition(id, 0, "queued")), "attempt must be >= 1");
         assertInvalid(() -> registry.createSubmission(create(newId(), Kind.KIND_UNSPECIFIED)), "kind must be");
         assertInvalid(() -> registry.createSubmission(create(newId(), Kind.KIND_MODEL).toBuilder()
-                .setInitialStatus("promoted").build()), "initial_status must be received or hacked");
+                .setInitialStatus("promoted").build()), "initial_status must be received, queued or hacked");
         assertInvalid(() -> registry.createSubmission(create(newId(), Kind.KIND_MODEL).toBuilder()
                 .setArtifact(create(id, Kind.KIND_MODEL).getArtifact().toBuilder().setBlob("md5:abc")).build()),
                 "content address");
