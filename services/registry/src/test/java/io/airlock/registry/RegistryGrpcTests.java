@@ -59,6 +59,8 @@ class RegistryGrpcTests {
     BlobStore blobs;
     @Inject
     io.airlock.registry.audit.service.AuditLog auditLog;
+    @Inject
+    io.airlock.access.InFlight inFlight;
 
     @Test
     void aRepeatedCreateChangesNothingAndAnswersDuplicate() {
@@ -115,6 +117,34 @@ class RegistryGrpcTests {
         assertThat(Db.count("select count(*) from status_history where submission_id = ?", id)).isEqualTo(2);
         assertThat(registry.transition(transition(id, 1, "scanning")).getOutcome())
                 .isEqualTo(WriteOutcome.WRITE_OUTCOME_APPLIED);
+    }
+
+    @Test
+    void aFinalStatusFreesTheSubmittersInFlightSlotAndNothingElseDoes() throws Throwable {
+        String user = "inflight-" + newId().substring(0, 8);
+        String id = newId();
+        registry.createSubmission(create(id, Kind.KIND_MODEL).toBuilder().setInitialStatus("queued")
+                .setSubmitter(user).build());
+        // the slot the gateway took for it
+        assertThat(inFlight.reserve(user, id, 1, java.time.Duration.ofHours(1)).await().indefinitely()).isEqualTo(-1);
+        String other = newId();
+        registry.transition(transition(id, 1, "scanning"));
+        assertThat(inFlight.reserve(user, other, 1, java.time.Duration.ofHours(1)).await().indefinitely())
+                .as("scanning is not final: the slot is still held").isEqualTo(1);
+        registry.transition(transition(id, 1, "rejected"));
+        assertThat(inFlight.reserve(user, other, 1, java.time.Duration.ofHours(1)).await().indefinitely())
+                .as("rejected is final: the slot was freed").isEqualTo(-1);
+
+        // a submission recorded hacked is final at once; a dead-lettered one (the sweeper's path too) when marked failed
+        String hacked = newId();
+        assertThat(inFlight.reserve(user + "-b", hacked, 1, java.time.Duration.ofHours(1)).await().indefinitely()).isEqualTo(-1);
+        registry.createSubmission(Requests.hacked(hacked));
+        assertThat(inFlight.release(hacked).await().indefinitely()).as("already released by the registry").isFalse();
+        String dead = newId();
+        registry.createSubmission(create(dead, Kind.KIND_MODEL).toBuilder().setInitialStatus("queued").build());
+        assertThat(inFlight.reserve(user + "-c", dead, 1, java.time.Duration.ofHours(1)).await().indefinitely()).isEqualTo(-1);
+        VertxContextSupport.subscribeAndAwait(() -> service.markFailed(dead, 1, "delivered 5 times"));
+        assertThat(inFlight.release(dead).await().indefinitely()).as("already released by the registry").isFalse();
     }
 
     @Test

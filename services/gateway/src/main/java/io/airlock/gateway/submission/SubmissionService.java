@@ -27,7 +27,6 @@ import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * Accepting a submission: bytes into the blob store, the precheck gate, the record in the
@@ -53,7 +52,8 @@ public class SubmissionService {
     @Inject
     MeterRegistry meters;
 
-    public SubmissionViews.Accepted accept(NewSubmission in) {
+    /** Accepts {@code in} as submission {@code id} (chosen by the caller, who counted it against its quotas). */
+    public SubmissionViews.Accepted accept(String id, NewSubmission in) {
         int retry = config.retryAfterSeconds();
         // cheap refusals first, before the bytes are hashed
         long backlog;
@@ -73,7 +73,6 @@ public class SubmissionService {
         BlobStore.Adopted stored = store(in);
         StoredBlob blob = stored.blob();
         String signature = storeSignature(in);
-        String id = UUID.randomUUID().toString();
         ArtifactRef artifact = ArtifactRef.newBuilder()
                 .setBlob(blob.ref().uri()).setSize(blob.size()).setFilename(in.filename()).build();
 

@@ -72,6 +72,8 @@ public class SubmissionService {
     BlobVerifier blobs;
     @Inject
     RegistryConfig config;
+    @Inject
+    io.airlock.access.InFlight inFlight;
 
     /**
      * CreateSubmission. Key: the submission id. Writes the row, the first history row and, if any, the precheck stage.
@@ -344,11 +346,27 @@ public class SubmissionService {
     /**
      * Runs {@code work} in one transaction. A unique violation (a concurrent call with the same
      * key won the race, seen at commit) rolls it back and answers DUPLICATE from a fresh read.
+     * Once committed, a submission at a final status frees its submitter's in-flight slot.
      */
     private Uni<WriteResult> idempotent(String id, Supplier<Uni<WriteResult>> work) {
         return Panache.withTransaction(work)
                 .onFailure(UniqueViolation::matches).recoverWithUni(() -> Panache.withSession(
-                        () -> submissions.findById(id).map(row -> result(WriteOutcome.DUPLICATE, row))));
+                        () -> submissions.findById(id).map(row -> result(WriteOutcome.DUPLICATE, row))))
+                .call(r -> r.status().terminal() ? releaseInFlight(id) : Uni.createFrom().voidItem());
+    }
+
+    /**
+     * Frees the in-flight slot after the commit, on every answer that finds the submission final (a
+     * DUPLICATE too, so a caller's retry repeats a release that failed). Redis down: the write stands
+     * and the slot expires after {@code airlock.quota.in-flight-max-age} at the gateway; the caller is
+     * not failed for it, since its write was recorded.
+     */
+    private Uni<Void> releaseInFlight(String id) {
+        return inFlight.release(id)
+                .onFailure().invoke(e -> Log.warnf("submission=%s is final but its in-flight slot was not released: %s",
+                        id, e.getMessage()))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
     }
 
     private static WriteResult result(WriteOutcome outcome, SubmissionEntity row) {
