@@ -65,6 +65,10 @@ public class Quotas {
             }
             UploadMeter.Upload upload = request.getCurrent() == null ? null
                     : request.getCurrent().get(UploadMeter.KEY);
+            if (upload == null && limits.bytesPerDay().isPresent()) {
+                // a byte limit with no count of the bytes would be no limit: refused, never let through
+                throw new IllegalStateException("the upload's bytes were not metered");
+            }
             if (upload != null) {
                 // the body is whole: the meter's last count decides (it gave the bytes back if over)
                 UploadMeter.Verdict v = upload.finish().await().atMost(DEADLINE.multipliedBy(2));

@@ -11,6 +11,7 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -69,17 +70,18 @@ public class UploadMeter {
         }
         SecurityIdentity identity = user.getSecurityIdentity();
         long day = Instant.now().getEpochSecond() / 86400;
-        Upload upload = new Upload(ctx, Quotas.bytesKey(Caller.user(identity), day));
+        Upload upload = new Upload(ctx, Quotas.bytesKey(Caller.user(identity), day), vertx.getOrCreateContext());
         ctx.put(KEY, upload);
-        long timer = vertx.setPeriodic(Math.max(1, config.meterInterval().toMillis()), t -> upload.tick());
-        ctx.addEndHandler(x -> {
+        long timer = vertx.setPeriodic(Math.max(1, config.meterInterval().toMillis()), t -> upload.on(upload::tick));
+        ctx.addEndHandler(x -> upload.on(() -> {
             vertx.cancelTimer(timer);
             upload.ended();
-        });
+        }));
         ctx.next();
         quotas.limits(Caller.user(identity), Caller.role(identity)).ifNoItem().after(java.time.Duration.ofSeconds(2)).fail()
-                .subscribe().with(l -> upload.start(l.bytesPerDay().isPresent() ? l.bytesPerDay().getAsLong() : -1),
-                        e -> upload.refuse(new Verdict.Unavailable("the quota counters are unavailable (" + e.getMessage() + ")")));
+                .subscribe().with(l -> upload.on(() -> upload.start(l.bytesPerDay().isPresent() ? l.bytesPerDay().getAsLong() : -1)),
+                        e -> upload.on(() -> upload.refuse(new Verdict.Unavailable(
+                                "the quota counters are unavailable (" + e.getMessage() + ")"))));
     }
 
     /** The outcome of an upload's count. */
@@ -94,10 +96,16 @@ public class UploadMeter {
         }
     }
 
-    /** One upload's count. Guarded by its own lock: the timer, Redis' answers and the request's worker all call in. */
+    /**
+     * One upload's count. Its state is confined to the request's event-loop context: the timer, Redis'
+     * answers, the end of the request and the REST worker's {@link #finish} all hop onto it ({@link #on}),
+     * so no lock is held while Vert.x takes the connection's own (a lock here deadlocked against a
+     * worker ending the response under the connection's lock).
+     */
     final class Upload {
         private final RoutingContext ctx;
         private final String key;
+        private final Context context;
         private final List<Consumer<Verdict>> waiting = new ArrayList<>();
         private boolean limitKnown;
         private long limit = -1; // -1: none
@@ -106,12 +114,18 @@ public class UploadMeter {
         private boolean whole;   // the REST layer has the whole body (it asked for the verdict)
         private Verdict verdict;
 
-        Upload(RoutingContext ctx, String key) {
+        Upload(RoutingContext ctx, String key, Context context) {
             this.ctx = ctx;
             this.key = key;
+            this.context = context;
         }
 
-        synchronized void start(long bytesPerDay) {
+        /** Runs {@code step} on the request's context. */
+        void on(Runnable step) {
+            context.runOnContext(v -> step.run());
+        }
+
+        void start(long bytesPerDay) {
             limitKnown = true;
             limit = bytesPerDay;
             if (limit < 0) {
@@ -122,7 +136,7 @@ public class UploadMeter {
         }
 
         /** Counts what arrived since the last count; decides once the body is whole. */
-        synchronized void tick() {
+        void tick() {
             if (verdict != null || !limitKnown || busy) {
                 return;
             }
@@ -135,11 +149,11 @@ public class UploadMeter {
                 return;
             }
             busy = true;
-            quotas.addBytes(key, delta).subscribe().with(total -> counted(delta, total),
-                    e -> refuse(new Verdict.Unavailable("the quota counters are unavailable (" + e.getMessage() + ")")));
+            quotas.addBytes(key, delta).subscribe().with(total -> on(() -> counted(delta, total)),
+                    e -> on(() -> refuse(new Verdict.Unavailable("the quota counters are unavailable (" + e.getMessage() + ")"))));
         }
 
-        private synchronized void counted(long delta, long total) {
+        private void counted(long delta, long total) {
             busy = false;
             counted += delta;
             if (verdict != null) {
@@ -153,24 +167,22 @@ public class UploadMeter {
 
         /** The verdict on the whole body, once the last bytes are counted; called once the REST layer read it all. */
         Uni<Verdict> finish() {
-            return Uni.createFrom().emitter(em -> {
-                synchronized (this) {
-                    whole = true;
-                    waiting.add(em::complete);
-                    if (verdict != null) {
-                        decide(verdict);
-                    } else {
-                        tick();
-                    }
+            return Uni.createFrom().emitter(em -> on(() -> {
+                whole = true;
+                waiting.add(em::complete);
+                if (verdict != null) {
+                    decide(verdict);
+                } else {
+                    tick();
                 }
-            });
+            }));
         }
 
         /**
          * The request is over (answered, or its connection closed). A body that never reached the
          * quota check (cut off, or refused before it) stored nothing: its bytes are given back.
          */
-        synchronized void ended() {
+        void ended() {
             if (!whole) {
                 if (verdict == null) {
                     verdict = new Verdict.Unavailable("the upload stopped before its body was whole");
@@ -179,7 +191,7 @@ public class UploadMeter {
             }
         }
 
-        synchronized void refuse(Verdict v) {
+        void refuse(Verdict v) {
             if (verdict != null) {
                 return;
             }
