@@ -36,7 +36,7 @@ class QuotaIT {
     void start() throws Exception {
         Stack.Options o = E2eStack.options("quota")
                 .withExtra(Service.GATEWAY, "airlock.quota.roles.submitter.in-flight", "2")
-                .withExtra(Service.GATEWAY, "airlock.quota.roles.submitter.submissions-per-hour", "5");
+                .withExtra(Service.GATEWAY, "airlock.quota.roles.submitter.submissions-per-hour", "6");
         stack = E2eStack.prepare(o);
         stack.startAll(Service.REGISTRY, Service.GUARD, Service.GATEWAY);
         int port;
@@ -58,8 +58,8 @@ class QuotaIT {
 
     @Test
     void twoGatewayProcessesShareOneUsersInFlightAndHourlyLimits() throws Exception {
-        String token = Tokens.issue(E2eStack.KEY, Tokens.LOCAL_ISSUER, "quota-" + UUID.randomUUID().toString().substring(0, 8),
-                Roles.SUBMITTER, Duration.ofHours(1));
+        String user = "quota-" + UUID.randomUUID().toString().substring(0, 8);
+        String token = Tokens.issue(E2eStack.KEY, Tokens.LOCAL_ISSUER, user, Roles.SUBMITTER, Duration.ofHours(1));
         String first = submit(gatewayA, token).then().statusCode(202).extract().jsonPath().getString("id");
         submit(gatewayB, token).then().statusCode(202);
         // two in flight, taken on two replicas: each replica refuses the third
@@ -69,13 +69,18 @@ class QuotaIT {
             assertThat(r.jsonPath().getString("limit")).isEqualTo("in-flight");
             assertThat(r.header("Retry-After")).isNotBlank();
         }
+        // an operator raises the user's own in-flight limit through one replica, with the CLI: both see it
+        PipelineIT.Cli cli = PipelineIT.Cli.run("quota", "set", user, "--in-flight", "3", "--server", gatewayB);
+        assertThat(cli.exit()).as(cli.err()).isZero();
+        assertThat(cli.out()).contains("limits of " + user + " set");
+        submit(gatewayA, token).then().statusCode(202);
         // the registry records a final status (as a worker would): the slot is free for both replicas
         transitionToFailed(first);
         submit(gatewayB, token).then().statusCode(202);
-        // the sixth submission this hour across both replicas is over the limit of five (refused ones count too)
-        Response sixth = submit(gatewayA, token);
-        assertThat(sixth.statusCode()).isEqualTo(429);
-        assertThat(sixth.jsonPath().getString("limit")).isEqualTo("submissions-per-hour");
+        // the seventh submission this hour across both replicas is over the limit of six (refused ones count too)
+        Response overTheHour = submit(gatewayA, token);
+        assertThat(overTheHour.statusCode()).isEqualTo(429);
+        assertThat(overTheHour.jsonPath().getString("limit")).isEqualTo("submissions-per-hour");
     }
 
     private Response submit(String gateway, String token) {
