@@ -71,8 +71,14 @@ final class GatewayClient {
     }
 
     Answer postJson(String path, String json) throws IOException, InterruptedException {
+        return sendJson("POST", path, json);
+    }
+
+    /** A JSON body sent with {@code method} (POST, PUT). */
+    Answer sendJson(String method, String path, String json) throws IOException, InterruptedException {
         return answer(http.send(request(path).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)).build(), HttpResponse.BodyHandlers.ofString()));
+                .method(method, HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)).build(),
+                HttpResponse.BodyHandlers.ofString()));
     }
 
     Answer get(String path) throws IOException, InterruptedException {

@@ -16,7 +16,7 @@ import java.io.PrintWriter;
         subcommands = {ScanCommand.class, GuardCommand.class, EvalCommand.class, CorpusCommand.class, AttestationCommand.class, SubmitCommand.class,
                 RegistryCommands.ListCommand.class, RegistryCommands.ShowCommand.class, RegistryCommands.RescanCommand.class,
                 RegistryCommands.ModelsCommand.class, RegistryCommands.AuditCommand.class, ConformanceCommand.class,
-                TokenCommand.class, HelpCommand.class},
+                TokenCommand.class, QuotaCommand.class, HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:pass / allow", "1:reject / block (including malformed or truncated artifacts)",
                 "2:tool error (unreadable path, bad arguments, internal failure)"})

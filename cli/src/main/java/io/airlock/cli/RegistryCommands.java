@@ -44,9 +44,13 @@ final class RegistryCommands {
         }
 
         GatewayClient.Answer postJson(String path, String json) throws Exception {
+            return sendJson("POST", path, json);
+        }
+
+        GatewayClient.Answer sendJson(String method, String path, String json) throws Exception {
             GatewayClient gw = new GatewayClient(remote);
             try {
-                return gw.postJson(path, json);
+                return gw.sendJson(method, path, json);
             } catch (ConnectException e) {
                 throw new ToolError("cannot reach " + gw.base() + " (is the stack up? ./airlock up, or set --server / AIRLOCK_URL)");
             }

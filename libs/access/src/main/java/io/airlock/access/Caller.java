@@ -25,6 +25,16 @@ public class Caller {
 
     /** The token's subject; "anonymous" where no token was required (health, the page's files). */
     public String user() {
+        return user(identity);
+    }
+
+    /** The strongest role the token carries. */
+    public String role() {
+        return role(identity);
+    }
+
+    /** {@link #user()} of any identity (for handlers outside the request scope, such as Vert.x routes). */
+    public static String user(SecurityIdentity identity) {
         if (identity.isAnonymous()) {
             return "anonymous";
         }
@@ -33,8 +43,8 @@ public class Caller {
                 ? jwt.getSubject() : identity.getPrincipal().getName();
     }
 
-    /** The strongest role the token carries. */
-    public String role() {
+    /** {@link #role()} of any identity. */
+    public static String role(SecurityIdentity identity) {
         for (String r : new String[]{Roles.OPERATOR, Roles.AUDITOR, Roles.SUBMITTER, Roles.SERVICE}) {
             if (identity.hasRole(r)) {
                 return r;

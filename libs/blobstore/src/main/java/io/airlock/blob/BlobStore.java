@@ -23,6 +23,17 @@ public interface BlobStore {
      */
     StoredBlob adopt(Path file, long maxBytes) throws IOException;
 
+    /**
+     * {@link #adopt(Path, long)}, also handing back the whole content when it is at most
+     * {@code keepUpTo} bytes, read in the same pass that hashes it: a caller that needs a small
+     * artifact's bytes (a kernel sent inline to the guard) does not read the blob a second time.
+     */
+    Adopted adopt(Path file, long maxBytes, int keepUpTo) throws IOException;
+
+    /** An adopted blob, with its content when it was small enough to keep ({@code content} empty otherwise). */
+    record Adopted(StoredBlob blob, java.util.Optional<byte[]> content) {
+    }
+
     /** Whether the blob exists. */
     boolean exists(BlobRef ref);
 

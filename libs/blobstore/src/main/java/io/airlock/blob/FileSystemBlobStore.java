@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -100,6 +101,11 @@ public final class FileSystemBlobStore implements BlobStore {
 
     @Override
     public StoredBlob adopt(Path file, long maxBytes) throws IOException {
+        return adopt(file, maxBytes, 0).blob();
+    }
+
+    @Override
+    public Adopted adopt(Path file, long maxBytes, int keepUpTo) throws IOException {
         Path tmp = staging.resolve(UUID.randomUUID() + ".part");
         try {
             long size = Files.size(file);
@@ -108,8 +114,11 @@ public final class FileSystemBlobStore implements BlobStore {
             }
             moveAtomically(file, tmp);
             // hash after the move: the file is now ours alone, nobody can change it under us
-            String digest = hash(tmp);
-            return place(tmp, digest, Files.size(tmp));
+            MessageDigest sha = sha256();
+            byte[] kept = new byte[(int) Math.min(size, Math.max(0, keepUpTo))];
+            long total = digest(tmp, sha, kept);
+            Optional<byte[]> content = total <= keepUpTo && total == kept.length ? Optional.of(kept) : Optional.empty();
+            return new Adopted(place(tmp, HexFormat.of().formatHex(sha.digest()), total), content);
         } catch (IOException e) {
             Files.deleteIfExists(tmp);
             Files.deleteIfExists(file);
@@ -183,14 +192,25 @@ public final class FileSystemBlobStore implements BlobStore {
     /** Streaming SHA-256 of a file in 1 MiB chunks. */
     public static String hash(Path file) throws IOException {
         MessageDigest sha = sha256();
+        digest(file, sha, new byte[0]);
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    /** Feeds the file to {@code sha} in 1 MiB chunks, copying its first bytes into {@code head}; returns its length. */
+    private static long digest(Path file, MessageDigest sha, byte[] head) throws IOException {
         byte[] buf = new byte[CHUNK];
+        long total = 0;
         try (InputStream in = Files.newInputStream(file)) {
             int n;
             while ((n = in.read(buf)) > 0) {
+                if (total < head.length) {
+                    System.arraycopy(buf, 0, head, (int) total, (int) Math.min(n, head.length - total));
+                }
                 sha.update(buf, 0, n);
+                total += n;
             }
         }
-        return HexFormat.of().formatHex(sha.digest());
+        return total;
     }
 
     private static MessageDigest sha256() {

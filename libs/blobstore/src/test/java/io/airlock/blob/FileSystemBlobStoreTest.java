@@ -65,6 +65,31 @@ class FileSystemBlobStoreTest {
     }
 
     @Test
+    void adoptKeepsASmallContentFromTheHashingPassAndNothingOfALargerOne() throws IOException {
+        FileSystemBlobStore store = new FileSystemBlobStore(dir, 0);
+        Path small = store.uploadsDirectory().resolve("small");
+        Files.writeString(small, "hello");
+        BlobStore.Adopted a = store.adopt(small, 10, 5);
+        assertThat(a.blob().ref().sha256()).isEqualTo(HELLO);
+        assertThat(a.content()).hasValueSatisfying(c -> assertThat(new String(c, StandardCharsets.UTF_8)).isEqualTo("hello"));
+
+        // one byte more than the caller keeps: no content (the caller reads by reference), the digest as always
+        byte[] big = new byte[2 * (1 << 20) + 7];
+        for (int i = 0; i < big.length; i++) {
+            big[i] = (byte) i;
+        }
+        Path large = store.uploadsDirectory().resolve("large");
+        Files.write(large, big);
+        BlobStore.Adopted b = store.adopt(large, big.length, big.length - 1);
+        assertThat(b.content()).isEmpty();
+        assertThat(b.blob().ref().sha256()).isEqualTo(FileSystemBlobStore.hash(store.path(b.blob().ref())));
+        // across the 1 MiB read chunks, the kept bytes are the file's
+        Path same = store.uploadsDirectory().resolve("same");
+        Files.write(same, big);
+        assertThat(store.adopt(same, big.length, big.length).content()).hasValueSatisfying(c -> assertThat(c).isEqualTo(big));
+    }
+
+    @Test
     void adoptRefusesOversizeAndDeletesTheUpload() throws IOException {
         FileSystemBlobStore store = new FileSystemBlobStore(dir, 0);
         Path upload = store.uploadsDirectory().resolve("u2");

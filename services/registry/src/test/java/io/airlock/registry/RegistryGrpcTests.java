@@ -57,6 +57,10 @@ class RegistryGrpcTests {
     SubmissionService service;
     @Inject
     BlobStore blobs;
+    @Inject
+    io.airlock.registry.audit.service.AuditLog auditLog;
+    @Inject
+    io.airlock.access.InFlight inFlight;
 
     @Test
     void aRepeatedCreateChangesNothingAndAnswersDuplicate() {
@@ -78,6 +82,69 @@ class RegistryGrpcTests {
         assertThat(s.getSha256()).hasSize(64);
         assertThat(s.getArtifact().getBlob()).isEqualTo("sha256:" + s.getSha256());
         assertThat(s.getHistoryList()).extracting(Event::getStatus).containsExactly("received");
+    }
+
+    @Test
+    void aSubmissionCreatedQueuedIsRecordedAsReceivedThenQueuedInOneCall() throws Throwable {
+        String id = newId();
+        WriteAck ack = registry.createSubmission(create(id, Kind.KIND_KERNEL).toBuilder()
+                .setInitialStatus("queued").setActor("gateway").build());
+        assertThat(ack.getOutcome()).isEqualTo(WriteOutcome.WRITE_OUTCOME_APPLIED);
+        assertThat(ack.getStatus()).isEqualTo("queued");
+        assertThat(ack.getAttempt()).isEqualTo(1);
+
+        // history, events and audit read exactly as the two calls (create received, transition queued) wrote them
+        Submission s = get(id);
+        assertThat(s.getStatus()).isEqualTo("queued");
+        assertThat(s.getHistoryList()).extracting(e -> e.getStatus() + ":" + e.getReason() + ":" + e.getActor())
+                .containsExactly("received:submitted:gateway", "queued:accepted:gateway");
+        assertThat(events(id, 0).getEventsList()).extracting(Event::getStatus).containsExactly("received", "queued");
+        String subject = "submission/" + id;
+        assertThat(Db.string("select string_agg(action, ',' order by seq) from audit_log where subject = ?", subject))
+                .isEqualTo("submission.create,submission.transition");
+        assertThat(Db.string("select details->>'status' from audit_log where subject = ? and action = 'submission.create'",
+                subject)).isEqualTo("received");
+        assertThat(Db.string("select (details->>'from') || '->' || (details->>'to') from audit_log where subject = ? "
+                + "and action = 'submission.transition'", subject)).isEqualTo("received->queued");
+        long first = Db.count("select min(seq) from audit_log where subject = ?", subject);
+        long last = Db.count("select max(seq) from audit_log where subject = ?", subject);
+        assertThat(last).as("the two entries follow each other in the chain").isEqualTo(first + 1);
+        assertThat(VertxContextSupport.subscribeAndAwait(() -> auditLog.verify(first, last)).ok()).isTrue();
+
+        // a repeat changes nothing; the scanner moves it on as before
+        assertThat(registry.createSubmission(create(id, Kind.KIND_KERNEL).toBuilder().setInitialStatus("queued").build())
+                .getOutcome()).isEqualTo(WriteOutcome.WRITE_OUTCOME_DUPLICATE);
+        assertThat(Db.count("select count(*) from status_history where submission_id = ?", id)).isEqualTo(2);
+        assertThat(registry.transition(transition(id, 1, "scanning")).getOutcome())
+                .isEqualTo(WriteOutcome.WRITE_OUTCOME_APPLIED);
+    }
+
+    @Test
+    void aFinalStatusFreesTheSubmittersInFlightSlotAndNothingElseDoes() throws Throwable {
+        String user = "inflight-" + newId().substring(0, 8);
+        String id = newId();
+        registry.createSubmission(create(id, Kind.KIND_MODEL).toBuilder().setInitialStatus("queued")
+                .setSubmitter(user).build());
+        // the slot the gateway took for it
+        assertThat(inFlight.reserve(user, id, 1, java.time.Duration.ofHours(1)).await().indefinitely()).isEqualTo(-1);
+        String other = newId();
+        registry.transition(transition(id, 1, "scanning"));
+        assertThat(inFlight.reserve(user, other, 1, java.time.Duration.ofHours(1)).await().indefinitely())
+                .as("scanning is not final: the slot is still held").isEqualTo(1);
+        registry.transition(transition(id, 1, "rejected"));
+        assertThat(inFlight.reserve(user, other, 1, java.time.Duration.ofHours(1)).await().indefinitely())
+                .as("rejected is final: the slot was freed").isEqualTo(-1);
+
+        // a submission recorded hacked is final at once; a dead-lettered one (the sweeper's path too) when marked failed
+        String hacked = newId();
+        assertThat(inFlight.reserve(user + "-b", hacked, 1, java.time.Duration.ofHours(1)).await().indefinitely()).isEqualTo(-1);
+        registry.createSubmission(Requests.hacked(hacked));
+        assertThat(inFlight.release(hacked).await().indefinitely()).as("already released by the registry").isFalse();
+        String dead = newId();
+        registry.createSubmission(create(dead, Kind.KIND_MODEL).toBuilder().setInitialStatus("queued").build());
+        assertThat(inFlight.reserve(user + "-c", dead, 1, java.time.Duration.ofHours(1)).await().indefinitely()).isEqualTo(-1);
+        VertxContextSupport.subscribeAndAwait(() -> service.markFailed(dead, 1, "delivered 5 times"));
+        assertThat(inFlight.release(dead).await().indefinitely()).as("already released by the registry").isFalse();
     }
 
     @Test
@@ -245,7 +312,7 @@ class RegistryGrpcTests {
         assertInvalid(() -> registry.transition(transition(id, 0, "queued")), "attempt must be >= 1");
         assertInvalid(() -> registry.createSubmission(create(newId(), Kind.KIND_UNSPECIFIED)), "kind must be");
         assertInvalid(() -> registry.createSubmission(create(newId(), Kind.KIND_MODEL).toBuilder()
-                .setInitialStatus("promoted").build()), "initial_status must be received or hacked");
+                .setInitialStatus("promoted").build()), "initial_status must be received, queued or hacked");
         assertInvalid(() -> registry.createSubmission(create(newId(), Kind.KIND_MODEL).toBuilder()
                 .setArtifact(create(id, Kind.KIND_MODEL).getArtifact().toBuilder().setBlob("md5:abc")).build()),
                 "content address");

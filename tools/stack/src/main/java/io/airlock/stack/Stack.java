@@ -95,11 +95,12 @@ public final class Stack implements AutoCloseable {
 
     /**
      * Starts another instance of a worker under its own consumer name and HTTP port (its stream
-     * group is the same, so instances share the work). Stopped by {@link #close()}.
+     * group is the same, so instances share the work), or another gateway replica (the same Redis,
+     * registry, guard and blob store). Stopped by {@link #close()}.
      */
     public ServiceProcess startExtra(Service s, String instance, int port) throws IOException {
-        if (s != Service.SCANNER && s != Service.EVALUATOR) {
-            throw new IllegalArgumentException("only workers run as several instances here, not " + s.id());
+        if (s != Service.SCANNER && s != Service.EVALUATOR && s != Service.GATEWAY) {
+            throw new IllegalArgumentException("only workers and the gateway run as several instances here, not " + s.id());
         }
         Map<String, String> props = properties(s);
         props.put("quarkus.http.port", Integer.toString(port));

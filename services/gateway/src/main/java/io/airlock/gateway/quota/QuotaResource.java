@@ -21,8 +21,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/v1/quotas")
 @Tag(name = "identity")
 public class QuotaResource {
-    /** Either may be left out; a negative value is refused. */
-    public record Override(Long submissionsPerHour, Long bytesPerDay) {
+    /** Any may be left out (that limit stays as it is); a negative value is refused. */
+    public record Override(Long submissionsPerHour, Long bytesPerDay, Long inFlight) {
     }
 
     @Inject
@@ -36,22 +36,27 @@ public class QuotaResource {
     @RolesAllowed(Roles.OPERATOR)
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Set one user's limits (operator role): submissionsPerHour, bytesPerDay")
+    @Operation(summary = "Set one user's limits (operator role): submissionsPerHour, bytesPerDay, inFlight")
     public Override set(@PathParam("user") String user, Override limits) {
         if (!Tokens.USER.matcher(user).matches()) {
             throw ProblemException.badRequest("bad-user", "the user must match " + Tokens.USER.pattern());
         }
-        if (limits == null || (limits.submissionsPerHour() == null && limits.bytesPerDay() == null)
-                || (limits.submissionsPerHour() != null && limits.submissionsPerHour() < 0)
-                || (limits.bytesPerDay() != null && limits.bytesPerDay() < 0)) {
-            throw ProblemException.badRequest("bad-quota", "give submissionsPerHour and/or bytesPerDay, each >= 0");
+        if (limits == null || (limits.submissionsPerHour() == null && limits.bytesPerDay() == null
+                && limits.inFlight() == null) || negative(limits.submissionsPerHour()) || negative(limits.bytesPerDay())
+                || negative(limits.inFlight())) {
+            throw ProblemException.badRequest("bad-quota",
+                    "give one or more of submissionsPerHour, bytesPerDay, inFlight, each >= 0");
         }
         try {
-            quotas.override(user, limits.submissionsPerHour(), limits.bytesPerDay());
+            quotas.override(user, limits.submissionsPerHour(), limits.bytesPerDay(), limits.inFlight());
         } catch (RuntimeException e) {
             throw ProblemException.unavailable("quota-unavailable", "the quota store is unavailable: " + e.getMessage(), 5);
         }
         Log.infof("AUDIT quota of %s set to %s by %s", user, limits, caller.actor());
         return limits;
+    }
+
+    private static boolean negative(Long n) {
+        return n != null && n < 0;
     }
 }

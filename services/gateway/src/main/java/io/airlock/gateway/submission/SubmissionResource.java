@@ -73,7 +73,7 @@ public class SubmissionResource {
     @APIResponse(responseCode = "400", description = "Bad input, or blocked by the precheck (recorded as hacked)",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "413", description = "Artifact larger than the limit")
-    @APIResponse(responseCode = "429", description = "Scan queue full; see Retry-After")
+    @APIResponse(responseCode = "429", description = "Scan queue full, or a quota reached (limit: submissions-per-hour, bytes-per-day, in-flight); see Retry-After")
     @APIResponse(responseCode = "503", description = "Precheck, registry, queue or storage unavailable; see Retry-After")
     @APIResponse(responseCode = "200", description = "With wait=true: the submission at its final status")
     public Response submit(@QueryParam("wait") @Parameter(description = "answer only once the submission reached its final status (bounded by airlock.gateway.wait-timeout; 202 if still running then)") boolean wait,
@@ -85,9 +85,17 @@ public class SubmissionResource {
                            @RestForm("format") @Parameter(description = "claimed format, e.g. gguf") String format,
                            @RestForm("signature") FileUpload signature) {
         NewSubmission in = validate(file, kind, name, sourceUrl, expectedSha256, format, signature);
+        String id = java.util.UUID.randomUUID().toString();
         // counted before the precheck: blocked submissions count too
-        quotas.admit(caller.user(), caller.role(), uploadSize(in));
-        SubmissionViews.Accepted accepted = service.accept(in);
+        quotas.admit(caller.user(), caller.role(), id);
+        SubmissionViews.Accepted accepted;
+        try {
+            accepted = service.accept(id, in);
+        } catch (RuntimeException e) {
+            // answered with an error: the registry frees the in-flight slot of what it recorded final, this the rest
+            quotas.release(id);
+            throw e;
+        }
         if (wait) {
             var done = service.awaitFinal(accepted.id(), config.waitTimeout());
             if (done.isPresent()) {
@@ -242,14 +250,6 @@ public class SubmissionResource {
             return java.util.UUID.fromString(id).toString();
         } catch (IllegalArgumentException e) {
             throw ProblemException.notFound("no submission '" + id + "'");
-        }
-    }
-
-    private static long uploadSize(NewSubmission in) {
-        try {
-            return java.nio.file.Files.size(in.upload());
-        } catch (java.io.IOException e) {
-            throw ProblemException.badRequest("missing-file", "the uploaded file could not be read: " + e.getMessage());
         }
     }
 

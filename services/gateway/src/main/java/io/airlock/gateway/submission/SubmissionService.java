@@ -26,7 +26,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
+import java.util.Optional;
 
 /**
  * Accepting a submission: bytes into the blob store, the precheck gate, the record in the
@@ -52,7 +52,8 @@ public class SubmissionService {
     @Inject
     MeterRegistry meters;
 
-    public SubmissionViews.Accepted accept(NewSubmission in) {
+    /** Accepts {@code in} as submission {@code id} (chosen by the caller, who counted it against its quotas). */
+    public SubmissionViews.Accepted accept(String id, NewSubmission in) {
         int retry = config.retryAfterSeconds();
         // cheap refusals first, before the bytes are hashed
         long backlog;
@@ -69,13 +70,13 @@ public class SubmissionService {
                             + config.scanQueueBound() + "); try again later",
                     Map.of(), Map.of("Retry-After", Integer.toString(retry)));
         }
-        StoredBlob blob = store(in);
+        BlobStore.Adopted stored = store(in);
+        StoredBlob blob = stored.blob();
         String signature = storeSignature(in);
-        String id = UUID.randomUUID().toString();
         ArtifactRef artifact = ArtifactRef.newBuilder()
                 .setBlob(blob.ref().uri()).setSize(blob.size()).setFilename(in.filename()).build();
 
-        PrecheckOutcome outcome = gate.check(checkRequest(id, in, artifact));
+        PrecheckOutcome outcome = gate.check(checkRequest(id, in, artifact, stored.content()));
         CreateSubmissionRequest.Builder create = CreateSubmissionRequest.newBuilder()
                 .setSubmissionId(id)
                 .setKind(Protos.toProto(in.kind()))
@@ -101,9 +102,9 @@ public class SubmissionService {
             throw blocked(id, b.response());
         }
 
-        registry.create(create.setInitialStatus(SubmissionStatus.RECEIVED.wire()).build());
-        // queued is recorded before the message exists, so a fast scanner never finds an unknown state
-        registry.transition(id, 1, SubmissionStatus.QUEUED.wire(), "accepted");
+        // one call: the registry records received -> queued in one transaction; queued is recorded before the
+        // message exists, so a fast scanner never finds an unknown state
+        registry.create(create.setInitialStatus(SubmissionStatus.QUEUED.wire()).build());
         WorkItem item = new WorkItem(id, 1, in.kind(), in.name(), blob.ref().uri(), blob.size(), in.filename(),
                 in.sourceUrl(), in.expectedSha256(), signature);
         try {
@@ -188,12 +189,14 @@ public class SubmissionService {
         }
     }
 
-    private StoredBlob store(NewSubmission in) {
+    /** Adopts the spooled upload; a kernel small enough to travel inline to the guard is kept from the hashing pass. */
+    private BlobStore.Adopted store(NewSubmission in) {
         int retry = config.retryAfterSeconds();
         long max = config.maxUploadBytes();
+        int keep = in.kind() == Kind.KERNEL ? precheck.inlineMaxBytes() : 0;
         try {
             blobs.requireSpace(Files.size(in.upload()));
-            return blobs.adopt(in.upload(), max);
+            return blobs.adopt(in.upload(), max, keep);
         } catch (BlobStoreException.TooLarge e) {
             throw new ProblemException(413, "too-large", "Payload too large", e.getMessage(),
                     Map.of("limit", max), Map.of());
@@ -205,19 +208,15 @@ public class SubmissionService {
         }
     }
 
-    private CheckRequest checkRequest(String id, NewSubmission in, ArtifactRef artifact) {
+    private CheckRequest checkRequest(String id, NewSubmission in, ArtifactRef artifact, Optional<byte[]> content) {
         CheckRequest.Builder b = CheckRequest.newBuilder()
                 .setSubmissionId(id)
                 .setKind(Protos.toProto(in.kind()))
                 .setArtifact(artifact)
                 .setClaimedFormat(in.claimedFormat());
-        if (in.kind() == Kind.KERNEL && artifact.getSize() <= precheck.inlineMaxBytes()) {
-            // small sources travel inline: the guard need not touch the shared volume
-            try (var stream = blobs.open(io.airlock.blob.BlobRef.parse(artifact.getBlob()))) {
-                b.setInlineContent(ByteString.readFrom(stream));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+        if (in.kind() == Kind.KERNEL && content.isPresent()) {
+            // small sources travel inline: the guard need not touch the shared volume, nor the gateway read it again
+            b.setInlineContent(ByteString.copyFrom(content.get()));
         }
         return b.build();
     }

@@ -12,7 +12,9 @@ import java.util.Objects;
 /**
  * A submission to record (CreateSubmission). Key: {@code id}.
  *
- * @param initialStatus RECEIVED, or HACKED when the precheck blocked it
+ * @param initialStatus RECEIVED; QUEUED for one accepted in one call (recorded as received, then queued); or
+ *                      HACKED when the precheck blocked it
+ * @param reason        the reason of the first history row; for QUEUED, of the move to queued
  * @param precheck      what the precheck did: "passed", "blocked", "skipped (reason)", "disabled"
  * @param actor         who created it; "gateway" when not given
  * @param submitter     the user it belongs to (the token's subject at the gateway); "" for none
@@ -30,8 +32,10 @@ public record NewSubmission(String id, Kind kind, String name, String filename, 
         if (size < 0) {
             throw RegistryException.invalid("artifact.size must be >= 0, got " + size);
         }
-        if (initialStatus != SubmissionStatus.RECEIVED && initialStatus != SubmissionStatus.HACKED) {
-            throw RegistryException.invalid("initial_status must be received or hacked, got " + initialStatus.wire());
+        if (initialStatus != SubmissionStatus.RECEIVED && initialStatus != SubmissionStatus.QUEUED
+                && initialStatus != SubmissionStatus.HACKED) {
+            throw RegistryException.invalid("initial_status must be received, queued or hacked, got "
+                    + initialStatus.wire());
         }
         name = Checks.text(name);
         filename = Checks.text(filename);

@@ -72,17 +72,30 @@ public class SubmissionService {
     BlobVerifier blobs;
     @Inject
     RegistryConfig config;
+    @Inject
+    io.airlock.access.InFlight inFlight;
 
-    /** CreateSubmission. Key: the submission id. Writes the row, the first history row and, if any, the precheck stage. */
+    /**
+     * CreateSubmission. Key: the submission id. Writes the row, the first history row and, if any, the precheck stage.
+     * A submission created QUEUED (the gateway's one call per accepted submission) is recorded as the two steps it
+     * took, in this one transaction: history and audit read received, then received -> queued, exactly as two
+     * separate calls wrote them, so events and the audit chain do not depend on how it was recorded.
+     */
     public Uni<WriteResult> create(NewSubmission s) {
         return idempotent(s.id(), () -> submissions.findById(s.id()).flatMap(existing -> {
             if (existing != null) {
                 return Uni.createFrom().item(result(WriteOutcome.DUPLICATE, existing));
             }
             Instant now = EntityMapper.now();
+            boolean queued = s.initialStatus() == SubmissionStatus.QUEUED;
+            SubmissionStatus first = queued ? SubmissionStatus.RECEIVED : s.initialStatus();
             Uni<?> writes = submissions.persist(mapper.entity(s, now))
-                    .chain(() -> history.persist(mapper.history(s.id(), 1, s.initialStatus(),
-                            s.reason().isEmpty() ? "submitted" : s.reason(), s.actor(), now)));
+                    .chain(() -> history.persist(mapper.history(s.id(), 1, first,
+                            s.reason().isEmpty() || queued ? "submitted" : s.reason(), s.actor(), now)));
+            if (queued) {
+                writes = writes.chain(() -> history.persist(mapper.history(s.id(), 1, SubmissionStatus.QUEUED,
+                        queuedReason(s), s.actor(), now)));
+            }
             if (s.initialStatus() == SubmissionStatus.HACKED || !s.precheckFindings().isEmpty()) {
                 writes = writes.chain(() -> stages.persist(mapper.stage(precheckStage(s), now)));
             }
@@ -91,7 +104,7 @@ public class SubmissionService {
             details.put("name", s.name());
             details.put("blob", s.blob());
             details.put("size", Long.toString(s.size()));
-            details.put("status", s.initialStatus().wire());
+            details.put("status", first.wire());
             details.put("precheck", s.precheck());
             details.put("reason", s.reason());
             // the audit entry names the user the submission belongs to, whoever relayed it
@@ -101,9 +114,18 @@ public class SubmissionService {
             }
             String action = s.initialStatus() == SubmissionStatus.HACKED ? AuditActions.SUBMISSION_BLOCK
                     : AuditActions.SUBMISSION_CREATE;
-            return writes.chain(() -> audit.append(s.actor(), action, AuditActions.submission(s.id()), details))
-                    .replaceWith(new WriteResult(WriteOutcome.APPLIED, s.initialStatus(), 1));
+            Uni<?> audited = writes.chain(() -> audit.append(s.actor(), action, AuditActions.submission(s.id()), details));
+            if (queued) {
+                audited = audited.chain(() -> audit.append(s.actor(), AuditActions.SUBMISSION_TRANSITION,
+                        AuditActions.submission(s.id()), move(1, SubmissionStatus.RECEIVED, SubmissionStatus.QUEUED,
+                                queuedReason(s))));
+            }
+            return audited.replaceWith(new WriteResult(WriteOutcome.APPLIED, s.initialStatus(), 1));
         }));
+    }
+
+    private static String queuedReason(NewSubmission s) {
+        return s.reason().isEmpty() ? "accepted" : s.reason();
     }
 
     /** RecordStage. Key: (submission, attempt, stage). The first record of a key stands. */
@@ -324,11 +346,27 @@ public class SubmissionService {
     /**
      * Runs {@code work} in one transaction. A unique violation (a concurrent call with the same
      * key won the race, seen at commit) rolls it back and answers DUPLICATE from a fresh read.
+     * Once committed, a submission at a final status frees its submitter's in-flight slot.
      */
     private Uni<WriteResult> idempotent(String id, Supplier<Uni<WriteResult>> work) {
         return Panache.withTransaction(work)
                 .onFailure(UniqueViolation::matches).recoverWithUni(() -> Panache.withSession(
-                        () -> submissions.findById(id).map(row -> result(WriteOutcome.DUPLICATE, row))));
+                        () -> submissions.findById(id).map(row -> result(WriteOutcome.DUPLICATE, row))))
+                .call(r -> r.status().terminal() ? releaseInFlight(id) : Uni.createFrom().voidItem());
+    }
+
+    /**
+     * Frees the in-flight slot after the commit, on every answer that finds the submission final (a
+     * DUPLICATE too, so a caller's retry repeats a release that failed). Redis down: the write stands
+     * and the slot expires after {@code airlock.quota.in-flight-max-age} at the gateway; the caller is
+     * not failed for it, since its write was recorded.
+     */
+    private Uni<Void> releaseInFlight(String id) {
+        return inFlight.release(id)
+                .onFailure().invoke(e -> Log.warnf("submission=%s is final but its in-flight slot was not released: %s",
+                        id, e.getMessage()))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
     }
 
     private static WriteResult result(WriteOutcome outcome, SubmissionEntity row) {
