@@ -220,6 +220,50 @@ class TaskTests {
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
     }
 
+    @Test
+    void anAdmittedKernelsSignedStatementSaysUnprovenWithoutTheBehavioralProofAndJudgedWithIt() throws Exception {
+        String name = uniqueName("identity");
+        TaskBundle bundle = TaskBundle.of(example("identity_py"));
+        post(name, bundle.toTar()).then().statusCode(201);
+        String unproven = admittedKernel(name, bundle.digest(), "NOT_RUN", "the submission needs a CUDA device");
+        String judged = admittedKernel(name, bundle.digest(), "PASS", "4 cases correct");
+        com.fasterxml.jackson.databind.ObjectMapper om = new com.fasterxml.jackson.databind.ObjectMapper();
+        io.airlock.signing.Keys.Verifier verifier = io.airlock.signing.Keys.verifier(om.readTree(
+                given().get("/v1/admissions/key").then().statusCode(200).extract().asString()).path("publicKeyPem").asText());
+
+        for (String[] c : new String[][]{{unproven, "unproven", "CUDA device"}, {judged, "judged", "4 cases correct"}}) {
+            io.airlock.signing.Dsse envelope = io.airlock.signing.Dsse.fromJson(om.readTree(
+                    given().get("/v1/admissions/kernels/" + c[0]).then().statusCode(200).extract().asString()));
+            assertThat(envelope.verifiedBy(verifier)).isTrue();
+            io.airlock.signing.InToto statement = io.airlock.signing.InToto.parse(envelope.payload());
+            assertThat(statement.predicateType()).isEqualTo("https://airlock.dev/attestation/kernel-admission/v1");
+            assertThat(statement.predicate().path("verdict").asText()).isEqualTo("admitted");
+            assertThat(statement.predicate().path("proof").asText()).isEqualTo(c[1]);
+            assertThat(statement.predicate().path("proofReason").asText()).contains(c[2]);
+            assertThat(statement.predicate().path("task").asText()).isEqualTo(name);
+            assertThat(statement.predicate().path("taskDigest").asText()).isEqualTo(bundle.digest());
+        }
+        // a kernel still evaluating, or a model, gets no kernel admission; an unknown id is not found
+        String evaluating = newId();
+        registry.createSubmission(create(evaluating, Kind.KIND_KERNEL));
+        given().get("/v1/admissions/kernels/" + evaluating).then().statusCode(409).contentType("application/problem+json");
+        given().get("/v1/admissions/kernels/" + newId()).then().statusCode(404);
+    }
+
+    /** A kernel pinned to the task, taken through the pipeline's statuses to admitted with this behavioral_test stage. */
+    private String admittedKernel(String task, String digest, String behavioral, String reason) {
+        String id = newId();
+        registry.createSubmission(create(id, Kind.KIND_KERNEL).toBuilder().setTask(task).setTaskDigest(digest).build());
+        registry.transition(Requests.transition(id, 1, "queued"));
+        registry.transition(Requests.transition(id, 1, "scanning"));
+        registry.transition(Requests.transition(id, 1, "evaluating"));
+        registry.recordStage(io.airlock.contracts.v1.RecordStageRequest.newBuilder().setSubmissionId(id).setAttempt(1)
+                .setStage(io.airlock.contracts.v1.StageResult.newBuilder().setStage("behavioral_test").setStatus(behavioral)
+                        .setDurationMicros(10).putDetails("reason", reason).setService("evaluator")).build());
+        registry.transition(Requests.transition(id, 1, "admitted"));
+        return id;
+    }
+
     private static void refused(Map<String, byte[]> files, String message) throws Exception {
         refusedTar(TaskBundle.of(files).toTar(), message);
     }
