@@ -81,6 +81,12 @@ final class GatewayClient {
                 HttpResponse.BodyHandlers.ofString()));
     }
 
+    /** POST of a small body held in memory (a kernel task's tar), with its content type. */
+    Answer postBytes(String path, String contentType, byte[] body) throws IOException, InterruptedException {
+        return answer(http.send(request(path).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString()));
+    }
+
     Answer get(String path) throws IOException, InterruptedException {
         return answer(http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString()));
     }

@@ -15,7 +15,7 @@ import java.io.PrintWriter;
         description = "Admission and quarantine for untrusted AI artifacts.",
         subcommands = {ScanCommand.class, GuardCommand.class, EvalCommand.class, CorpusCommand.class, AttestationCommand.class, SubmitCommand.class,
                 RegistryCommands.ListCommand.class, RegistryCommands.ShowCommand.class, RegistryCommands.RescanCommand.class,
-                RegistryCommands.ModelsCommand.class, RegistryCommands.AuditCommand.class, ConformanceCommand.class,
+                RegistryCommands.ModelsCommand.class, RegistryCommands.AuditCommand.class, ConformanceCommand.class, TaskCommand.class,
                 TokenCommand.class, QuotaCommand.class, HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:pass / allow", "1:reject / block (including malformed or truncated artifacts)",

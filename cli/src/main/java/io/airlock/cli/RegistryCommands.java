@@ -56,6 +56,15 @@ final class RegistryCommands {
             }
         }
 
+        GatewayClient.Answer postBytes(String path, String contentType, byte[] body) throws Exception {
+            GatewayClient gw = new GatewayClient(remote);
+            try {
+                return gw.postBytes(path, contentType, body);
+            } catch (ConnectException e) {
+                throw new ToolError("cannot reach " + gw.base() + " (is the stack up? ./airlock up, or set --server / AIRLOCK_URL)");
+            }
+        }
+
         /** Prints a problem answer and says whether the call succeeded. */
         boolean ok(GatewayClient.Answer a) {
             if (a.status() / 100 == 2) {

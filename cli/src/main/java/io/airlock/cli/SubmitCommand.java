@@ -45,7 +45,8 @@ final class SubmitCommand implements Callable<Integer> {
     String name;
 
     @Option(names = "--task", paramLabel = "NAME",
-            description = "kernels: the task it solves, judged by the evaluator's behavioral test (sent as its name)")
+            description = "kernels: the registered task it solves (airlock task list); its newest version is pinned "
+                    + "and the evaluator's behavioral test judges the kernel against it")
     String task;
 
     @Option(names = "--source-url", paramLabel = "URL", description = "where it came from")
@@ -70,16 +71,12 @@ final class SubmitCommand implements Callable<Integer> {
         if (!LocalFile.check(file, err)) {
             return ExitCodes.TOOL_ERROR;
         }
-        if (task != null && name != null && !task.equals(name)) {
-            // until tasks have their own field, a kernel names its task by its name: two different ones are ambiguous
-            err.println("airlock: --task and --name differ; a kernel names its task by its name");
-            return ExitCodes.TOOL_ERROR;
-        }
         Kind k = kind != null ? kind : guessKind(file);
         GatewayClient gw = new GatewayClient(remote);
         Map<String, String> fields = GatewayClient.fields();
         fields.put("kind", k.wire());
-        put(fields, "name", task != null ? task : name);
+        put(fields, "name", name);
+        put(fields, "task", task);
         put(fields, "source_url", sourceUrl);
         put(fields, "expected_sha256", expectedSha256);
         put(fields, "format", claimedFormat);

@@ -48,9 +48,7 @@ class PipelineIT {
                 .withExtra(Service.SCANNER, "airlock.scanner.sources.allowed-hosts", "huggingface.co")
                 .withExtra(Service.SCANNER, "airlock.scanner.signatures.trusted-keys", keyFile.toString())
                 .withExtra(Service.GATEWAY, "airlock.gateway.max-upload-bytes", Long.toString(UPLOAD_LIMIT))
-                .withExtra(Service.GATEWAY, "quarkus.http.limits.max-body-size", "2M")
-                .withExtra(Service.EVALUATOR, "airlock.evaluator.kernel-task-dir",
-                        E2eStack.repoRoot().resolve("examples/tasks").toString());
+                .withExtra(Service.GATEWAY, "quarkus.http.limits.max-body-size", "2M");
         stack = E2eStack.prepare(o);
         long t0 = System.nanoTime();
         stack.startAll();
@@ -180,7 +178,26 @@ class PipelineIT {
         given().get(gateway + "/v1/submissions/" + id).then().statusCode(200)
                 .body("status", equalTo("admitted"))
                 .body("kind", equalTo("kernel"))
-                .body("stages.stage", hasItem("format_gate"));
+                .body("stages.stage", hasItem("format_gate"))
+                // no task named: no behavioral test ran, and the admission says it is unproven
+                .body("stages.find { it.stage == 'behavioral_test' }.status", equalTo("NOT_RUN"))
+                .body("stages.find { it.stage == 'behavioral_test' }.details.reason", containsString("named no task"));
+        given().get(registry + "/v1/admissions/kernels/" + id)
+                .then().statusCode(200);
+    }
+
+    @Test
+    void aKernelNamingAnUnknownTaskOrTheWrongLanguageIsRefused() throws Exception {
+        assertThat(Cli.run("task", "add", E2eStack.repoRoot().resolve("examples/tasks/identity_py").toString(),
+                "--server", gateway, "--token", E2eStack.OPERATOR_TOKEN).exit()).isZero();
+        Path py = write("k.py", "def custom_kernel(data):\n    return data\n".getBytes(StandardCharsets.UTF_8));
+        Path cu = write("k.cu", "__global__ void k() {}\n".getBytes(StandardCharsets.UTF_8));
+        given().multiPart("file", py.toFile()).multiPart("kind", "kernel").multiPart("task", "no_such_task")
+                .post(gateway + "/v1/submissions").then().statusCode(400).contentType("application/problem+json")
+                .body("detail", containsString("no task 'no_such_task'"));
+        given().multiPart("file", cu.toFile()).multiPart("kind", "kernel").multiPart("task", "identity_py")
+                .post(gateway + "/v1/submissions").then().statusCode(400).contentType("application/problem+json")
+                .body("detail", containsString("takes py submissions"));
     }
 
     @Test
@@ -205,9 +222,12 @@ class PipelineIT {
                     a, b = data
                     return torch.sub(a, b)
                 """.getBytes(StandardCharsets.UTF_8));
-        String ok = given().multiPart("file", honest.toFile()).multiPart("kind", "kernel").multiPart("name", "vectoradd_py")
+        // the operator registers the task; each submission pins its digest
+        assertThat(Cli.run("task", "add", E2eStack.repoRoot().resolve("examples/tasks/vectoradd_py").toString(),
+                "--server", gateway, "--token", E2eStack.OPERATOR_TOKEN).exit()).isZero();
+        String ok = given().multiPart("file", honest.toFile()).multiPart("kind", "kernel").multiPart("task", "vectoradd_py")
                 .post(gateway + "/v1/submissions").then().statusCode(202).extract().path("id");
-        String bad = given().multiPart("file", wrong.toFile()).multiPart("kind", "kernel").multiPart("name", "vectoradd_py")
+        String bad = given().multiPart("file", wrong.toFile()).multiPart("kind", "kernel").multiPart("task", "vectoradd_py")
                 .post(gateway + "/v1/submissions").then().statusCode(202).extract().path("id");
         Client.followEvents(gateway, ok, Duration.ofSeconds(300));
         Client.followEvents(gateway, bad, Duration.ofSeconds(300));
@@ -215,6 +235,7 @@ class PipelineIT {
                 .body("status", equalTo("admitted"))
                 .body("stages.find { it.stage == 'behavioral_test' }.status", equalTo("PASS"))
                 .body("stages.find { it.stage == 'behavioral_test' }.details.device", equalTo("cpu"))
+                .body("stages.find { it.stage == 'behavioral_test' }.details.task", equalTo("vectoradd_py"))
                 .body("stages.find { it.stage == 'behavioral_test' }.details.'isolation.network'",
                         equalTo("none (empty network namespace)"));
         given().get(gateway + "/v1/submissions/" + bad).then().statusCode(200)

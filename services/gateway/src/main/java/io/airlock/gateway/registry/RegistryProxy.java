@@ -40,10 +40,21 @@ public class RegistryProxy {
     }
 
     public Response pass(String method, String path, UriInfo uri, HttpHeaders headers) {
+        return pass(method, path, uri, headers, null);
+    }
+
+    /**
+     * As {@link #pass(String, String, UriInfo, HttpHeaders)}, with a body (already bounded by the caller)
+     * sent with the request's Content-Type.
+     */
+    public Response pass(String method, String path, UriInfo uri, HttpHeaders headers, byte[] body) {
         String query = uri.getRequestUri().getRawQuery();
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(config.registryUrl() + path + (query == null ? "" : "?" + query)))
                 .timeout(config.registryDeadline())
-                .method(method, HttpRequest.BodyPublishers.noBody());
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (body != null && headers.getHeaderString(HttpHeaders.CONTENT_TYPE) != null) {
+            b.header(HttpHeaders.CONTENT_TYPE, headers.getHeaderString(HttpHeaders.CONTENT_TYPE));
+        }
         for (String h : new String[]{HttpHeaders.ACCEPT, HttpHeaders.AUTHORIZATION}) {
             String v = headers.getHeaderString(h);
             if (v != null) {

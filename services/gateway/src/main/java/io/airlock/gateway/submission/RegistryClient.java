@@ -47,6 +47,11 @@ public class RegistryClient {
                 .setSubmissionId(id).setFromAttempt(fromAttempt).setReason(reason).setActor(actor).build());
     }
 
+    /** The newest version of a kernel task (NOT_FOUND from the registry when no task has the name). */
+    public io.airlock.contracts.v1.KernelTask lookupTask(String name) {
+        return stub().lookupTask(io.airlock.contracts.v1.LookupTaskRequest.newBuilder().setName(name).build());
+    }
+
     public Submission get(String id) {
         return stub().getSubmission(GetSubmissionRequest.newBuilder().setSubmissionId(id).build());
     }

@@ -45,6 +45,8 @@ import java.util.regex.Pattern;
 public class SubmissionResource {
     private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
     private static final Pattern FORMAT = Pattern.compile("[a-z0-9_]{1,32}");
+    // the registry's task names (KernelTaskService.TASK_NAME): anything else cannot be registered
+    private static final Pattern TASK = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
     private static final int MAX_NAME = 200;
 
     @Inject
@@ -83,8 +85,9 @@ public class SubmissionResource {
                            @RestForm("source_url") String sourceUrl,
                            @RestForm("expected_sha256") String expectedSha256,
                            @RestForm("format") @Parameter(description = "claimed format, e.g. gguf") String format,
-                           @RestForm("signature") FileUpload signature) {
-        NewSubmission in = validate(file, kind, name, sourceUrl, expectedSha256, format, signature);
+                           @RestForm("signature") FileUpload signature,
+                           @RestForm("task") @Parameter(description = "kernels: the registered task to judge it against") String task) {
+        NewSubmission in = validate(file, kind, name, sourceUrl, expectedSha256, format, signature, task);
         String id = java.util.UUID.randomUUID().toString();
         // counted before the precheck: blocked submissions count too
         quotas.admit(caller.user(), caller.role(), id);
@@ -192,7 +195,7 @@ public class SubmissionResource {
     }
 
     private NewSubmission validate(FileUpload file, String kind, String name, String sourceUrl, String expectedSha256,
-                                   String format, FileUpload signature) {
+                                   String format, FileUpload signature, String task) {
         if (file == null || file.uploadedFile() == null) {
             throw ProblemException.badRequest("missing-file", "the multipart form needs a 'file' part with the artifact");
         }
@@ -232,7 +235,40 @@ public class SubmissionResource {
         Optional<java.nio.file.Path> sig = signature == null || signature.uploadedFile() == null
                 ? Optional.empty() : Optional.of(signature.uploadedFile());
         return new NewSubmission(k, n, filename, file.uploadedFile(), src, sha.toLowerCase(Locale.ROOT), fmt, sig,
-                caller.user());
+                caller.user(), pinTask(k, filename, task));
+    }
+
+    /**
+     * The task a kernel names, pinned to its newest version by one registry lookup: an unknown task or a
+     * kernel in the other language (a .cu file for a Python task, a .py file for a CUDA task) is a 400.
+     */
+    private Optional<NewSubmission.PinnedTask> pinTask(Kind kind, String filename, String task) {
+        String t = task == null ? "" : task.strip();
+        if (t.isEmpty()) {
+            return Optional.empty();
+        }
+        if (kind != Kind.KERNEL) {
+            throw ProblemException.badRequest("task-not-for-models", "only kernel submissions name a task");
+        }
+        if (!TASK.matcher(t).matches()) {
+            throw ProblemException.badRequest("unknown-task", "no task '" + t.substring(0, Math.min(64, t.length()))
+                    + "' (a task name is 1-64 of a-z 0-9 _ . -)");
+        }
+        io.airlock.contracts.v1.KernelTask found;
+        try {
+            found = registry.lookupTask(t);
+        } catch (io.grpc.StatusRuntimeException e) {
+            if (e.getStatus().getCode() == io.grpc.Status.Code.NOT_FOUND) {
+                throw ProblemException.badRequest("unknown-task", "no task '" + t + "' is registered (airlock task list)");
+            }
+            throw e;
+        }
+        String lang = filename.toLowerCase(Locale.ROOT).endsWith(".cu") ? "cu" : "py";
+        if (!lang.equals(found.getLang())) {
+            throw ProblemException.badRequest("wrong-language", "task '" + t + "' takes " + found.getLang()
+                    + " submissions; '" + filename + "' is " + lang);
+        }
+        return Optional.of(new NewSubmission.PinnedTask(found.getName(), found.getDigest()));
     }
 
     /** The submission if the caller may see it; another user's answers 404 like an unknown id, so ids do not leak. */

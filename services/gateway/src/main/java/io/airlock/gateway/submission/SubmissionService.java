@@ -89,6 +89,7 @@ public class SubmissionService {
                 .setPrecheck(outcome.recorded())
                 .setSubmitter(in.submitter())
                 .setActor("gateway");
+        in.task().ifPresent(t -> create.setTask(t.name()).setTaskDigest(t.digest()));
 
         if (outcome instanceof PrecheckOutcome.Unavailable u) {
             throw ProblemException.unavailable("precheck-unavailable",
@@ -106,7 +107,9 @@ public class SubmissionService {
         // message exists, so a fast scanner never finds an unknown state
         registry.create(create.setInitialStatus(SubmissionStatus.QUEUED.wire()).build());
         WorkItem item = new WorkItem(id, 1, in.kind(), in.name(), blob.ref().uri(), blob.size(), in.filename(),
-                in.sourceUrl(), in.expectedSha256(), signature);
+                in.sourceUrl(), in.expectedSha256(), signature)
+                .withTask(in.task().map(NewSubmission.PinnedTask::name).orElse(""),
+                        in.task().map(NewSubmission.PinnedTask::digest).orElse(""));
         try {
             queue.enqueue(item);
         } catch (ScanQueue.EnqueueException e) {
@@ -137,7 +140,7 @@ public class SubmissionService {
         }
         WorkItem item = new WorkItem(id, ack.getAttempt(), Protos.fromProto(s.getKind()), s.getName(),
                 s.getArtifact().getBlob(), s.getArtifact().getSize(), s.getArtifact().getFilename(), s.getSourceUrl(),
-                s.getExpectedSha256(), s.getSignatureBlob());
+                s.getExpectedSha256(), s.getSignatureBlob()).withTask(s.getTask(), s.getTaskDigest());
         try {
             queue.enqueue(item);
         } catch (ScanQueue.EnqueueException e) {

@@ -50,6 +50,21 @@ public class AdmissionResource {
     }
 
     @GET
+    @Path("/kernels/{submissionId}")
+    @Operation(summary = "The signed admission of an admitted kernel (DSSE envelope of an in-toto Statement v1)",
+            description = "predicateType " + AdmissionService.KERNEL_PREDICATE_TYPE + "; predicate.proof is judged "
+                    + "(the behavioral test passed) or unproven (admitted without it: NOT_RUN under if-runnable or "
+                    + "off), with proofReason, and the task and task digest the kernel was pinned to.")
+    @APIResponse(responseCode = "200", description = "The envelope: payloadType, payload (base64), signatures")
+    @APIResponse(responseCode = "404", description = "No such submission",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "Not an admitted kernel now",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<ObjectNode> kernelAdmission(@PathParam("submissionId") String submissionId) {
+        return admissions.attestKernel(submissionId).map(d -> d.toJson());
+    }
+
+    @GET
     @Path("/{modelId}")
     @Operation(summary = "The signed admission of an active model (DSSE envelope of an in-toto Statement v1)")
     @APIResponse(responseCode = "200", description = "The envelope: payloadType, payload (base64), signatures")

@@ -130,7 +130,7 @@ public class EvalWorker {
      */
     private void onKernel(WorkItem item, Path file) {
         long t0 = System.nanoTime();
-        StageResult stage = kernels.judge(file, item.name());
+        StageResult stage = kernels.judge(file, item);
         io.airlock.support.StageMetrics.record(meters, stage);
         registry().recordStage(RecordStageRequest.newBuilder()
                 .setSubmissionId(item.submissionId()).setAttempt(item.attempt())
@@ -140,13 +140,35 @@ public class EvalWorker {
         WriteAck ack = transition(item, d.status(), d.reason());
         if (d.status() == SubmissionStatus.ADMITTED && ack.getOutcome() != WriteOutcome.WRITE_OUTCOME_STALE) {
             try {
-                toKernelRunner.send(item).toCompletableFuture().get(10, TimeUnit.SECONDS);
+                // the runner downstream learns whether the judge proved the kernel: "unproven" is an admission
+                // without the behavioral test (NOT_RUN under if-runnable or off), with the reason
+                java.util.concurrent.CompletableFuture<Void> sent = new java.util.concurrent.CompletableFuture<>();
+                toKernelRunner.send(org.eclipse.microprofile.reactive.messaging.Message.of(item)
+                        .addMetadata(new io.airlock.queue.OutgoingStreamMetadata(proof(d, item)))
+                        .withAck(() -> {
+                            sent.complete(null);
+                            return java.util.concurrent.CompletableFuture.completedFuture(null);
+                        }).withNack(t -> {
+                            sent.completeExceptionally(t);
+                            return java.util.concurrent.CompletableFuture.completedFuture(null);
+                        }));
+                sent.get(10, TimeUnit.SECONDS);
             } catch (Exception e) {
                 throw new IllegalStateException("could not hand " + item.submissionId() + " on: " + e, e);
             }
         }
         Log.infof("submission=%s attempt=%d kernel judged in %d ms -> %s (%s)", item.submissionId(), item.attempt(),
                 (System.nanoTime() - t0) / 1_000_000, d.status().wire(), d.reason());
+    }
+
+    /** The stream fields that say what an admission rests on: proof=judged|unproven, its reason, the pinned task. */
+    static java.util.Map<String, String> proof(KernelRunner.Decision d, WorkItem item) {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("proof", d.unproven() ? "unproven" : "judged");
+        m.put("proofReason", d.reason());
+        m.put("task", item.task());
+        m.put("taskDigest", item.taskDigest());
+        return m;
     }
 
     /** The registry's view: only a submission that is evaluating in this attempt is worked on. */

@@ -135,9 +135,6 @@ public interface EvaluatorConfig {
     @WithDefault("if-runnable")
     String kernelBehavioralTest();
 
-    /** Kernels: a folder of task folders (kernelbot's layout); a kernel submission names its task by its name. */
-    Optional<String> kernelTaskDir();
-
     /** Kernels: the interpreter with torch that runs the judge and the worker. */
     @WithDefault("/usr/bin/python3")
     String kernelPython();

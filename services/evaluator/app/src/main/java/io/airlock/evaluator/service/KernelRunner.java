@@ -1,61 +1,141 @@
 package io.airlock.evaluator.service;
 
 import io.airlock.contracts.StageResult;
+import io.airlock.contracts.StageStatus;
 import io.airlock.contracts.SubmissionStatus;
+import io.airlock.contracts.WorkItem;
+import io.airlock.contracts.v1.GetTaskBundleRequest;
+import io.airlock.contracts.v1.RegistryGrpc;
 import io.airlock.evaluator.engine.kernel.KernelJudge;
 import io.airlock.evaluator.service.EvalWorker.BehavioralPolicy;
+import io.airlock.formats.FormatViolation;
+import io.airlock.formats.TaskBundle;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.Optional;
-import java.util.regex.Pattern;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
- * The behavioral test of kernel submissions: finds the task the submission names in the configured
- * task folder and runs the kernel judge (a judge process with the secret seeds, inputs, clock and
- * checker; the submission in a sandboxed worker). Tasks are read from {@code airlock.evaluator.kernel-task-dir}
- * for now; registering them in the registry is not built yet.
+ * The behavioral test of kernel submissions: fetches the task version the submission pinned at the gateway
+ * from the registry (by name and digest, over gRPC with the evaluator's service token), checks the files'
+ * digest itself, unpacks them into a private folder and runs the kernel judge (a judge process with the
+ * secret seeds, inputs, clock and checker; the submission in a sandboxed worker). A kernel that named no
+ * task is NOT_RUN and says so. There is no task folder in the configuration: every judged task is a
+ * registered version, so what ran is what the submission record names.
  */
 @ApplicationScoped
 public class KernelRunner {
-    private static final Pattern TASK_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}");
 
     @Inject
     EvaluatorConfig config;
+    @GrpcClient("registry")
+    RegistryGrpc.RegistryBlockingStub registry;
 
-    /** The behavioral_test stage of the kernel in {@code file} that names the task {@code taskName}. */
-    public StageResult judge(Path file, String taskName) {
+    /** The behavioral_test stage of the kernel in {@code file}, against the task {@code item} pinned. */
+    public StageResult judge(Path file, WorkItem item) {
         BehavioralPolicy policy = BehavioralPolicy.fromString(config.kernelBehavioralTest());
         if (policy == BehavioralPolicy.OFF) {
             return StageResult.notRun(KernelJudge.STAGE, "kernel behavioral test switched off "
                     + "(airlock.evaluator.kernel-behavioral-test=off)");
         }
-        Optional<Path> task = task(taskName);
-        if (task.isEmpty()) {
-            return StageResult.notRun(KernelJudge.STAGE, config.kernelTaskDir().isEmpty()
-                    ? "no task folder configured (airlock.evaluator.kernel-task-dir)"
-                    : "the submission names no task known to this evaluator (" + (taskName.isBlank() ? "no name"
-                    : "'" + clip(taskName) + "'") + ")");
+        if (item.taskDigest().isEmpty()) {
+            return StageResult.notRun(KernelJudge.STAGE, "no behavioral test ran: the submission named no task "
+                    + "(submit it with --task NAME; airlock task list shows the registered ones)");
         }
-        KernelJudge.Options d = KernelJudge.Options.defaults();
-        return new KernelJudge(new KernelJudge.Options(config.kernelPython(), config.kernelJudgeTimeout(), d.reps(),
-                d.checkFraction(), d.settleSeconds())).judge(file, task.get());
+        long t0 = System.nanoTime();
+        byte[] tar;
+        try {
+            tar = registry.withDeadlineAfter(config.registryDeadline().toMillis(), TimeUnit.MILLISECONDS)
+                    .getTaskBundle(GetTaskBundleRequest.newBuilder().setName(item.task()).setDigest(item.taskDigest())
+                            .build()).getTar().toByteArray();
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                return error(t0, item, "the registry has no task version " + item.task() + "@" + item.taskDigest());
+            }
+            throw e;  // unavailable: the message is redelivered
+        }
+        TaskBundle bundle;
+        try {
+            bundle = TaskBundle.read(new java.io.ByteArrayInputStream(tar));
+        } catch (IOException | FormatViolation e) {
+            return error(t0, item, "the task's files from the registry do not read as a task: " + e.getMessage());
+        }
+        // the registry is trusted to serve what was registered, and this checks it did: another digest is not
+        // the task the submission pinned, whatever went wrong on the way
+        if (!bundle.digest().equals(item.taskDigest())) {
+            return error(t0, item, "the task's files from the registry have digest " + bundle.digest()
+                    + ", not the pinned " + item.taskDigest());
+        }
+        Path dir = null;
+        try {
+            dir = unpack(bundle);
+            KernelJudge.Options d = KernelJudge.Options.defaults();
+            StageResult r = new KernelJudge(new KernelJudge.Options(config.kernelPython(), config.kernelJudgeTimeout(),
+                    d.reps(), d.checkFraction(), d.settleSeconds())).judge(file, dir);
+            return withTask(r, item);
+        } catch (IOException e) {
+            return error(t0, item, "could not unpack the task: " + e.getMessage());
+        } finally {
+            delete(dir);
+        }
     }
 
-    Optional<Path> task(String name) {
-        if (config.kernelTaskDir().isEmpty() || !TASK_NAME.matcher(name).matches()) {
-            return Optional.empty();
+    /** The bundle's files in a new folder only this process's user can read (names are plain: TaskBundle checked). */
+    static Path unpack(TaskBundle bundle) throws IOException {
+        Path dir = Files.createTempDirectory("airlock-task-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        for (Map.Entry<String, byte[]> f : bundle.files().entrySet()) {
+            Files.write(dir.resolve(f.getKey()), f.getValue(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         }
-        Path dir = Path.of(config.kernelTaskDir().get()).resolve(name);
-        return Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) ? Optional.of(dir) : Optional.empty();
+        return dir;
+    }
+
+    private static StageResult withTask(StageResult r, WorkItem item) {
+        Map<String, String> d = new TreeMap<>(r.details());
+        d.put("task", item.task());
+        d.put("taskVersionDigest", item.taskDigest());
+        return new StageResult(r.stage(), r.status(), r.durationMicros(), r.findings(), d);
+    }
+
+    private static StageResult error(long t0, WorkItem item, String why) {
+        return withTask(new StageResult(KernelJudge.STAGE, StageStatus.ERROR, (System.nanoTime() - t0) / 1000,
+                List.of(), Map.of("reason", why)), item);
+    }
+
+    private static void delete(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException ignored) {
+            // a private temp folder left behind holds only the task's files
+        }
     }
 
     /** What a kernel's behavioral test means for its submission, under the policy. */
     record Decision(SubmissionStatus status, String reason) {
+        /** An admission without the behavioral proof (NOT_RUN under if-runnable or off). */
+        boolean unproven() {
+            return status == SubmissionStatus.ADMITTED && reason.startsWith(UNPROVEN);
+        }
     }
+
+    static final String UNPROVEN = "admitted unproven";
 
     static Decision decide(StageResult stage, BehavioralPolicy policy) {
         String reason = stage.details().getOrDefault("reason", "");
@@ -68,7 +148,7 @@ public class KernelRunner {
                     : new Decision(SubmissionStatus.REJECTED, "behavioral_test: " + first(stage));
             case NOT_RUN, SKIPPED -> policy == BehavioralPolicy.REQUIRED
                     ? new Decision(SubmissionStatus.REJECTED, "behavioral test required by policy but not run: " + reason)
-                    : new Decision(SubmissionStatus.ADMITTED, "admitted unproven (no behavioral test: " + reason
+                    : new Decision(SubmissionStatus.ADMITTED, UNPROVEN + " (no behavioral test: " + reason
                     + "; policy " + policy.name().toLowerCase().replace('_', '-') + ")");
         };
     }
@@ -76,9 +156,5 @@ public class KernelRunner {
     private static String first(StageResult stage) {
         return stage.findings().stream().findFirst().map(f -> f.rule() + " - " + f.message())
                 .orElse(stage.details().getOrDefault("reason", "failed"));
-    }
-
-    private static String clip(String s) {
-        return s.length() > 64 ? s.substring(0, 64) + "..." : s;
     }
 }

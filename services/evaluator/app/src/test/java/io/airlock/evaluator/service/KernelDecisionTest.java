@@ -1,6 +1,9 @@
 package io.airlock.evaluator.service;
 
 import io.airlock.contracts.Finding;
+import io.airlock.contracts.Kind;
+import io.airlock.contracts.WorkItem;
+import io.airlock.formats.TaskBundle;
 import io.airlock.contracts.Severity;
 import io.airlock.contracts.StageResult;
 import io.airlock.contracts.StageStatus;
@@ -45,6 +48,41 @@ class KernelDecisionTest {
         KernelRunner.Decision strict = KernelRunner.decide(notRun, BehavioralPolicy.REQUIRED);
         assertThat(strict.status()).isEqualTo(SubmissionStatus.REJECTED);
         assertThat(strict.reason()).contains("required by policy but not run");
+    }
+
+    @Test
+    void theKernelRunnerStreamSaysUnprovenForAnAdmissionWithoutTheBehavioralProof() {
+        WorkItem item = new WorkItem("s1", 1, Kind.KERNEL, "k", "sha256:" + "a".repeat(64), 10, "k.py", "", "", "")
+                .withTask("vectoradd_py", "sha256:" + "b".repeat(64));
+        Map<String, String> notRun = EvalWorker.proof(KernelRunner.decide(StageResult.notRun(KernelJudge.STAGE,
+                "the submission named no task"), BehavioralPolicy.IF_RUNNABLE), item);
+        assertThat(notRun).containsEntry("proof", "unproven").containsEntry("taskDigest", "sha256:" + "b".repeat(64));
+        assertThat(notRun.get("proofReason")).contains("unproven").contains("named no task");
+        Map<String, String> off = EvalWorker.proof(KernelRunner.decide(StageResult.notRun(KernelJudge.STAGE,
+                "switched off"), BehavioralPolicy.OFF), item);
+        assertThat(off).containsEntry("proof", "unproven");
+        Map<String, String> judged = EvalWorker.proof(KernelRunner.decide(stage(StageStatus.PASS, "pass"),
+                BehavioralPolicy.IF_RUNNABLE), item);
+        assertThat(judged).containsEntry("proof", "judged");
+    }
+
+    @Test
+    void aFetchedTaskIsUnpackedIntoAPrivateFolderWithExactlyItsFiles() throws Exception {
+        TaskBundle bundle = TaskBundle.of(Map.of("task.yml", "lang: py\n".getBytes(), "reference.py", "x = 1\n".getBytes()));
+        java.nio.file.Path dir = KernelRunner.unpack(bundle);
+        try {
+            assertThat(java.nio.file.Files.getPosixFilePermissions(dir))
+                    .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            try (var list = java.nio.file.Files.list(dir)) {
+                assertThat(list.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("task.yml", "reference.py");
+            }
+            assertThat(java.nio.file.Files.readString(dir.resolve("reference.py"))).isEqualTo("x = 1\n");
+        } finally {
+            for (String f : bundle.files().keySet()) {
+                java.nio.file.Files.deleteIfExists(dir.resolve(f));
+            }
+            java.nio.file.Files.delete(dir);
+        }
     }
 
     @Test

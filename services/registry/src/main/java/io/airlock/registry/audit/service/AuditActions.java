@@ -21,6 +21,8 @@ public final class AuditActions {
     public static final String EVALUATION_DELETE = "evaluation.delete";
     public static final String EVALUATION_RUN = "evaluation.run";
     public static final String EVALUATION_PHASE = "evaluation.phase";
+    /** A new version of a kernel task was registered. */
+    public static final String TASK_REGISTER = "task.register";
 
     private AuditActions() {
     }
@@ -35,5 +37,9 @@ public final class AuditActions {
 
     public static String evaluation(String name) {
         return "evaluation/" + name;
+    }
+
+    public static String task(String name) {
+        return "task/" + name;
     }
 }

@@ -41,7 +41,7 @@ final class ProtoMapper {
                 a.getSize(), r.getSourceUrl(), r.getExpectedSha256(), r.getHasSignature(),
                 status("initial_status", r.getInitialStatus()), r.getPrecheck(),
                 findings(r.getPrecheckFindingsList()), r.getReason(), r.getActor(), r.getSignatureBlob(),
-                r.getSubmitter());
+                r.getSubmitter(), r.getTask(), r.getTaskDigest());
     }
 
     static StageReport stageReport(RecordStageRequest r) {
@@ -105,6 +105,8 @@ final class ProtoMapper {
                 .setSha256(s.sha256())
                 .setSignatureBlob(s.signatureBlob())
                 .setSubmitter(s.submitter())
+                .setTask(s.task())
+                .setTaskDigest(s.taskDigest())
                 .addAllStages(d.stages().stream().map(ProtoMapper::stage).toList())
                 .addAllHistory(d.history().stream().map(ProtoMapper::event).toList())
                 .build();

@@ -3,6 +3,10 @@ package io.airlock.registry.submission.grpc;
 import io.airlock.contracts.v1.ConformanceRunAck;
 import io.airlock.contracts.v1.CreateSubmissionRequest;
 import io.airlock.contracts.v1.GetSubmissionRequest;
+import io.airlock.contracts.v1.GetTaskBundleRequest;
+import io.airlock.contracts.v1.KernelTask;
+import io.airlock.contracts.v1.LookupTaskRequest;
+import io.airlock.contracts.v1.TaskBundle;
 import io.airlock.contracts.v1.ListEventsRequest;
 import io.airlock.contracts.v1.ListEventsResponse;
 import io.airlock.contracts.v1.RecordConformanceRunRequest;
@@ -16,6 +20,8 @@ import io.airlock.registry.evaluation.grpc.ConformanceProtos;
 import io.airlock.registry.evaluation.service.EvaluationService;
 import io.airlock.registry.submission.service.SubmissionQueryService;
 import io.airlock.registry.submission.service.SubmissionService;
+import io.airlock.registry.task.service.KernelTaskService;
+import com.google.protobuf.ByteString;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
@@ -33,6 +39,8 @@ public class RegistryGrpcService implements Registry {
     SubmissionQueryService queries;
     @Inject
     EvaluationService evaluations;
+    @Inject
+    KernelTaskService tasks;
     @Inject
     RpcMetrics metrics;
 
@@ -75,5 +83,18 @@ public class RegistryGrpcService implements Registry {
     public Uni<ConformanceRunAck> recordConformanceRun(RecordConformanceRunRequest request) {
         return metrics.<EvaluationService.Recorded>timed("RecordConformanceRun",
                 () -> evaluations.finish(ConformanceProtos.outcome(request))).map(ConformanceProtos::ack);
+    }
+
+    @Override
+    public Uni<KernelTask> lookupTask(LookupTaskRequest request) {
+        return metrics.timed("LookupTask", () -> tasks.latest(request.getName()).map(t -> KernelTask.newBuilder()
+                .setName(t.name()).setVersion(t.version()).setDigest(t.digest()).setLang(t.lang()).build()));
+    }
+
+    @Override
+    public Uni<TaskBundle> getTaskBundle(GetTaskBundleRequest request) {
+        return metrics.timed("GetTaskBundle", () -> tasks.bundle(request.getName(), request.getDigest())
+                .map(tar -> TaskBundle.newBuilder().setName(request.getName()).setDigest(request.getDigest())
+                        .setTar(ByteString.copyFrom(tar)).build()));
     }
 }

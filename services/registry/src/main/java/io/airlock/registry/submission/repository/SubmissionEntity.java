@@ -38,6 +38,10 @@ public class SubmissionEntity {
     public String signatureBlob;
     /** The user it belongs to (the token's subject); owners see only their own. */
     public String submitter;
+    /** Kernels: the task named at submission and the digest of the version pinned ("" when none). */
+    public String task;
+    @Column(name = "task_digest")
+    public String taskDigest;
     public String status;
     public int attempt;
     public String precheck;

@@ -50,6 +50,8 @@ class EntityMapper {
         e.hasSignature = s.hasSignature();
         e.signatureBlob = s.signatureBlob();
         e.submitter = s.submitter();
+        e.task = s.task();
+        e.taskDigest = s.taskDigest();
         e.status = s.initialStatus().wire();
         e.attempt = 1;
         e.precheck = s.precheck();
@@ -88,7 +90,8 @@ class EntityMapper {
         return new SubmissionRecord(e.id, Kind.parse(e.kind), e.name, e.filename, e.blob, e.size, e.sha256,
                 e.sourceUrl, e.expectedSha256, e.hasSignature, SubmissionStatus.parse(e.status), e.attempt,
                 e.precheck, e.createdAt, e.updatedAt, e.signatureBlob == null ? "" : e.signatureBlob,
-                e.submitter == null ? "" : e.submitter);
+                e.submitter == null ? "" : e.submitter, e.task == null ? "" : e.task,
+                e.taskDigest == null ? "" : e.taskDigest);
     }
 
     RegistryEvent.StatusEvent event(StatusHistoryEntity e) {

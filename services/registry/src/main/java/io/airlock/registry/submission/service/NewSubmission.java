@@ -18,11 +18,14 @@ import java.util.Objects;
  * @param precheck      what the precheck did: "passed", "blocked", "skipped (reason)", "disabled"
  * @param actor         who created it; "gateway" when not given
  * @param submitter     the user it belongs to (the token's subject at the gateway); "" for none
+ * @param task          kernels: the task it names, "" for none
+ * @param taskDigest    kernels: the digest of the task version pinned at submission ("" with no task)
  */
 public record NewSubmission(String id, Kind kind, String name, String filename, String blob, long size,
                             String sourceUrl, String expectedSha256, boolean hasSignature,
                             SubmissionStatus initialStatus, String precheck, List<Finding> precheckFindings,
-                            String reason, String actor, String signatureBlob, String submitter) {
+                            String reason, String actor, String signatureBlob, String submitter,
+                            String task, String taskDigest) {
     public NewSubmission {
         Checks.submissionId(id);
         Objects.requireNonNull(kind, "kind");
@@ -47,6 +50,14 @@ public record NewSubmission(String id, Kind kind, String name, String filename, 
         actor = Checks.text(actor).isBlank() ? "gateway" : actor;
         signatureBlob = Checks.text(signatureBlob);
         submitter = Checks.text(submitter);
+        task = Checks.text(task);
+        taskDigest = Checks.text(taskDigest);
+        if (task.isEmpty() != taskDigest.isEmpty() || (!taskDigest.isEmpty() && !Checks.BLOB.matcher(taskDigest).matches())) {
+            throw RegistryException.invalid("task and task_digest come together; task_digest is sha256:<64 hex>");
+        }
+        if (!task.isEmpty() && kind != Kind.KERNEL) {
+            throw RegistryException.invalid("only kernel submissions name a task");
+        }
         if (!signatureBlob.isEmpty() && !Checks.BLOB.matcher(signatureBlob).matches()) {
             throw RegistryException.invalid("signature_blob '" + signatureBlob + "' is not a content address sha256:<64 hex>");
         }

@@ -10,5 +10,5 @@ public record SubmissionRecord(String id, Kind kind, String name, String filenam
                                String sha256, String sourceUrl, String expectedSha256, boolean hasSignature,
                                SubmissionStatus status, int attempt, String precheck, Instant createdAt,
                                Instant updatedAt, String signatureBlob,
-                               String submitter) {
+                               String submitter, String task, String taskDigest) {
 }

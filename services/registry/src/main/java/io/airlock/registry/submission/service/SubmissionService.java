@@ -1,6 +1,7 @@
 package io.airlock.registry.submission.service;
 
 import io.airlock.registry.common.RegistryException;
+import io.airlock.registry.common.UniqueViolation;
 import io.airlock.registry.common.WriteOutcome;
 
 import io.airlock.contracts.Finding;

@@ -144,7 +144,9 @@ public class PipelineSweeper {
             SubmissionStatus status = SubmissionStatus.parse(s.status);
             String stream = status == SubmissionStatus.EVALUATING ? Streams.EVAL : Streams.SCAN;
             WorkItem item = new WorkItem(s.id, s.attempt, Kind.parse(s.kind), s.name, s.blob, s.size, s.filename,
-                    s.sourceUrl, s.expectedSha256, s.signatureBlob);
+                    s.sourceUrl, s.expectedSha256, s.signatureBlob)
+                    // a re-enqueued kernel keeps the task version it pinned
+                    .withTask(s.task == null ? "" : s.task, s.taskDigest == null ? "" : s.taskDigest);
             // touch first: were the XADD to fail, the next sweep finds it stale again only after stale-after
             boolean mine = VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> touch(s, cutoff)));
             if (!mine) {

@@ -1,16 +1,16 @@
-package io.airlock.registry.submission.service;
+package io.airlock.registry.common;
 
 import io.vertx.pgclient.PgException;
 import org.hibernate.exception.ConstraintViolationException;
 
 /** Recognizes PostgreSQL's unique_violation (23505) however deep Hibernate Reactive wrapped it. */
-final class UniqueViolation {
+public final class UniqueViolation {
     private static final String UNIQUE_VIOLATION = "23505";
 
     private UniqueViolation() {
     }
 
-    static boolean matches(Throwable t) {
+    public static boolean matches(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())) {
                 return true;
