@@ -25,13 +25,15 @@ import java.util.Map;
  * Throughput of the generation loop on the CPU: the default suite against a random-weight
  * attention decoder (prompts/s, tokens/s, per-prompt latency, cached and uncached), and the
  * loop's overhead against bare {@code session.run} calls on the same inputs. Not a unit test:
- * run it by hand with the test classpath, {@code GenerationBench [dim] [extraWords] [tokens]}.
+ * run it by hand with the test classpath, {@code GenerationBench [dim] [extraWords] [tokens] [suites]}
+ * ({@code suites} false: only the overhead, as {@code bench/genloop.sh} runs it).
  */
 public final class GenerationBench {
     public static void main(String[] args) throws Exception {
         int dim = args.length > 0 ? Integer.parseInt(args[0]) : 256;
         int words = args.length > 1 ? Integer.parseInt(args[1]) : 4000;
         int tokens = args.length > 2 ? Integer.parseInt(args[2]) : 64;
+        boolean suites = args.length <= 3 || Boolean.parseBoolean(args[3]);
         Path dir = Files.createTempDirectory("airlock-bench");
         Path pkg = ModelPackages.randomTransformer(dir.resolve("p"), 7, words, dim, tokens);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -41,7 +43,7 @@ public final class GenerationBench {
              Generator g = new Generator(env, s, DecoderIo.discover(s))) {
             System.out.printf("model: vocab %d, dim %d, 1 attention layer, %d new tokens max, 1 intra-op thread%n",
                     words + 5, dim, tokens);
-            for (boolean cache : new boolean[]{true, true, false}) {
+            for (boolean cache : suites ? new boolean[]{true, true, false} : new boolean[0]) {
                 RunReport r = SuiteRunner.run(Corpora.defaultSuite(), cfg, tok, g, new SuiteRunner.Settings(tokens,
                         30_000_000_000L, Long.MAX_VALUE, cache, 3, 1L << 30), Map.of(), Progress.NONE);
                 System.out.printf("suite %s: %d prompts in %d ms; %s prompts/s, %s tokens/s, latency %s ms, stops %s%n",
@@ -55,11 +57,15 @@ public final class GenerationBench {
             for (int i = 0; i < 20; i++) {
                 g.generate(prompt, lim);
             }
-            // interleaved rounds, median per decode: the machine is shared, so single runs are noisy
-            int rounds = 7;
-            int reps = 20;
+            // short interleaved rounds, the overhead taken within each round and its median reported: the machine is
+            // shared, so the load drifts during a run and only neighbouring timings compare
+            int rounds = 21;
+            int reps = 5;
             long[] loop = new long[rounds];
             long[] bare = new long[rounds];
+            long[] floor = new long[rounds];
+            double[] overBare = new double[rounds];
+            double[] overFloor = new double[rounds];
             int[] seq = g.generate(prompt, lim).tokens();
             for (int r = 0; r < rounds; r++) {
                 long t0 = System.nanoTime();
@@ -69,22 +75,40 @@ public final class GenerationBench {
                 loop[r] = (System.nanoTime() - t0) / reps;
                 t0 = System.nanoTime();
                 for (int i = 0; i < reps; i++) {
-                    bare(env, s, prompt, seq, dim);
+                    bare(env, s, prompt, seq, dim, true);
                 }
                 bare[r] = (System.nanoTime() - t0) / reps;
+                t0 = System.nanoTime();
+                for (int i = 0; i < reps; i++) {
+                    bare(env, s, prompt, seq, dim, false);
+                }
+                floor[r] = (System.nanoTime() - t0) / reps;
+                overBare[r] = 100.0 * (loop[r] - bare[r]) / bare[r];
+                overFloor[r] = 100.0 * (loop[r] - floor[r]) / floor[r];
             }
-            java.util.Arrays.sort(loop);
-            java.util.Arrays.sort(bare);
-            long l = loop[rounds / 2];
-            long b = bare[rounds / 2];
-            System.out.printf("decode of %d prompt + %d tokens (median of %d x %d): generator %.2f ms, bare session.run "
-                    + "%.2f ms, overhead %.1f%%%n", prompt.length, seq.length, rounds, reps, l / 1e6, b / 1e6,
-                    100.0 * (l - b) / b);
+            System.out.printf("decode of %d prompt + %d tokens (medians of %d rounds x %d): generator %.2f ms; bare "
+                    + "session.run copying the logits out %.2f ms, overhead %+.1f%%; bare not reading the logits %.2f "
+                    + "ms, overhead %+.1f%%%n", prompt.length, seq.length, rounds, reps, median(loop) / 1e6,
+                    median(bare) / 1e6, median(overBare), median(floor) / 1e6, median(overFloor));
         }
     }
 
-    /** The same cached decode with hand-built inputs and no argmax, limits or timer. */
-    static void bare(OrtEnvironment env, OrtSession s, int[] prompt, int[] next, int dim) throws Exception {
+    private static double median(long[] xs) {
+        return median(java.util.Arrays.stream(xs).asDoubleStream().toArray());
+    }
+
+    private static double median(double[] xs) {
+        double[] s = xs.clone();
+        java.util.Arrays.sort(s);
+        return s[s.length / 2];
+    }
+
+    /**
+     * The same cached decode with hand-built inputs and no argmax, limits or timer; the logits copied out
+     * (as any caller of the Java API that reads them without a pinned output does) or not read at all.
+     */
+    static void bare(OrtEnvironment env, OrtSession s, int[] prompt, int[] next, int dim, boolean readLogits)
+            throws Exception {
         OrtSession.Result prev = null;
         int past = 0;
         long[] feed = new long[prompt.length];
@@ -119,7 +143,9 @@ public final class GenerationBench {
             } else {
                 prev.close();
             }
-            ((OnnxTensor) r.get("logits").orElseThrow()).getFloatBuffer();
+            if (readLogits) {
+                ((OnnxTensor) r.get("logits").orElseThrow()).getFloatBuffer();
+            }
             prev = r;
             past += feed.length;
             if (step < next.length) {

@@ -27,9 +27,12 @@ import java.util.regex.Pattern;
  *
  * @param idType    INT64 or INT32, the element type of input_ids (and of mask and positions)
  * @param layers    the cache layers in index order; empty for a model without a cache
+ * @param vocab      the logits' declared last dimension; 0 or less when symbolic
+ * @param logitsType FLOAT, FLOAT16 or BFLOAT16
  */
 public record DecoderIo(OnnxJavaType idType, boolean attentionMask, OnnxJavaType maskType, boolean positionIds,
-                        OnnxJavaType positionType, boolean useCacheBranch, List<Layer> layers, long vocab) {
+                        OnnxJavaType positionType, boolean useCacheBranch, List<Layer> layers, long vocab,
+                        OnnxJavaType logitsType) {
     public static final String INPUT_IDS = "input_ids";
     public static final String ATTENTION_MASK = "attention_mask";
     public static final String POSITION_IDS = "position_ids";
@@ -229,7 +232,7 @@ public record DecoderIo(OnnxJavaType idType, boolean attentionMask, OnnxJavaType
             throw new UnsupportedModelException("use_cache_branch without past_key_values inputs");
         }
         return new DecoderIo(idType, mask != null, mask == null ? idType : intType(mask, ATTENTION_MASK),
-                pos != null, pos == null ? idType : intType(pos, POSITION_IDS), branch != null, layers, ls[2]);
+                pos != null, pos == null ? idType : intType(pos, POSITION_IDS), branch != null, layers, ls[2], logits.type);
     }
 
     private static long[] layout(TensorInfo t, String name) throws UnsupportedModelException {

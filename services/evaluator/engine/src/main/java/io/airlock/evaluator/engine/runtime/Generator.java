@@ -10,10 +10,9 @@ import ai.onnxruntime.OrtSession;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.IntBuffer;
-import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -32,12 +31,32 @@ import java.util.concurrent.TimeUnit;
  * <p>Time limits really interrupt the runtime: a timer thread sets the run's
  * {@code RunOptions.setTerminate(true)}, which ONNX Runtime checks between operators, so even a
  * single very slow step stops near its deadline. Not thread-safe: one generation at a time.
+ *
+ * <p>Per step the loop allocates no tensor data of its own: token ids, attention mask and positions
+ * are written into direct buffers kept across steps and prompts (the runtime reads them in place),
+ * the logits are written by the runtime into a kept direct buffer (a pinned output) of which only
+ * the last position is read, and each step's {@code present.*} tensors are fed as they are to the
+ * next step as its {@code past_key_values.*}. Only the present tensors are allocated by the runtime
+ * each step: their length grows by one token per step, so no fixed buffer can hold them.
  */
 public final class Generator implements AutoCloseable {
+    /**
+     * Logits are written into a kept buffer up to this size (a prompt of 1,000 tokens over a
+     * vocabulary of 4,000, one token over one of 4 million); a larger step's logits are copied out
+     * as before, so the buffer, which lives as long as the generator, stays small.
+     */
+    static final long PINNED_LOGITS_MAX_BYTES = 16L << 20;
+
     private final OrtEnvironment env;
     private final OrtSession session;
     private final DecoderIo io;
     private final ScheduledExecutorService timer;
+    /** The cached step's outputs other than logits, which are pinned when they fit. */
+    private final Set<String> presents;
+    private ByteBuffer ids = direct(0);
+    private ByteBuffer mask = direct(0);
+    private ByteBuffer positions = direct(0);
+    private ByteBuffer logits = direct(0);
 
     public Generator(OrtEnvironment env, OrtSession session, DecoderIo io) {
         this.env = Objects.requireNonNull(env);
@@ -48,6 +67,9 @@ public final class Generator implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        Set<String> p = new LinkedHashSet<>(io.cacheOutputs());
+        p.remove(DecoderIo.LOGITS);
+        this.presents = Set.copyOf(p);
     }
 
     /**
@@ -119,38 +141,45 @@ public final class Generator implements AutoCloseable {
                             + " bytes by the declared shapes, over the bound of " + limits.maxStepOutputBytes());
                 }
                 OrtSession.Result r;
+                int next;
+                // inputs and the pinned logits live for this step only: their buffers are rewritten by the next one
                 List<OnnxTensor> owned = new ArrayList<>();
+                OnnxTensor pinned = null;
                 try {
-                    Map<String, OnnxTensor> in = inputs(feed, past, prev, owned);
-                    // only what decoding reads: any other output the graph declares is never computed
-                    r = session.run(in, cache ? io.cacheOutputs() : Set.of(DecoderIo.LOGITS), ro);
-                } catch (OrtException e) {
-                    Generation.StopReason why = System.nanoTime() - t0 >= budget || term.fired
-                            ? onTime : Generation.StopReason.ERROR;
-                    return done(out, why, prompt, first, t0, steps, why == Generation.StopReason.ERROR
-                            ? String.valueOf(e.getMessage()) : "");
+                    try {
+                        Map<String, OnnxTensor> in = inputs(feed, past, prev, owned);
+                        pinned = pinnedLogits(feed.length, owned);
+                        // only what decoding reads: any other output the graph declares is never computed
+                        r = pinned == null
+                                ? session.run(in, cache ? io.cacheOutputs() : Set.of(DecoderIo.LOGITS), ro)
+                                : session.run(in, cache ? presents : Set.of(), Map.of(DecoderIo.LOGITS, pinned), ro);
+                    } catch (OrtException e) {
+                        Generation.StopReason why = System.nanoTime() - t0 >= budget || term.fired
+                                ? onTime : Generation.StopReason.ERROR;
+                        return done(out, why, prompt, first, t0, steps, why == Generation.StopReason.ERROR
+                                ? String.valueOf(e.getMessage()) : "");
+                    }
+                    steps++;
+                    // the previous step's present tensors were this step's past: release them now
+                    if (prev != null) {
+                        prev.close();
+                        prev = null;
+                    }
+                    // declared shapes are only promises: what came back must fit the bound and the cache may grow
+                    // by exactly the tokens fed (a model that inflates its cache would otherwise double it every step)
+                    String over = io.checkReturned(r, feed.length, past, cache, limits.maxStepOutputBytes());
+                    if (over != null) {
+                        r.close();
+                        return done(out, Generation.StopReason.OUTPUT_BOUND, prompt, first, t0, steps, over);
+                    }
+                    try {
+                        next = pinned != null ? argmaxLast(logits, feed.length, io.vocab()) : argmaxLast(r);
+                    } catch (OrtException | IllegalStateException e) {
+                        r.close();
+                        return done(out, Generation.StopReason.ERROR, prompt, first, t0, steps, e.getMessage());
+                    }
                 } finally {
                     owned.forEach(OnnxTensor::close);
-                }
-                steps++;
-                // the previous step's present tensors were this step's past: release them now
-                if (prev != null) {
-                    prev.close();
-                    prev = null;
-                }
-                // declared shapes are only promises: what came back must fit the bound and the cache may grow by
-                // exactly the tokens fed (a model that inflates its cache would otherwise double it every step)
-                String over = io.checkReturned(r, feed.length, past, cache, limits.maxStepOutputBytes());
-                if (over != null) {
-                    r.close();
-                    return done(out, Generation.StopReason.OUTPUT_BOUND, prompt, first, t0, steps, over);
-                }
-                int next;
-                try {
-                    next = argmaxLast(r);
-                } catch (OrtException | IllegalStateException e) {
-                    r.close();
-                    return done(out, Generation.StopReason.ERROR, prompt, first, t0, steps, e.getMessage());
                 }
                 if (cache) {
                     prev = r;
@@ -217,22 +246,29 @@ public final class Generator implements AutoCloseable {
     private Map<String, OnnxTensor> inputs(int[] feed, int past, OrtSession.Result prev, List<OnnxTensor> owned)
             throws OrtException {
         Map<String, OnnxTensor> in = new HashMap<>();
-        long[] ids = new long[feed.length];
+        OnnxJavaType idType = io.idType();
+        ids = fit(ids, (long) feed.length * idType.size);
         for (int i = 0; i < feed.length; i++) {
-            ids[i] = feed[i];
+            putInt(ids, idType, i, feed[i]);
         }
-        in.put(DecoderIo.INPUT_IDS, own(owned, ints(io.idType(), ids)));
+        in.put(DecoderIo.INPUT_IDS, own(owned, tensor(ids, idType, new long[]{1, feed.length})));
         if (io.attentionMask()) {
-            long[] mask = new long[past + feed.length];
-            java.util.Arrays.fill(mask, 1);
-            in.put(DecoderIo.ATTENTION_MASK, own(owned, ints(io.maskType(), mask)));
+            int n = past + feed.length;
+            if (mask.capacity() < (long) n * io.maskType().size) {
+                // all ones, whatever its length: written once when the buffer grows
+                mask = fit(mask, (long) n * io.maskType().size);
+                for (int i = 0; i < mask.capacity() / io.maskType().size; i++) {
+                    putInt(mask, io.maskType(), i, 1);
+                }
+            }
+            in.put(DecoderIo.ATTENTION_MASK, own(owned, tensor(mask, io.maskType(), new long[]{1, n})));
         }
         if (io.positionIds()) {
-            long[] pos = new long[feed.length];
+            positions = fit(positions, (long) feed.length * io.positionType().size);
             for (int i = 0; i < feed.length; i++) {
-                pos[i] = past + i;
+                putInt(positions, io.positionType(), i, past + i);
             }
-            in.put(DecoderIo.POSITION_IDS, own(owned, ints(io.positionType(), pos)));
+            in.put(DecoderIo.POSITION_IDS, own(owned, tensor(positions, io.positionType(), new long[]{1, feed.length})));
         }
         if (io.useCacheBranch()) {
             in.put(DecoderIo.USE_CACHE_BRANCH, own(owned, OnnxTensor.createTensor(env, new boolean[]{prev != null})));
@@ -257,16 +293,51 @@ public final class Generator implements AutoCloseable {
         return t;
     }
 
-    private OnnxTensor ints(OnnxJavaType type, long[] values) throws OrtException {
-        long[] shape = {1, values.length};
-        if (type == OnnxJavaType.INT32) {
-            int[] v = new int[values.length];
-            for (int i = 0; i < v.length; i++) {
-                v[i] = Math.toIntExact(values[i]);
-            }
-            return OnnxTensor.createTensor(env, IntBuffer.wrap(v), shape);
+    /**
+     * The logits tensor the runtime writes this step's {@code [1, feed, vocab]} floats into, over the
+     * kept buffer; null (the runtime allocates them and they are copied out) when the logits are not
+     * float, their vocabulary is not declared, or they are larger than {@link #PINNED_LOGITS_MAX_BYTES}.
+     * Called only after the step's declared output bytes passed the bound, so the bound caps the buffer too.
+     */
+    private OnnxTensor pinnedLogits(int feed, List<OnnxTensor> owned) throws OrtException {
+        if (io.logitsType() != OnnxJavaType.FLOAT || io.vocab() <= 0
+                || (long) feed * io.vocab() > PINNED_LOGITS_MAX_BYTES / Float.BYTES) {
+            return null;
         }
-        return OnnxTensor.createTensor(env, LongBuffer.wrap(values), shape);
+        logits = fit(logits, (long) feed * io.vocab() * Float.BYTES);
+        return own(owned, tensor(logits, OnnxJavaType.FLOAT, new long[]{1, feed, io.vocab()}));
+    }
+
+    /** A tensor over the first elements of {@code buffer}, read or written by the runtime in place. */
+    private OnnxTensor tensor(ByteBuffer buffer, OnnxJavaType type, long[] shape) throws OrtException {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        ByteBuffer view = buffer.duplicate().order(ByteOrder.nativeOrder());
+        view.position(0).limit(Math.toIntExact(n * type.size));
+        return OnnxTensor.createTensor(env, view, shape, type);
+    }
+
+    /** {@code buffer} when it holds {@code bytes}, else a larger direct one (grown by half, never shrunk). */
+    private static ByteBuffer fit(ByteBuffer buffer, long bytes) {
+        if (buffer.capacity() >= bytes) {
+            return buffer;
+        }
+        return direct(Math.toIntExact(Math.max(bytes, Math.min(Integer.MAX_VALUE, buffer.capacity() * 3L / 2))));
+    }
+
+    private static ByteBuffer direct(int bytes) {
+        return ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+    }
+
+    /** Writes element {@code i} of an INT32 or INT64 buffer. */
+    private static void putInt(ByteBuffer buffer, OnnxJavaType type, int i, int value) {
+        if (type == OnnxJavaType.INT32) {
+            buffer.putInt(i * Integer.BYTES, value);
+        } else {
+            buffer.putLong(i * Long.BYTES, value);
+        }
     }
 
     /** A [1, heads, 0, dim] tensor: the past of a sequence that has none yet. */
@@ -298,8 +369,16 @@ public final class Generator implements AutoCloseable {
         if (fb == null) {
             throw new IllegalStateException("logits of type " + t.getInfo().type + " cannot be read as floats");
         }
-        int vocab = Math.toIntExact(shape[2]);
-        int base = Math.toIntExact((shape[1] - 1) * shape[2]);
+        return argmax(fb, Math.toIntExact((shape[1] - 1) * shape[2]), Math.toIntExact(shape[2]));
+    }
+
+    /** The argmax of the last of {@code positions} rows of pinned logits, read in place. */
+    private static int argmaxLast(ByteBuffer logits, int positions, long vocab) {
+        return argmax(logits.asFloatBuffer(), Math.toIntExact((positions - 1) * vocab), Math.toIntExact(vocab));
+    }
+
+    /** The argmax of {@code vocab} floats from {@code base}; NaN never wins, ties go to the lowest id. */
+    private static int argmax(FloatBuffer fb, int base, int vocab) {
         int best = -1;
         float bestV = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < vocab; i++) {
