@@ -13,6 +13,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -137,6 +139,22 @@ class GeneratorTest {
             Generation bad = kv.generate(new int[]{VOCAB + 10}, limits(5, true));
             assertThat(bad.stop()).isEqualTo(Generation.StopReason.ERROR);
             assertThat(bad.error()).isNotBlank();
+        }
+    }
+
+    @Test
+    void logitsOverTheKeptBuffersCapAreCopiedOutNeverKept() throws Exception {
+        // one row of 2^22 floats is exactly the cap: a step over 3 tokens returns three times it (zeros)
+        BufferPoolMXBean direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                .filter(b -> b.getName().equals("direct")).findFirst().orElseThrow();
+        try (Generator wide = generator(TestDecoders.hugeLogits(1L << 22), "wide.onnx")) {
+            assertThat(wide.io().vocab() * Float.BYTES).isEqualTo(Generator.PINNED_LOGITS_MAX_BYTES);
+            long before = direct.getMemoryUsed();
+            Generation gen = wide.generate(new int[]{3, 4, 5}, limits(2, false));
+            assertThat(gen.stop()).as(gen.error()).isEqualTo(Generation.StopReason.MAX_NEW_TOKENS);
+            assertThat(gen.tokens()).containsExactly(0, 0);
+            // the generator keeps direct buffers for the life of the child: 48 MiB of logits must not become one
+            assertThat(direct.getMemoryUsed() - before).isLessThan(Generator.PINNED_LOGITS_MAX_BYTES);
         }
     }
 
