@@ -3,7 +3,7 @@ package io.airlock.formats.jinja;
 /**
  * A jinja2 string literal's value: jinja2 encodes the text between the quotes to ASCII with
  * backslashreplace and decodes it with Python's unicode-escape codec, so {@code '\x5f'} is "_"
- * and an escape Python refuses ({@code \x5}, {@code \N{...}} unknown) makes the template invalid.
+ * and an escape Python refuses ({@code \x5}, an unknown {@code \N{...}} name) makes the template invalid.
  */
 final class PythonString {
     private PythonString() {
@@ -41,7 +41,7 @@ final class PythonString {
                 case 'x' -> i = hex(ascii, i, 2, out, line, "truncated \\xXX escape");
                 case 'u' -> i = hex(ascii, i, 4, out, line, "truncated \\uXXXX escape");
                 case 'U' -> i = hex(ascii, i, 8, out, line, "truncated \\UXXXXXXXX escape");
-                case 'N' -> throw new JinjaSyntaxException("a \\N{...} escape: named characters are not resolved here", line);
+                case 'N' -> i = named(ascii, i, out, line);
                 default -> {
                     if (e >= '0' && e <= '7') {
                         int v = e - '0';
@@ -79,6 +79,21 @@ final class PythonString {
         }
         out.appendCodePoint(v);
         return from + digits;
+    }
+
+    /** {@code \N{NAME}}: resolved as the Python lexer resolves it (the JDK's Unicode names, case-insensitive). */
+    private static int named(String s, int from, StringBuilder out, int line) throws JinjaSyntaxException {
+        int end = s.indexOf('}', from);
+        if (from >= s.length() || s.charAt(from) != '{' || end < 0 || end - from > 100) {
+            throw new JinjaSyntaxException("malformed \\N{...} escape", line);
+        }
+        String name = s.substring(from + 1, end);
+        try {
+            out.appendCodePoint(Character.codePointOf(name));
+        } catch (IllegalArgumentException e) {
+            throw new JinjaSyntaxException("unknown Unicode character name in \\N{" + name + "}", line);
+        }
+        return end + 1;
     }
 
     /** Non-ASCII characters as Python's backslashreplace writes them. */
