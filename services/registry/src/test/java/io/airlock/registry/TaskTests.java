@@ -160,6 +160,13 @@ class TaskTests {
                 .replace("def check_implementation", "def check_something_else").getBytes(StandardCharsets.UTF_8));
         refused(noChecker, "check_implementation");
 
+        // the checker's name only inside a string is no definition (a text search would have taken it)
+        Map<String, byte[]> checkerInAString = new TreeMap<>(ok);
+        checkerInAString.put("reference.py", (new String(ok.get("reference.py"), StandardCharsets.UTF_8)
+                .replace("def check_implementation", "def check_something_else")
+                + "\nNOTE = \"\"\"\ndef check_implementation(data, output):\n\"\"\"\n").getBytes(StandardCharsets.UTF_8));
+        refused(checkerInAString, "check_implementation");
+
         Map<String, byte[]> noRef = new TreeMap<>(ok);
         noRef.remove("reference.py");
         refused(noRef, "reference.py");

@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.airlock.formats.TaskBundle;
+import io.airlock.formats.python.Ast;
+import io.airlock.formats.python.Parser;
+import io.airlock.formats.python.PySyntaxError;
 import io.airlock.registry.common.RegistryException;
 
 import java.io.IOException;
@@ -14,11 +17,11 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * A task's {@code task.yml} read strictly at registration, with the static checks of its
@@ -149,24 +152,33 @@ public record TaskSpec(String lang, ObjectNode summary, Set<String> publicFiles,
     }
 
     /**
-     * reference.py must define generate_input, ref_kernel and check_implementation. A static check (a
-     * top-level {@code def} of each): the judge imports the module and probes the functions before any
-     * submission runs, so a name bound some other way still has to work there.
+     * reference.py must define generate_input, ref_kernel and check_implementation: a top-level
+     * {@code def} of each, read with the precheck's Python parser (a name spelled inside a string or a
+     * comment does not count, and a file that does not parse is refused). The judge imports the module
+     * and probes the functions before any submission runs, so this is a first answer, not the proof.
      */
     private static void reference(TaskBundle bundle) {
         byte[] ref = bundle.files().get("reference.py");
         if (ref == null) {
             throw invalid("the task has no reference.py (generate_input, ref_kernel, check_implementation)");
         }
-        String text;
+        Ast.PyModule module;
         try {
-            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(ref)).toString();
+            module = Parser.parse(StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(ref)).toString());
         } catch (CharacterCodingException e) {
             throw invalid("reference.py is not UTF-8");
+        } catch (PySyntaxError e) {
+            throw invalid("reference.py does not parse: " + e.getMessage());
+        }
+        Set<String> defined = new HashSet<>();
+        for (Ast.Stmt st : module.body()) {
+            if (st instanceof Ast.FunctionDef f) {
+                defined.add(f.name());
+            }
         }
         List<String> missing = new ArrayList<>();
         for (String fn : List.of("generate_input", "ref_kernel", "check_implementation")) {
-            if (!Pattern.compile("^def\\s+" + fn + "\\s*\\(", Pattern.MULTILINE).matcher(text).find()) {
+            if (!defined.contains(fn)) {
                 missing.add(fn);
             }
         }
