@@ -127,15 +127,15 @@ public class KernelRunner {
         }
     }
 
-    /** What a kernel's behavioral test means for its submission, under the policy. */
-    record Decision(SubmissionStatus status, String reason) {
-        /** An admission without the behavioral proof (NOT_RUN under if-runnable or off). */
-        boolean unproven() {
-            return status == SubmissionStatus.ADMITTED && reason.startsWith(UNPROVEN);
+    /**
+     * What a kernel's behavioral test means for its submission, under the policy; {@code unproven}: admitted
+     * without the behavioral proof (NOT_RUN or SKIPPED under if-runnable or off).
+     */
+    record Decision(SubmissionStatus status, String reason, boolean unproven) {
+        Decision(SubmissionStatus status, String reason) {
+            this(status, reason, false);
         }
     }
-
-    static final String UNPROVEN = "admitted unproven";
 
     static Decision decide(StageResult stage, BehavioralPolicy policy) {
         String reason = stage.details().getOrDefault("reason", "");
@@ -148,8 +148,8 @@ public class KernelRunner {
                     : new Decision(SubmissionStatus.REJECTED, "behavioral_test: " + first(stage));
             case NOT_RUN, SKIPPED -> policy == BehavioralPolicy.REQUIRED
                     ? new Decision(SubmissionStatus.REJECTED, "behavioral test required by policy but not run: " + reason)
-                    : new Decision(SubmissionStatus.ADMITTED, UNPROVEN + " (no behavioral test: " + reason
-                    + "; policy " + policy.name().toLowerCase().replace('_', '-') + ")");
+                    : new Decision(SubmissionStatus.ADMITTED, "admitted unproven (no behavioral test: " + reason
+                    + "; policy " + policy.name().toLowerCase().replace('_', '-') + ")", true);
         };
     }
 
