@@ -198,9 +198,10 @@ class LoadIT {
         assertThat(items).as("submissions still waiting in the registry")
                 .allSatisfy(i -> assertThat(FINAL).contains((String) i.get("status")));
         List<Map<String, Object>> others = items.stream().filter(i -> !acceptedIds.contains((String) i.get("id"))).toList();
+        // a kill after the registry recorded it (created queued, in one call) leaves it to the pipeline: enqueued
+        // before the kill, or queued by the sweeper; it ends final like any other (asserted above), never lost
         assertThat(others).as("recorded but never answered 202: only requests the gateway's kill cut")
-                .hasSizeLessThanOrEqualTo(answers.getOrDefault("connection error", 0))
-                .allSatisfy(i -> assertThat(i.get("status")).isEqualTo("failed"));
+                .hasSizeLessThanOrEqualTo(answers.getOrDefault("connection error", 0));
         for (Accepted a : accepted) {
             List<String> history = given().get(stack.url(Service.REGISTRY) + "/v1/submissions/" + a.id()).then()
                     .statusCode(200).extract().jsonPath().getList("history.status");
